@@ -1,0 +1,60 @@
+# Two commands for a newcomer: `make run` (site with demo data) and `make test` (whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app salon
+export FONTCONFIG_FILE := $(CURDIR)/static/fonts/fonts.conf
+
+.PHONY: run test test-sqlite test-postgres system-deps system-deps-test install install-test lint migration clean
+
+run: install system-deps
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test system-deps-test
+	$(BIN)/ruff check salon tests benchmarks
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+test-postgres:
+	scripts/with-postgres $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not browser"
+
+# The virtual environment, reinstalled only when pyproject.toml changes.
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml package.json | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	npm ci --silent --no-audit --no-fund
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+system-deps:
+	@scripts/system-deps run
+
+system-deps-test:
+	@scripts/system-deps test
+
+lint:
+	$(BIN)/ruff check salon tests benchmarks
+
+# Regenerate the single initial migration from the models (before the first release only).
+migration:
+	rm -f migrations/versions/*.py
+	rm -rf /tmp/salon-migration && SALON_INSTANCE_PATH=/tmp/salon-migration $(FLASK) db migrate -m "initial schema"
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,48 @@
+"""`flask users …`: create users and issue API tokens."""
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from .models import ROLES, ApiToken, User
+from .services import AccountError, create_user
+
+users_cli = AppGroup("users", help="用户管理。")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="姓名")
+@click.option("--unit", required=True, help="单位（不存在时自动创建）")
+@click.option("--role", default="officer", type=click.Choice(list(ROLES)), show_default=True)
+@click.option("--police-no", default=None, help="警号")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
+def create_command(username, name, unit, role, police_no, password_stdin):
+    """Create a user; the password is read from a prompt or standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(username, name, unit, role, password=password, police_no=police_no)
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已创建用户 {user.username}（{user.name}，{user.unit.name}，{user.role_label}）。")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--label", default="命令行", help="令牌备注")
+def token_command(username, label):
+    """Issue a new API token for the user and print it once."""
+    user = db.session.scalar(db.select(User).filter_by(username=username))
+    if user is None:
+        raise click.ClickException(f"用户“{username}”不存在。")
+    if not user.active:
+        raise click.ClickException(f"用户“{username}”已停用，不能签发令牌。")
+    _, plain = ApiToken.issue(user, label)
+    db.session.commit()
+    click.echo(plain)

@@ -1,0 +1,54 @@
+"""Markdown to safe HTML: render with python-markdown, then sanitise with an allow-list (nh3)."""
+import html as html_lib
+
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
+    "pre", "code", "em", "strong", "del", "sup", "sub", "table", "thead", "tbody", "tr",
+    "th", "td", "a", "img", "dl", "dt", "dd", "abbr",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align"},
+    "td": {"align"},
+    "abbr": {"title"},
+    "ol": {"start"},
+}
+UPLOADS_PREFIX = "/uploads/"
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Images may come only from the site's own uploads; nothing else is loaded."""
+    if tag == "img" and attribute == "src":
+        return value if value.startswith(UPLOADS_PREFIX) and ".." not in value else None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_filter_attribute,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown (tables, fenced code, lists, quotes, images) to sanitised HTML."""
+    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return Markup(sanitise(html))
+
+
+def plain_text(text: str | None, limit: int = 120) -> str:
+    """A short plain-text excerpt of Markdown, for lists and snippets."""
+    html = md.markdown(text or "", extensions=["extra"])
+    plain = " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"

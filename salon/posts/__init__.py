@@ -1,0 +1,9 @@
+"""Posts: experience write-ups and problem reports, comments, images, import."""
+from flask import Flask
+
+from . import models  # noqa: F401
+from .views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

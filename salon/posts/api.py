@@ -1,0 +1,2 @@
+"""Posts in the JSON API."""
+from ..api import bp  # noqa: F401

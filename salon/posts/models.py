@@ -1,0 +1,94 @@
+"""Posts (经验交流 / 问题反映), tags, comments and uploaded images."""
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Unit, User
+from ..extensions import db
+from ..salons.models import Salon
+from ..timeutil import now
+
+KINDS = {"experience": "经验交流", "problem": "问题反映"}
+POST_STATUSES = {"draft": "草稿", "submitted": "已提交"}
+
+post_tags = Table(
+    "post_tag",
+    db.metadata,
+    Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(db.Model):
+    """稿件: an experience write-up or a problem report."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The author's unit when writing: people move, the record must not.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    salon_id: Mapped[int | None] = mapped_column(ForeignKey("salon.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    in_bulletin: Mapped[bool] = mapped_column(default=False)
+    exemplary: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+    author: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship()
+    salon: Mapped[Salon | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=post_tags, order_by=Tag.name)
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="post", order_by="Comment.created_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return POST_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    post: Mapped[Post] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class Upload(db.Model):
+    """An image uploaded with a post; its bytes live behind the storage interface."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -1,0 +1,104 @@
+"""Shared fixtures: an app on a temporary instance folder, clients, users of every role."""
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
+
+from salon import create_app
+from salon.accounts.services import create_user
+from salon.extensions import db
+
+PASSWORD = "Passw0rd!"
+ROLES = ("officer", "organizer", "leader", "admin")
+
+
+def database_url(tmp_path) -> str:
+    """SQLite in tmp_path, or one database per xdist worker on TEST_DATABASE_URL's server."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return postgres_database(server, "salon_test_" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
+
+
+def postgres_database(server: str, name: str) -> str:
+    """Create the database on first use and return its URL."""
+    url = make_url(server)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "SECRET_KEY": "test",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "STORAGE_DIR": str(tmp_path / "files"),
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_users()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
+UNITS = {"officer": "城关派出所", "organizer": "治安大队", "leader": "局党委", "admin": "科技信息化科"}
+
+
+def seed_users() -> None:
+    """One user per role (officer in 城关派出所), and officer2 in 曹甸派出所."""
+    for role in ROLES:
+        create_user(role, f"测试{role}", UNITS[role], role).password_hash = PASSWORD_HASH
+    create_user("officer2", "王二", "曹甸派出所", "officer").password_hash = PASSWORD_HASH
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    """Read the CSRF token a page hands out, as a browser would."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str = "officer", password: str = PASSWORD):
+        token = csrf_token(self.client)
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
