@@ -1,4 +1,7 @@
 """The JSON API under /api: bearer tokens or the browser session, JSON errors."""
+from importlib import import_module
+from importlib.util import find_spec
+
 from flask import Blueprint, Flask, jsonify, request
 from flask_login import current_user
 
@@ -20,7 +23,11 @@ def require_user():
 
 
 def init_app(app: Flask) -> None:
-    # Feature modules add their routes to `bp` before it is registered.
-    from ..posts import api as _posts_api  # noqa: F401
+    """Each feature's `api.py` adds its routes to `bp`; import them all, then register."""
+    from .. import FEATURES
 
+    for name in FEATURES:
+        module = f"salon.{name}.api"
+        if name != "api" and find_spec(module) is not None:
+            import_module(module)
     app.register_blueprint(bp)

@@ -1,2 +1,0 @@
-"""Posts in the JSON API."""
-from ..api import bp  # noqa: F401
