@@ -54,7 +54,8 @@ lint:
 # Regenerate the single initial migration from the models (before the first release only).
 migration:
 	rm -f migrations/versions/*.py
-	rm -rf /tmp/salon-migration && SALON_INSTANCE_PATH=/tmp/salon-migration $(FLASK) db migrate -m "initial schema"
+	tmp=$$(mktemp -d) && SALON_INSTANCE_PATH=$$tmp DATABASE_URL= $(FLASK) db migrate --rev-id 0001 -m "initial schema"; \
+	  status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2d98dda32990
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:48:23.642729
+Create Date: 2026-11-25 19:51:15.334624
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2d98dda32990'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
