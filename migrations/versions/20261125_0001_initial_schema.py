@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:51:15.334624
+Create Date: 2026-11-25 19:54:26.475884
 
 """
 from alembic import op
@@ -102,6 +102,7 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('in_bulletin', sa.Boolean(), nullable=False),
     sa.Column('exemplary', sa.Boolean(), nullable=False),
+    sa.Column('problem_draft', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_post_author_id_user')),
