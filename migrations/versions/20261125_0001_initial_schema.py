@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:54:26.475884
+Create Date: 2026-11-25 20:06:26.824711
 
 """
 from alembic import op
@@ -90,6 +90,22 @@ def upgrade():
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('login_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('ip', sa.String(length=45), nullable=False),
+    sa.Column('user_agent', sa.String(length=256), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_event_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_event'))
+    )
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_event_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_event_user_id'), ['user_id'], unique=False)
 
     op.create_table('post',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -299,6 +315,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_post_author_id'))
 
     op.drop_table('post')
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_event_user_id'))
+        batch_op.drop_index(batch_op.f('ix_login_event_created_at'))
+
+    op.drop_table('login_event')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
