@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:06:26.824711
+Create Date: 2026-11-25 20:06:35.820817
 
 """
 from alembic import op
@@ -33,6 +33,17 @@ def upgrade():
     sa.UniqueConstraint('month', name=op.f('uq_salon_month')),
     sa.UniqueConstraint('number', name=op.f('uq_salon_number'))
     )
+    op.create_table('search_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('op', sa.String(length=10), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_change')),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('search_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_change_post_id'), ['post_id'], unique=False)
+
     op.create_table('tag',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
@@ -334,5 +345,9 @@ def downgrade():
     op.drop_table('agenda_item')
     op.drop_table('unit')
     op.drop_table('tag')
+    with op.batch_alter_table('search_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_change_post_id'))
+
+    op.drop_table('search_change')
     op.drop_table('salon')
     # ### end Alembic commands ###
