@@ -17,6 +17,8 @@ from ..storage import FileStorage, StorageError  # noqa: E402
 # The document's base URL: a name that can never resolve, so nothing leaves the machine.
 ORIGIN = "http://bulletin.invalid"
 ASSETS_PREFIX = "/bulletin-assets/"
+# Static files a bulletin may use: stylesheets, images and fonts, never config or scripts.
+STATIC_TYPES = {".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf"}
 
 
 class FetchRefused(ValueError):
@@ -49,7 +51,8 @@ class BulletinFetcher(URLFetcher):
             return self.assets[path[len(ASSETS_PREFIX):]]
         if path.startswith("/static/"):
             file = (self.static_root / path[len("/static/"):]).resolve()
-            if self.static_root in file.parents and file.is_file():
+            if (self.static_root in file.parents and file.suffix.lower() in STATIC_TYPES
+                    and file.is_file()):
                 return file.read_bytes()
         if path.startswith("/uploads/"):
             try:
