@@ -28,7 +28,9 @@ def postgres_database(server: str, name: str) -> str:
     url = make_url(server)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
@@ -56,7 +58,9 @@ def app(tmp_path):
 
 
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
-UNITS = {"officer": "城关派出所", "organizer": "治安大队", "leader": "局党委", "admin": "科技信息化科"}
+UNITS = {
+    "officer": "城关派出所", "organizer": "治安大队", "leader": "局党委", "admin": "科技信息化科",
+}
 
 
 def seed_users() -> None:

@@ -1,8 +1,10 @@
 """Accounts: sign-in, roles, users and units, API tokens."""
 from flask import Flask
 
-from . import auth  # noqa: F401  (registers the login loaders)
-from . import models  # noqa: F401
+from . import (
+    auth,  # noqa: F401  (registers the login loaders)
+    models,  # noqa: F401
+)
 from .cli import users_cli
 from .views import bp
 

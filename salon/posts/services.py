@@ -23,7 +23,11 @@ def newest_posts(limit: int) -> list[Post]:
 
 def exemplary_by_unit(limit: int | None = None) -> list[tuple]:
     """典型经验 grouped by unit (一所一品牌): [(unit, [posts])]."""
-    query = visible_posts().where(Post.exemplary.is_(True)).order_by(Post.unit_id, Post.created_at.desc())
+    query = (
+        visible_posts()
+        .where(Post.exemplary.is_(True))
+        .order_by(Post.unit_id, Post.created_at.desc())
+    )
     posts = db.session.scalars(query).all()
     groups = [(unit, list(items)) for unit, items in groupby(posts, key=lambda p: p.unit)]
     return groups[:limit] if limit else groups
