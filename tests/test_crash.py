@@ -7,13 +7,14 @@ it has caught up from the change log.
 """
 import os
 import signal
+import subprocess
 import threading
 import time
 import uuid
 
 import pytest
 
-from benchmarks.livesite import Client, Site
+from benchmarks.livesite import BIN, ROOT, Client, Site
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +90,7 @@ def titles_in_database(site: Site) -> dict[int, str]:
 
 def catch_up_and_check(site: Site) -> None:
     """After a restart the index catches up from the change log and agrees with the database."""
-    site.flask("search", "catch-up", check=False)
+    site.flask("search", "catch-up")
     check = site.flask("search", "check", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -114,26 +115,58 @@ def test_kill_9_of_workers_loses_no_committed_post(site):
     catch_up_and_check(site)
 
 
-def test_kill_9_of_the_indexer_is_caught_up(site):
-    setup = site.prepare(writers=1)
-    site.start(workers=2)
-    client = Client(site.port, setup["tokens"][0])
-    for i in range(300):
-        status, _ = client.post_json("/api/posts", {
-            "kind": "problem" if i % 3 else "experience", "title": f"索引崩溃 {i}",
-            "body": BODY, "salon": setup["month"], "tags": []})
-        assert status == 201
-    site.stop()
+BULK_POSTS = """
+from salon import create_app
+from salon.accounts.models import User
+from salon.extensions import db
+from salon.posts.models import Post
+from salon.salons.models import Salon
+app = create_app()
+with app.app_context():
+    author = db.session.scalar(db.select(User).filter_by(username="writer0"))
+    salon = db.session.scalar(db.select(Salon).filter_by(status="open"))
+    for start in range(0, {count}, 250):
+        for i in range(start, min(start + 250, {count})):
+            db.session.add(Post(kind="experience", title=f"索引崩溃 {{i}} 社区警务室",
+                                body={body!r}, author=author, unit=author.unit, salon=salon,
+                                status="submitted"))
+        db.session.commit()
+"""
 
-    import subprocess
 
-    from benchmarks.livesite import BIN, ROOT
+def new_files(folder, before: set) -> set:
+    return {p.name for p in folder.rglob("*")} - before if folder.exists() else set()
 
-    indexer = subprocess.Popen([str(BIN / "flask"), "--app", "salon", "search", "reindex"],
+
+def kill_when_writing(site: Site, command: str, folder) -> None:
+    """Start `flask search COMMAND`, kill -9 it once it has begun writing index files."""
+    before = {p.name for p in folder.rglob("*")} if folder.exists() else set()
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "salon", "search", command],
                                cwd=ROOT, env=site.env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    time.sleep(2.0)                                       # well inside the rebuild
-    indexer.kill()
-    indexer.wait()
+    deadline = time.monotonic() + 120
+    while not new_files(folder, before):
+        assert process.poll() is None, f"flask search {command} 在写入前就结束了"
+        assert time.monotonic() < deadline, f"flask search {command} 迟迟未写索引"
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert process.poll() is None, f"flask search {command} 在被杀前已完成：加大数据量"
+    process.kill()
+    process.wait()
 
+
+def test_kill_9_of_the_indexer_is_caught_up(site):
+    """The indexer dies while applying the change log, then while rebuilding: both repaired."""
+    site.prepare(writers=1)
+    site.flask("search", "reindex")                   # an empty index, as after installation
+    site.env["SALON_SEARCH_SYNC_ON_COMMIT"] = "false"  # let the log pile up
+    site.python(BULK_POSTS.format(count=3000, body=BODY))
+    index = site.folder / "search-index"
+
+    kill_when_writing(site, "catch-up", index)
+    check = site.flask("search", "check", check=False)
+    assert check.returncode != 0 and "缺失" in check.stdout   # the kill left the index behind
+    catch_up_and_check(site)
+
+    kill_when_writing(site, "reindex", site.folder)   # the new index is built beside the old
     catch_up_and_check(site)
