@@ -10,7 +10,7 @@ from salon.markup import ALLOWED_TAGS, render_markdown
 from .conftest import csrf_token
 from .post_factories import make_post, make_salon
 
-PAYLOADS_FILE = Path("/work/shared/data/xss/xss-payload-list.txt")
+PAYLOADS_FILE = Path(__file__).parent / "data" / "xss" / "xss-payload-list.txt"
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 # On a whole page the layout has its own forms, inputs and meta tags; these never belong there.
 PAGE_FORBIDDEN_TAGS = {"script", "style", "iframe", "object", "embed", "svg", "math", "link",

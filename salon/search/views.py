@@ -12,8 +12,10 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 SUGGESTIONS = ("社区民警", "监控", "巡防", "矛盾纠纷", "电信诈骗", "警务室")
 
 
-def post_url(post_id: int) -> str:
+def post_url(post_id) -> str:
     """The post page; built by hand until the posts feature registers `posts.detail`."""
+    # Templates share the name `post_url` with salons' helper, which takes a Post.
+    post_id = getattr(post_id, "id", post_id)
     try:
         return url_for("posts.detail", post_id=post_id)
     except BuildError:
