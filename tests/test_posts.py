@@ -393,3 +393,20 @@ def test_anonymous_posts_are_sent_to_login(client, salon, url):
     assert response.status_code in (302, 400)
     if response.status_code == 302:
         assert "/login" in response.headers["Location"]
+
+
+def test_a_post_written_on_the_site_is_found_by_search(client, auth, salon):
+    auth.login()
+    post_form(client, "/posts/new", title="电动车防盗刻码经验", body="集中刻码登记",
+              salon=salon.id, submit_post="提交")
+    post = db.session.scalar(db.select(Post).filter_by(title="电动车防盗刻码经验"))
+    answer = client.get("/api/search?q=刻码").get_json()
+    assert post.id in [r["id"] for r in answer["results"]]
+    auth.logout()
+    auth.login("officer2")
+    post_form(client, "/posts/new", title="草稿里的刻码", body="x", salon=salon.id,
+              save_draft="保存草稿")
+    auth.logout()
+    auth.login("officer")
+    titles = [r["title"] for r in client.get("/api/search?q=刻码").get_json()["results"]]
+    assert "草稿里的刻码" not in titles
