@@ -69,7 +69,7 @@ def test_list_paginates(app, client, auth, salon):
     assert "稿件0号" in third and "稿件6号" not in third
 
 
-@pytest.mark.parametrize("url", ["/posts/", "/posts/?drafts=1", "/posts/showcase"])
+@pytest.mark.parametrize("url", ["/posts/", "/posts/?drafts=1", "/posts/showcase", "/api/posts"])
 def test_list_pages_run_a_constant_number_of_queries(client, auth, salon, count_queries, url):
     auth.login()
 
