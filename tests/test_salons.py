@@ -414,3 +414,16 @@ def test_cli_errors_are_one_line(app, runner, args, message):
     assert result.exit_code != 0
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert db.session.scalar(db.select(db.func.count(Salon.id))) == 1
+
+
+def test_create_form_suggests_the_next_free_month(app, client, auth):
+    from datetime import datetime
+
+    from salon.timeutil import frozen
+
+    auth.login("organizer")
+    with frozen(datetime(2026, 11, 5, 9, 0)):
+        assert 'value="2026-11"' in client.get("/salons/new").get_data(as_text=True)
+        make_salon("2026-11")
+        make_salon("2026-12")
+        assert 'value="2027-01"' in client.get("/salons/new").get_data(as_text=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..extensions import db
 from ..posts.models import KINDS, Post
+from ..timeutil import now
 from .models import NEXT_STATUS, STATUSES, AgendaItem, Salon, SignUp
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -117,6 +118,16 @@ def check_month_free(month: str, salon: Salon | None = None) -> None:
     if taken is not None and taken is not salon:
         raise SalonError(f"{month} 已有沙龙（第{taken.number}期 {taken.topic}），每月只办一期。",
                          "month")
+
+
+def suggested_month() -> str:
+    """The month a new salon most likely takes: this month if free, else after the newest."""
+    this_month = f"{now():%Y-%m}"
+    latest = db.session.scalar(db.select(func.max(Salon.month)))
+    if latest is None or latest < this_month:
+        return this_month
+    year, month = map(int, latest.split("-"))
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
 
 
 def next_issue_number() -> int:

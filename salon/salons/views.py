@@ -47,7 +47,7 @@ def index():
 @role_required("organizer")
 def create():
     """Organizers create a salon; it gets the next issue number."""
-    form = SalonForm()
+    form = SalonForm(data={"month": services.suggested_month()})
     if form.validate_on_submit():
         try:
             salon = services.create_salon(**salon_fields(form))
