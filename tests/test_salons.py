@@ -129,10 +129,7 @@ def test_detail_links_posts(app, client, auth):
     post = make_post(salon, "夜巡队的做法", kind="experience")
     auth.login()
     html = client.get("/salons/2026-11").get_data(as_text=True)
-    if "posts.detail" in app.view_functions:
-        assert f'href="/posts/{post.id}"' in html
-    else:
-        assert 'href="/posts/"' in html
+    assert f'href="/posts/{post.id}"' in html
 
 
 def test_bulletin_panel_hook_is_optional(app, client, auth):
@@ -340,8 +337,16 @@ def test_home_shows_current_salon_and_newest_posts(app, client, auth):
     auth.login()
     html = client.get("/").get_data(as_text=True)
     assert "本期主题：社区警务室常态化" in html and "征稿启事" in html
-    assert "请于 20 日前投稿" in html
+    assert "请于 20 日前投稿" in html and 'href="/posts/new?kind=problem"' in html
     assert "曹甸所的五条做法" in html and "一所一品牌" in html and "城关派出所" in html
+    assert f'href="/posts/{post.id}"' in html
+
+
+def test_admin_home_offers_no_writing(app, client, auth):
+    make_salon(status="open")
+    auth.login("admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "本期主题" in html and "/posts/new" not in html
 
 
 # --- query counts ----------------------------------------------------------------------
