@@ -192,10 +192,17 @@ def test_issue_numbers_follow_in_order_and_are_never_reused(app):
     assert services.next_issue_number() == 4
 
 
-def test_published_salon_cannot_be_edited(app):
+def test_published_salon_cannot_be_edited(app, client, auth):
     salon = make_salon(status="published")
     with pytest.raises(services.SalonError, match="已出刊"):
         services.update_salon(salon, "2026-11", "新主题")
+    auth.login("organizer")
+    for page in ("edit", "agenda"):
+        response = client.get(f"/salons/2026-11/{page}")
+        assert response.status_code == 302
+        assert "不能再修改" in client.get(response.headers["Location"]).get_data(as_text=True)
+    post_form(client, "/salons/2026-11/agenda", {"agenda": "新议程"}, page="/salons/2026-11")
+    assert reload(salon).agenda == []
 
 
 # --- status ----------------------------------------------------------------------------
