@@ -124,6 +124,20 @@ def test_detail_groups_posts_by_kind_and_renders_markdown(app, client, auth):
     assert "没写完的草稿" not in html
 
 
+def test_detail_shows_problem_state_and_tags(app, client, auth):
+    from salon.posts.models import Tag
+    from salon.problems.services import open_problem
+
+    salon = make_salon(status="open")
+    post = make_post(salon, "探头布局不合理")
+    post.tags = [Tag(name="监控探头")]
+    open_problem(post, user("officer"), source="officer")
+    db.session.commit()
+    auth.login()
+    html = client.get("/salons/2026-11").get_data(as_text=True)
+    assert "state-raised" in html and "已提出" in html and "监控探头" in html
+
+
 def test_detail_links_posts(app, client, auth):
     salon = make_salon(status="open")
     post = make_post(salon, "夜巡队的做法", kind="experience")
@@ -280,7 +294,7 @@ def test_organizer_marks_attendance_on_held_salon(app, client, auth):
     attended = {s.user.username: s.attended for s in reload(salon).signups}
     assert attended == {"officer": True, "officer2": False}
     html = client.get("/salons/2026-11").get_data(as_text=True)
-    assert "1 人出席" in html and "保存出席情况" in html
+    assert "1 人出席" in html and "保存出席情况" in html and "出席 1 人" in html
 
 
 def test_attendance_refused_before_held_and_for_strangers(app, client, auth):

@@ -90,10 +90,10 @@ def salon_rows() -> list[SalonRow]:
 
 def posts_by_kind(salon: Salon) -> list[tuple[str, str, list[Post]]]:
     """The salon's submitted posts as [(kind, 中文, posts)], experience first, newest first."""
+    from ..posts.services import visible_posts  # author, unit, tags, problem loaded up front
+
     posts = db.session.scalars(
-        db.select(Post)
-        .where(Post.salon_id == salon.id, Post.status == "submitted")
-        .options(selectinload(Post.author), selectinload(Post.unit))
+        visible_posts().where(Post.salon_id == salon.id)
         .order_by(Post.kind, Post.created_at.desc(), Post.id.desc())
     ).all()
     grouped = {kind: list(items) for kind, items in groupby(posts, key=lambda p: p.kind)}
