@@ -71,6 +71,7 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # close the pool now: a garbage-collected one warns on PostgreSQL
 
 
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
