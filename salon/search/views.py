@@ -31,7 +31,7 @@ def related_or_nothing(post) -> list:
 
 @bp.app_context_processor
 def search_helpers():
-    return {"post_url": post_url, "search_related": related_or_nothing}
+    return {"search_post_url": post_url, "search_related": related_or_nothing}
 
 
 @bp.route("/")
