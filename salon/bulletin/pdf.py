@@ -86,3 +86,14 @@ def render(job: RenderJob) -> RenderResult:
     document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render()
     pdf = document.write_pdf()
     return RenderResult(pdf, len(document.pages), time.perf_counter() - started)
+
+
+def render_part(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
+    """Lay out one part: its PDF, its page count, and the page index of each anchor."""
+    fetcher = BulletinFetcher(job.static_root, job.storage_root, job.assets)
+    document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render()
+    anchors = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, index)
+    return document.write_pdf(), len(document.pages), anchors
