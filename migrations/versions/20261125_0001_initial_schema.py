@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:57:45.558997
+Create Date: 2026-11-25 20:06:59.900277
 
 """
 from alembic import op
@@ -33,6 +33,17 @@ def upgrade():
     sa.UniqueConstraint('month', name=op.f('uq_salon_month')),
     sa.UniqueConstraint('number', name=op.f('uq_salon_number'))
     )
+    op.create_table('search_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('op', sa.String(length=10), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_change')),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('search_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_change_post_id'), ['post_id'], unique=False)
+
     op.create_table('tag',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
@@ -126,6 +137,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_bulletin_revision_bulletin_id'), ['bulletin_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bulletin_revision_content_hash'), ['content_hash'], unique=False)
 
+    op.create_table('login_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('ip', sa.String(length=45), nullable=False),
+    sa.Column('user_agent', sa.String(length=256), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_event_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_event'))
+    )
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_event_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_event_user_id'), ['user_id'], unique=False)
+
     op.create_table('post',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -137,6 +164,7 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('in_bulletin', sa.Boolean(), nullable=False),
     sa.Column('exemplary', sa.Boolean(), nullable=False),
+    sa.Column('problem_draft', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_post_author_id_user')),
@@ -358,6 +386,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_post_author_id'))
 
     op.drop_table('post')
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_event_user_id'))
+        batch_op.drop_index(batch_op.f('ix_login_event_created_at'))
+
+    op.drop_table('login_event')
     with op.batch_alter_table('bulletin_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bulletin_revision_content_hash'))
         batch_op.drop_index(batch_op.f('ix_bulletin_revision_bulletin_id'))
@@ -378,5 +411,9 @@ def downgrade():
     op.drop_table('agenda_item')
     op.drop_table('unit')
     op.drop_table('tag')
+    with op.batch_alter_table('search_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_change_post_id'))
+
+    op.drop_table('search_change')
     op.drop_table('salon')
     # ### end Alembic commands ###
