@@ -17,7 +17,7 @@ from flask import current_app, render_template
 
 from ..posts.models import Post
 from ..storage import storage
-from .pdf import ASSETS_PREFIX, RenderJob, render_part
+from .layout import ASSETS_PREFIX, RenderJob
 
 # An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
 LONG_ARTICLE = 1800
@@ -78,14 +78,26 @@ _pool_size = 0
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes kept for the life of this process (fonts stay loaded between builds)."""
+    """Worker processes kept for the life of this process (fonts stay loaded between builds).
+
+    They fork from a server that has imported WeasyPrint once (forkserver): cheap to start,
+    and never a fork of the web process with its threads and database connections.
+    """
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         if _pool is not None:
             _pool.shutdown()
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["salon.bulletin.pdf"])
+        _pool = ProcessPoolExecutor(workers, mp_context=context)
         _pool_size = workers
     return _pool
+
+
+def _render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
+    from .pdf import render_part
+
+    return render_part(job)
 
 
 def shutdown_pool() -> None:
@@ -132,14 +144,8 @@ def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderS
     todo = [i for i, part in enumerate(parts) if part is None]
     done = len(jobs) - len(todo)
     progress(done, len(jobs))
-    if len(todo) == 1 or workers <= 1:
-        for i in todo:
-            parts[i] = Part(*render_part(jobs[i][1]))
-            _remember(jobs[i][0], parts[i])
-            done += 1
-            progress(done, len(jobs))
-    elif todo:
-        futures = {pool(workers).submit(render_part, jobs[i][1]): i for i in todo}
+    if todo:
+        futures = {pool(workers).submit(_render_in_worker, jobs[i][1]): i for i in todo}
         for future in as_completed(futures):
             i = futures[future]
             parts[i] = Part(*future.result())
@@ -163,7 +169,10 @@ def build_parts(content, workers: int, salt: str,
 
     stats = RenderStats()
     # The front matter with provisional numbers comes first: its page count fixes the offsets.
-    provisional = {anchor: 888 for anchor in _toc_anchors(segments)}
+    # The last build's numbers are the best guess: when they still hold, nothing is redone.
+    remembered = f"{CACHE_PREFIX}toc-{content.salon.id}.json"
+    last = json.loads(storage().get(remembered)) if storage().exists(remembered) else {}
+    provisional = {anchor: last.get(anchor, 888) for anchor in _toc_anchors(segments)}
     jobs_ = [job([segments[0]], provisional)] + [job([s]) for s in segments[1:]]
 
     def report(done, total):
@@ -172,11 +181,13 @@ def build_parts(content, workers: int, salt: str,
     parts = render_parts(jobs_, workers, stats, report)
     for _attempt in range(3):
         toc_pages = page_numbers(segments, parts)
-        front = render_parts([job([segments[0]], toc_pages)], 1, stats, lambda *_: None)[0]
+        front = render_parts([job([segments[0]], toc_pages)], workers, stats,
+                             lambda *_: None)[0]
         settled = front.pages == parts[0].pages
         parts[0] = front
         if settled:
             break
+    storage().put(remembered, json.dumps(toc_pages).encode(), "application/json")
     progress(92, f"合成（新排 {stats.rendered} 部分，沿用 {stats.cached} 部分）")
     return segments, parts, stats
 

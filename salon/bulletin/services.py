@@ -79,7 +79,8 @@ def content_hash(html: str, assets: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = False) -> Build:
+def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = False,
+          workers: int | None = None) -> Build:
     """Gather, lay out and write the salon's bulletin PDF.
 
     With BULLETIN_RENDER_WORKERS > 0 (the default) the bulletin is laid out in parts by
@@ -91,7 +92,8 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     content = content_module.gather(salon)
     html = print_html(content)
     fingerprint = content_hash(html, content.charts)
-    workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
+    if workers is None:
+        workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
     if workers is None:
         from .segments import default_workers
 
@@ -224,11 +226,14 @@ def publish(salon: Salon, user) -> BulletinRevision:
 def _mark_published(salon: Salon) -> None:
     """Use the salons state machine where it exists; the rule: only held → published."""
     try:
-        from ..salons.services import advance_status
+        from ..salons.services import SalonError, advance_status
     except ImportError:
         salon.status = "published"
-    else:
+        return
+    try:
         advance_status(salon, "published")
+    except SalonError as error:
+        raise BulletinError(str(error)) from error
 
 
 def revision_bytes(revision: BulletinRevision) -> bytes:
