@@ -1,9 +1,13 @@
 """Build a ~100-page bulletin from generated Chinese posts; report time, memory and size.
 
-Where Debian's chromium is installed, also time `chromium --headless --print-to-pdf` on the
-same HTML in the same run and print the ratio.
+Each build is a real `flask bulletin build` process (cold: Python, the app and the render
+workers start), timed by wall clock and by CPU time of the whole process tree, with the peak
+memory of the largest process. Then one post is changed and the bulletin rebuilt (the parts
+cache at work), then the same bulletin laid out as one document for reference. Where Debian's
+chromium is installed, `chromium --headless --print-to-pdf` prints the same HTML in the same
+run and the ratios are printed.
 
-    .venv/bin/python benchmarks/bulletin_bench.py [--posts 60] [--paragraphs 9]
+    .venv/bin/python benchmarks/bulletin_bench.py [--posts 60] [--paragraphs 8]
 """
 import argparse
 import os
@@ -14,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,41 +79,32 @@ def make_data(posts: int, paragraphs: int) -> None:
     db.session.commit()
 
 
-def timed(fn):
+@dataclass
+class Run:
+    """Wall time, CPU time of the process tree, and the largest process's peak memory."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def measure(command: list[str], env: dict) -> Run:
+    """Run a command to completion; CPU and memory include every process it started."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=1800)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, after.ru_maxrss / 1024)
 
 
-def time_weasyprint(app, salon) -> dict:
-    """The app's own build: cold (workers spawned), warm, after one change, one document."""
-    from salon.bulletin import segments
-    from salon.bulletin.services import build
-    from salon.extensions import db
-    from salon.posts.models import Post
-    from salon.storage import storage
-
-    def clear_cache():
-        shutil.rmtree(storage().root / "bulletin-cache", ignore_errors=True)
-
-    figures = {}
-    figures["cold"], built = timed(lambda: build(salon))
-    clear_cache()
-    figures["full"], built = timed(lambda: build(salon))
-    post = db.session.scalar(db.select(Post).where(Post.salon_id == salon.id).order_by(Post.id))
-    post.body += "\n\n（补充）本所又新增了两支巡防队伍。"
-    db.session.commit()
-    figures["one_change"], rebuilt = timed(lambda: build(salon))
-    figures["parts"] = (built.rendered, rebuilt.rendered, rebuilt.cached)
-    segments.shutdown_pool()
-    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    app.config["BULLETIN_RENDER_WORKERS"] = 0
-    figures["whole"], whole = timed(lambda: build(salon, in_subprocess=True))
-    figures["whole_pages"], figures["whole_size"] = whole.pages, len(whole.pdf)
-    return built, figures
+def build_command(out: Path) -> list[str]:
+    return [str(ROOT / ".venv" / "bin" / "flask"), "--app", "salon", "bulletin", "build",
+            "2026-10", "--output", str(out)]
 
 
-def time_chromium(app, salon, folder: Path, runs: int) -> float | None:
+def chromium_command(app, salon, folder: Path) -> list[str] | None:
     """Chromium's print of the same HTML, with the same CSS, charts and fonts."""
     chromium = shutil.which("chromium")
     if not chromium:
@@ -125,24 +121,34 @@ def time_chromium(app, salon, folder: Path, runs: int) -> float | None:
     page = folder / "bulletin.html"
     page.write_text(html.replace('href="/static/', 'href="static/')
                     .replace('src="/bulletin-assets/', 'src="bulletin-assets/'))
-    out = folder / "chromium.pdf"
-    best = None
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--no-pdf-header-footer",
-                        f"--print-to-pdf={out}", page.as_uri()],
-                       check=True, capture_output=True, timeout=300)
-        elapsed = time.perf_counter() - started
-        best = elapsed if best is None else min(best, elapsed)
-    return best
+    return [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--no-pdf-header-footer",
+            f"--print-to-pdf={folder / 'chromium.pdf'}", page.as_uri()]
+
+
+def change_one_post(salon) -> None:
+    from salon.extensions import db
+    from salon.posts.models import Post
+
+    post = db.session.scalar(db.select(Post).where(Post.salon_id == salon.id).order_by(Post.id))
+    post.body += "\n\n（补充）本所又新增了两支巡防队伍。"
+    db.session.commit()
+
+
+def pdf_facts(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return f"{len(PdfReader(path).pages)} 页，{path.stat().st_size / 1024 / 1024:.2f} MB"
+
+
+def fmt(run: Run) -> str:
+    return f"墙钟 {run.wall:6.2f} 秒，CPU {run.cpu:6.2f} 秒，峰值内存 {run.peak_mb:4.0f} MB"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=60)
     parser.add_argument("--paragraphs", type=int, default=8)
-    parser.add_argument("--runs", type=int, default=1, help="Chromium: best of N runs")
     args = parser.parse_args()
 
     from salon import create_app
@@ -150,31 +156,37 @@ def main() -> None:
     from salon.salons.models import Salon
 
     folder = Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
-                      "STORAGE_DIR": str(folder / "files")})
+    instance = folder / "instance"
+    database = f"sqlite:///{folder / 'bench.db'}"
+    env = {**os.environ, "SALON_INSTANCE_PATH": str(instance), "DATABASE_URL": database}
+    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench",
+                      "SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
         db.create_all()
         make_data(args.posts, args.paragraphs)
         salon = db.session.scalar(db.select(Salon).filter_by(month="2026-10"))
-        built, f = time_weasyprint(app, salon)
-        chromium = time_chromium(app, salon, folder, args.runs)
-    print(f"专刊：{built.pages} 页，{len(built.pdf) / 1024 / 1024:.2f} MB（无照片）；"
-          f"CPU {os.cpu_count()} 核，负载 {os.getloadavg()[0]:.1f}")
-    print(f"分部并行排版（{f['parts'][0]} 部分）：全量 {f['full']:.2f} 秒"
-          f"（含启动工作进程的首次 {f['cold']:.2f} 秒）")
-    print(f"改动一篇后重建：{f['one_change']:.2f} 秒 = 全量的 {f['one_change'] / f['full']:.0%}"
-          f"（新排 {f['parts'][1]} 部分，沿用 {f['parts'][2]} 部分）")
-    print(f"排版进程峰值内存：{f['peak_mb']:.0f} MB")
-    print(f"整本单文档排版（参照）：{f['whole']:.2f} 秒，{f['whole_pages']} 页，"
-          f"{f['whole_size'] / 1024 / 1024:.2f} MB，含其进程峰值内存 "
-          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
-    if chromium is None:
+        chromium = chromium_command(app, salon, folder)
+        parts_pdf, whole_pdf = folder / "parts.pdf", folder / "whole.pdf"
+        full = measure(build_command(parts_pdf), env)
+        change_one_post(salon)
+        again = measure(build_command(parts_pdf), env)
+        whole = measure(build_command(whole_pdf), {**env, "SALON_BULLETIN_RENDER_WORKERS": "0"})
+        printed = measure(chromium, env) if chromium else None
+    print(f"专刊 {args.posts} 篇稿件：分部排版 {pdf_facts(parts_pdf)}；"
+          f"单文档 {pdf_facts(whole_pdf)}（无照片）。")
+    print(f"CPU {os.cpu_count()} 核，结束时负载 {os.getloadavg()[0]:.1f}")
+    print(f"flask bulletin build（分部并行，全量）  {fmt(full)}")
+    print(f"改动一篇后重建                          {fmt(again)}  = 全量墙钟的 "
+          f"{again.wall / full.wall:.0%}")
+    print(f"单文档排版（SALON_BULLETIN_RENDER_WORKERS=0）{fmt(whole)}")
+    if printed is None:
         print("未安装 chromium，跳过对比。")
-    else:
-        print(f"Chromium --print-to-pdf 同一 HTML：{chromium:.2f} 秒")
-        print(f"比值 分部并行/Chromium = {f['full'] / chromium:.2f}；"
-              f"单文档/Chromium = {f['whole'] / chromium:.2f}")
+        return
+    print(f"chromium --headless --print-to-pdf         {fmt(printed)}")
+    print(f"比值（墙钟）分部并行/Chromium = {full.wall / printed.wall:.2f}，"
+          f"单文档/Chromium = {whole.wall / printed.wall:.2f}")
+    print(f"比值（CPU） 分部并行/Chromium = {full.cpu / printed.cpu:.2f}，"
+          f"单文档/Chromium = {whole.cpu / printed.cpu:.2f}")
     shutil.rmtree(folder, ignore_errors=True)
 
 

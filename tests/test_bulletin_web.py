@@ -180,3 +180,22 @@ def test_cli_errors_are_one_clear_line(runner, salon, tmp_path, month, message):
     result = runner.invoke(args=["bulletin", "build", month, "--output", str(out)])
     assert result.exit_code != 0 and message in result.output
     assert not out.exists()
+
+
+def test_one_build_at_a_time_and_stale_jobs_fail(app, salon):
+    from datetime import datetime
+
+    from salon.timeutil import frozen
+
+    other = d.salon(2, "2026-11")
+    d.post(other, "另一期的稿件")
+    db.session.commit()
+    first, second = jobs.enqueue(salon, None), jobs.enqueue(other, None)
+    assert jobs.enqueue(salon, None).id == first.id  # an active job is reused
+    assert jobs.queue_position(second) == 1
+    assert jobs.claim_next().id == first.id
+    assert jobs.claim_next() is None  # one render at a time
+    with frozen(datetime(2099, 1, 1)):
+        assert jobs.claim_next().id == second.id  # the first one's process died long ago
+    db.session.refresh(first)
+    assert first.status == "failed" and "中断" in first.message
