@@ -48,6 +48,7 @@ def app(tmp_path):
         "STORAGE_DIR": str(tmp_path / "files"),
         "RATELIMIT_ENABLED": False,
     })
+    app.before_request(forget_previous_request)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -55,6 +56,15 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+
+
+def forget_previous_request() -> None:
+    """The fixture keeps one app context open, so `g` outlives a request; drop what
+    flask-login and flask-wtf cache there, or a second client or token acts as the first user."""
+    from flask import g
+
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
