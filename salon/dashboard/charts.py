@@ -3,6 +3,7 @@
 Each builder takes plain figures and an optional `link(key) -> url` so that every bar or slice
 can lead to the list behind it; the result is an SVG string safe to inline in a page or a PDF.
 """
+import math
 import re
 from collections.abc import Callable
 
@@ -37,10 +38,16 @@ def _style(colours: tuple[str, ...] = ("#0b3d91", "#198754", "#dc3545", "#fd7e14
 def _config(**extra) -> dict:
     """No pygal JavaScript (offline intranet, strict CSP), no XML prolog (inline SVG)."""
     options = dict(js=[], disable_xml_declaration=True, width=640, height=320,
-                   print_values=True, show_y_guides=True, margin=16, legend_at_bottom=True,
-                   truncate_legend=-1, truncate_label=-1)
+                   print_values=True, print_zeroes=False, show_y_guides=True, margin=16,
+                   legend_at_bottom=True, truncate_legend=-1, truncate_label=-1)
     options.update(extra)
     return options
+
+
+def _count_axis(highest: float) -> list[int]:
+    """Whole-number ticks for counts (pygal would otherwise show 0.2, 0.4, …)."""
+    step = max(1, math.ceil(highest / 6))
+    return list(range(0, int(highest) + step + 1, step))
 
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
@@ -66,7 +73,8 @@ def problems_by_state_svg(counts: dict[str, int], link: Link = None,
     """One bar per state, in workflow order."""
     states = list(STATES)
     chart = pygal.Bar(style=_style(tuple(STATE_COLOURS[s] for s in states)),
-                      **_config(title=title, show_legend=False))
+                      **_config(title=title, show_legend=False,
+                                y_labels=_count_axis(max(counts.values(), default=0))))
     chart.x_labels = [STATES[s] for s in states]
     chart.add("问题数", [
         {**_value(counts.get(s, 0), s, link, STATES[s]), "color": STATE_COLOURS[s]}
@@ -80,8 +88,9 @@ def problems_by_unit_svg(rows: list[tuple[str, int, int, int]], link: Link = Non
 
     `rows` are (unit name, in hand, resolved, overdue); `link(name)` leads to the unit's list.
     """
+    highest = max((done + open_ for _, open_, done, _ in rows), default=0)
     chart = pygal.StackedBar(style=_style(("#198754", "#0d6efd", "#dc3545")),
-                             **_config(title=title, x_label_rotation=0))
+                             **_config(title=title, y_labels=_count_axis(highest)))
     chart.x_labels = [name for name, *_ in rows]
     chart.add("已办结", [_value(done, name, link) for name, _, done, _ in rows])
     chart.add("办理中", [_value(max(open_ - late, 0), name, link) for name, open_, _, late in rows])
@@ -92,7 +101,9 @@ def problems_by_unit_svg(rows: list[tuple[str, int, int, int]], link: Link = Non
 def problems_by_salon_svg(rows: list[tuple[str, str, int]], link: Link = None,
                           title: str = "各期沙龙提出问题数") -> Markup:
     """One bar per salon: rows are (month, label, count); `link(month)`."""
-    chart = pygal.Bar(style=_style(), **_config(title=title, show_legend=False))
+    chart = pygal.Bar(style=_style(), **_config(
+        title=title, show_legend=False,
+        y_labels=_count_axis(max((count for *_, count in rows), default=0))))
     chart.x_labels = [label for _, label, _ in rows]
     chart.add("问题数", [_value(count, month, link, label) for month, label, count in rows])
     return render(chart)
@@ -113,7 +124,8 @@ def participation_svg(rows: list[tuple[str, float, float, float]],
                       title: str = "各单位人均参与") -> Markup:
     """Per-officer posts, problems raised and attendance, side by side for each unit."""
     chart = pygal.HorizontalBar(style=_style(("#0b3d91", "#fd7e14", "#198754")),
-                                **_config(title=title, height=max(260, 60 * len(rows) + 100),
+                                **_config(title=title, width=1000, margin_left=48,
+                                          height=max(260, 44 * len(rows) + 120),
                                           value_formatter=lambda v: f"{v:g}"))
     chart.x_labels = [name for name, *_ in rows]
     chart.add("人均稿件", [posts for _, posts, _, _ in rows])
