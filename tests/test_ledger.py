@@ -52,7 +52,7 @@ def test_workbook_has_every_field_and_all_events(app, client, auth):
 
 def test_export_follows_the_current_filters(app, client, auth):
     done, late, _ = build_ledger()
-    auth.login("officer")
+    auth.login("organizer")
     response = client.get(f"/problems/export.xlsx?unit={unit('城关派出所').id}")
     sheet = load_workbook(io.BytesIO(response.data))["问题台账"]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [late.id]
@@ -60,7 +60,7 @@ def test_export_follows_the_current_filters(app, client, auth):
 
 def test_csv_is_utf8_with_bom(app, client, auth):
     done, late, formula = build_ledger()
-    auth.login("officer")
+    auth.login("leader")
     response = client.get("/problems/export.csv?state=confirmed")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
@@ -70,3 +70,11 @@ def test_csv_is_utf8_with_bom(app, client, auth):
     response = client.get("/problems/export.csv")
     text = response.data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+
+
+def test_ledger_is_for_leaders_and_organizers(app, client, auth):
+    build_ledger()
+    auth.login("officer")
+    assert client.get("/problems/export.xlsx").status_code == 403
+    assert client.get("/problems/export.csv").status_code == 403
+    assert "导出台账" not in client.get("/problems/").get_data(as_text=True)

@@ -304,7 +304,7 @@ def test_list_page_runs_a_constant_number_of_queries(app, client, auth, count_qu
 def test_list_filters(app, client, auth):
     walk(make_problem("十一月的问题", month="2026-11"), "assigned")
     make_problem("十月的问题", month="2026-10", at=datetime(2026, 10, 5, 9))
-    auth.login("officer")
+    auth.login("leader")
     html = client.get("/problems/?salon=2026-10").get_data(as_text=True)
     assert "十月的问题" in html and "十一月的问题" not in html
     html = client.get(f"/problems/?unit={unit('曹甸派出所').id}").get_data(as_text=True)

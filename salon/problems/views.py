@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
 from ..extensions import db
@@ -47,9 +48,9 @@ def index():
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
-@login_required
+@role_required("leader", "organizer")
 def export(fmt: str):
-    """The ledger under the current filters as an Excel workbook or a CSV file."""
+    """The ledger (台账) under the current filters as an Excel workbook or a CSV file."""
     filters = ProblemFilters.from_args(request.args)
     problems = problems_matching(filters, with_details=True)
     stamp = now().strftime("%Y%m%d")
