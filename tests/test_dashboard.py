@@ -148,8 +148,15 @@ def test_charts_are_offline_svg_without_script(app, client, auth, data):
     assert 'xlink:href="/problems/?state=assigned"' in html
 
 
+def test_one_salons_figures_for_the_bulletin(data):
+    with frozen(TODAY):
+        board = build_dashboard(ProblemFilters(salon="2026-12"))
+    assert board.total == 2 and [p.post.title for p in board.overdue] == ["P3 已超期"]
+
+
 def test_chart_builders_are_reusable(app):
     svg = charts.problems_by_state_svg({"raised": 3, "resolved": 2})
     assert svg.startswith("<svg") and "已提出" in svg and "<script" not in svg
+    assert charts.data_uri(svg).startswith("data:image/svg+xml;base64,")
     assert "<script" not in charts.satisfaction_svg({"satisfied": 2})
     assert "城关派出所" in charts.problems_by_unit_svg([("城关派出所", 2, 1, 1)])

@@ -82,8 +82,12 @@ class Dashboard:
 
 
 def build_dashboard(filters: ProblemFilters) -> Dashboard:
-    """All figures for the period and responsible unit in `filters` (other filters ignored)."""
-    scope = ProblemFilters(unit=filters.unit, start=filters.start, end=filters.end)
+    """All figures for the period, responsible unit and salon in `filters` (others ignored).
+
+    The bulletin calls it with `ProblemFilters(salon="YYYY-MM")` for one salon's figures.
+    """
+    scope = ProblemFilters(unit=filters.unit, start=filters.start, end=filters.end,
+                           salon=filters.salon)
     where = filter_conditions(scope)
     board = Dashboard(filters=scope)
     board.by_state = _counts(Problem.state, where)
