@@ -160,3 +160,17 @@ def test_chart_builders_are_reusable(app):
     assert charts.data_uri(svg).startswith("data:image/svg+xml;base64,")
     assert "<script" not in charts.satisfaction_svg({"satisfied": 2})
     assert "城关派出所" in charts.problems_by_unit_svg([("城关派出所", 2, 1, 1)])
+
+
+def test_dashboard_runs_a_constant_number_of_queries(app, client, auth, data, count_queries):
+    auth.login("leader")
+    with frozen(TODAY):
+        with count_queries() as few:
+            client.get("/dashboard/")
+        for i in range(4):
+            walk(make_problem(f"更多{i}", reporter="officer2", at=day(20)), "assigned",
+                 deadline=date(2026, 12, 1), times={"accepted": day(21), "assigned": day(21)})
+        with count_queries() as many:
+            html = client.get("/dashboard/").get_data(as_text=True)
+    assert "更多3" in html  # overdue now, so listed
+    assert len(many) == len(few)
