@@ -1,5 +1,6 @@
 """Markdown to safe HTML: render with python-markdown, then sanitise with an allow-list (nh3)."""
 import html as html_lib
+import re
 
 import markdown as md
 import nh3
@@ -19,12 +20,14 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 UPLOADS_PREFIX = "/uploads/"
+# Exactly the keys posts/uploads.py hands out: 32 hex digits and the image's extension.
+_UPLOAD_SRC = re.compile(r"/uploads/[0-9a-f]{32}\.(?:jpg|png|webp)")
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     """Images may come only from the site's own uploads; nothing else is loaded."""
     if tag == "img" and attribute == "src":
-        return value if value.startswith(UPLOADS_PREFIX) and ".." not in value else None
+        return value if _UPLOAD_SRC.fullmatch(value) else None
     return value
 
 

@@ -1,6 +1,6 @@
 """What every page shares: the home page, template filters, security headers, error pages."""
-from flask import Blueprint, Flask, jsonify, render_template, request
-from flask_login import current_user
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -36,8 +36,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 @bp.route("/")
+@login_required
 def home():
-    """首页: the current salon, the newest posts, the exemplary showcase."""
+    """首页: the current salon and its call for posts, the newest posts, the exemplary showcase."""
     from .posts.services import exemplary_by_unit, newest_posts
     from .salons.services import current_salon
 
@@ -46,7 +47,16 @@ def home():
         salon=current_salon(),
         posts=newest_posts(8),
         showcase=exemplary_by_unit(limit=6),
+        write_url=first_url(("posts.new", "posts.create", "posts.write")),
     )
+
+
+def first_url(endpoints: tuple[str, ...]) -> str | None:
+    """The URL of the first endpoint the app has (features land one by one)."""
+    for endpoint in endpoints:
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return None
 
 
 def set_security_headers(response):

@@ -3,6 +3,8 @@ import os
 import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
@@ -29,12 +31,25 @@ def postgres_database(server: str, name: str) -> str:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         exists = connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        )
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+class FreshRequestClient(FlaskClient):
+    """A test client whose requests start with an empty `g`, as they do in production.
+
+    The fixture keeps one app context open, and Flask reuses it for every request, so `g`
+    (flask-login's cached user, the bearer-token flag, the CSRF token) would leak from one
+    request, or one client, into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -48,6 +63,7 @@ def app(tmp_path):
         "STORAGE_DIR": str(tmp_path / "files"),
         "RATELIMIT_ENABLED": False,
     })
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -58,9 +74,8 @@ def app(tmp_path):
 
 
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
-UNITS = {
-    "officer": "城关派出所", "organizer": "治安大队", "leader": "局党委", "admin": "科技信息化科",
-}
+UNITS = {"officer": "城关派出所", "organizer": "治安大队", "leader": "局党委",
+         "admin": "科技信息化科"}
 
 
 def seed_users() -> None:

@@ -63,8 +63,8 @@ def test_password_is_hashed(app):
 
 
 def test_cli_create_user(app, runner):
-    result = runner.invoke(args=["users", "create", "zhang", "--name", "张三", "--unit",
-                                 "新设派出所", "--role", "officer", "--password-stdin"],
+    result = runner.invoke(args=["users", "create", "zhang", "--name", "张三",
+                                 "--unit", "新设派出所", "--role", "officer", "--password-stdin"],
                            input="Secret123\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).filter_by(username="zhang"))

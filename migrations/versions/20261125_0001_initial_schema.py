@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:51:15.334624
+Create Date: 2026-11-25 20:06:47.504231
 
 """
 from alembic import op
@@ -33,6 +33,17 @@ def upgrade():
     sa.UniqueConstraint('month', name=op.f('uq_salon_month')),
     sa.UniqueConstraint('number', name=op.f('uq_salon_number'))
     )
+    op.create_table('search_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('op', sa.String(length=10), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_change')),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('search_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_change_post_id'), ['post_id'], unique=False)
+
     op.create_table('tag',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=40), nullable=False),
@@ -58,6 +69,18 @@ def upgrade():
     with op.batch_alter_table('agenda_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agenda_item_salon_id'), ['salon_id'], unique=False)
 
+    op.create_table('bulletin',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('salon_id', sa.Integer(), nullable=False),
+    sa.Column('editor_note', sa.Text(), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('total_number', sa.Integer(), nullable=True),
+    sa.Column('print_count', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['salon_id'], ['salon.id'], name=op.f('fk_bulletin_salon_id_salon')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletin')),
+    sa.UniqueConstraint('salon_id', name=op.f('uq_bulletin_salon_id'))
+    )
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -91,6 +114,45 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
+    op.create_table('bulletin_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bulletin_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=True),
+    sa.Column('storage_key', sa.String(length=120), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('built_at', sa.DateTime(), nullable=False),
+    sa.Column('built_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['built_by_id'], ['user.id'], name=op.f('fk_bulletin_revision_built_by_id_user')),
+    sa.ForeignKeyConstraint(['bulletin_id'], ['bulletin.id'], name=op.f('fk_bulletin_revision_bulletin_id_bulletin')),
+    sa.ForeignKeyConstraint(['published_by_id'], ['user.id'], name=op.f('fk_bulletin_revision_published_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletin_revision')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_bulletin_revision_storage_key'))
+    )
+    with op.batch_alter_table('bulletin_revision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bulletin_revision_bulletin_id'), ['bulletin_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bulletin_revision_content_hash'), ['content_hash'], unique=False)
+
+    op.create_table('login_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('ip', sa.String(length=45), nullable=False),
+    sa.Column('user_agent', sa.String(length=256), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_event_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_event'))
+    )
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_event_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_event_user_id'), ['user_id'], unique=False)
+
     op.create_table('post',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -102,6 +164,7 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('in_bulletin', sa.Boolean(), nullable=False),
     sa.Column('exemplary', sa.Boolean(), nullable=False),
+    sa.Column('problem_draft', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_post_author_id_user')),
@@ -148,6 +211,26 @@ def upgrade():
     )
     with op.batch_alter_table('upload', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_upload_owner_id'), ['owner_id'], unique=False)
+
+    op.create_table('build_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('salon_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('revision_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_build_job_requested_by_id_user')),
+    sa.ForeignKeyConstraint(['revision_id'], ['bulletin_revision.id'], name=op.f('fk_build_job_revision_id_bulletin_revision')),
+    sa.ForeignKeyConstraint(['salon_id'], ['salon.id'], name=op.f('fk_build_job_salon_id_salon')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_build_job'))
+    )
+    with op.batch_alter_table('build_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_build_job_salon_id'), ['salon_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_build_job_status'), ['status'], unique=False)
 
     op.create_table('comment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -280,6 +363,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_comment_post_id'))
 
     op.drop_table('comment')
+    with op.batch_alter_table('build_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_build_job_status'))
+        batch_op.drop_index(batch_op.f('ix_build_job_salon_id'))
+
+    op.drop_table('build_job')
     with op.batch_alter_table('upload', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_upload_owner_id'))
 
@@ -298,6 +386,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_post_author_id'))
 
     op.drop_table('post')
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_event_user_id'))
+        batch_op.drop_index(batch_op.f('ix_login_event_created_at'))
+
+    op.drop_table('login_event')
+    with op.batch_alter_table('bulletin_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bulletin_revision_content_hash'))
+        batch_op.drop_index(batch_op.f('ix_bulletin_revision_bulletin_id'))
+
+    op.drop_table('bulletin_revision')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
@@ -306,11 +404,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_unit_id'))
 
     op.drop_table('user')
+    op.drop_table('bulletin')
     with op.batch_alter_table('agenda_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agenda_item_salon_id'))
 
     op.drop_table('agenda_item')
     op.drop_table('unit')
     op.drop_table('tag')
+    with op.batch_alter_table('search_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_change_post_id'))
+
+    op.drop_table('search_change')
     op.drop_table('salon')
     # ### end Alembic commands ###

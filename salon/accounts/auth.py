@@ -17,8 +17,9 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the session's user by primary key."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """Load the session's user; a deactivated user's open sessions end at once."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
 
 
 @login_manager.request_loader

@@ -94,3 +94,33 @@ class ApiToken(db.Model):
         token = cls(user=user, label=label, token_hash=hash_token(plain))
         db.session.add(token)
         return token, plain
+
+
+LOGIN_REASONS = {
+    "ok": "登录成功",
+    "unknown_user": "用户不存在",
+    "bad_password": "密码错误",
+    "inactive": "账号已停用",
+    "throttled": "尝试过于频繁",
+}
+
+
+class LoginEvent(db.Model):
+    """One sign-in attempt, kept for the audit log (登录日志)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(256), default="")
+    success: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def reason_label(self) -> str:
+        return LOGIN_REASONS.get(self.reason, self.reason)

@@ -1,12 +1,23 @@
-"""Account rules: creating users, checking passwords, finding units."""
+"""Account rules: users, units, passwords, sign-in checks and API tokens."""
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from ..extensions import db
-from .models import ROLES, Unit, User
+from ..timeutil import now
+from .models import ROLES, UNIT_KINDS, ApiToken, LoginEvent, Unit, User
 
 MIN_PASSWORD_LENGTH = 8
+PASSWORD_POLICY = f"至少 {MIN_PASSWORD_LENGTH} 位，须同时包含字母和数字。"
+
+# Checked against when the username is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("no-such-user-0", method="scrypt")
 
 
 class AccountError(ValueError):
-    """A rule of accounts was broken; the message is for the user."""
+    """A rule of accounts was broken; the message is for the user, `field` says where."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def password_problem(password: str) -> str | None:
@@ -18,11 +29,13 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+# --- units -----------------------------------------------------------------------------------
+
 def get_or_create_unit(name: str, kind: str = "station") -> Unit:
     """The unit with this name, created if it does not exist yet."""
     name = name.strip()
     if not name:
-        raise AccountError("单位名称不能为空。")
+        raise AccountError("单位名称不能为空。", "unit")
     unit = db.session.scalar(db.select(Unit).filter_by(name=name))
     if unit is None:
         unit = Unit(name=name, kind=guess_unit_kind(name) if kind == "station" else kind)
@@ -39,34 +52,189 @@ def guess_unit_kind(name: str) -> str:
     return "station"
 
 
+def save_unit(unit: Unit | None, name: str, kind: str) -> Unit:
+    """Create a unit (unit=None) or rename/re-kind one; names stay unique. The caller commits."""
+    name = name.strip()
+    if not name:
+        raise AccountError("请输入单位名称。", "name")
+    if kind not in UNIT_KINDS:
+        raise AccountError("请选择单位类别。", "kind")
+    clash = db.session.scalar(db.select(Unit).filter_by(name=name))
+    if clash is not None and clash is not unit:
+        raise AccountError(f"单位“{name}”已存在。", "name")
+    if unit is None:
+        unit = Unit()
+        db.session.add(unit)
+    unit.name, unit.kind = name, kind
+    return unit
+
+
+def units_with_counts() -> list[tuple[Unit, int]]:
+    """Every unit with its number of users, in one query."""
+    count = (db.select(db.func.count(User.id)).where(User.unit_id == Unit.id)
+             .correlate(Unit).scalar_subquery())
+    return [tuple(row) for row in db.session.execute(
+        db.select(Unit, count).order_by(Unit.kind, Unit.name))]
+
+
+def all_units() -> list[Unit]:
+    return list(db.session.scalars(db.select(Unit).order_by(Unit.name)))
+
+
+# --- users -----------------------------------------------------------------------------------
+
+def _check_unique(user: User | None, username: str | None, police_no: str | None) -> None:
+    """Username and police number belong to one user each."""
+    if username is not None:
+        clash = db.session.scalar(db.select(User).filter_by(username=username))
+        if clash is not None and clash is not user:
+            raise AccountError(f"用户名“{username}”已存在。", "username")
+    if police_no:
+        clash = db.session.scalar(db.select(User).filter_by(police_no=police_no))
+        if clash is not None and clash is not user:
+            raise AccountError(f"警号“{police_no}”已被使用。", "police_no")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）。", "role")
+
+
 def create_user(
     username: str, name: str, unit_name: str, role: str = "officer",
     password: str | None = None, police_no: str | None = None, active: bool = True,
 ) -> User:
     """Add a user (and the unit if new); the caller commits."""
     username = username.strip()
+    police_no = (police_no or "").strip() or None
     if not username:
-        raise AccountError("用户名不能为空。")
-    if role not in ROLES:
-        raise AccountError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）。")
-    if db.session.scalar(db.select(User).filter_by(username=username)):
-        raise AccountError(f"用户名“{username}”已存在。")
-    if police_no and db.session.scalar(db.select(User).filter_by(police_no=police_no)):
-        raise AccountError(f"警号“{police_no}”已被使用。")
+        raise AccountError("用户名不能为空。", "username")
+    _check_role(role)
+    _check_unique(None, username, police_no)
     user = User(username=username, name=name.strip() or username, role=role,
-                police_no=police_no or None, active=active, unit=get_or_create_unit(unit_name))
+                police_no=police_no, active=active, unit=get_or_create_unit(unit_name))
     if password is not None:
-        problem = password_problem(password)
-        if problem:
-            raise AccountError(problem)
-        user.set_password(password)
+        set_password(user, password)
     db.session.add(user)
     return user
 
 
+def set_password(user: User, password: str) -> None:
+    """Set a password that meets the policy."""
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem, "password")
+    user.set_password(password)
+
+
+def active_admin_count() -> int:
+    return db.session.scalar(
+        db.select(db.func.count(User.id)).filter_by(role="admin", active=True)) or 0
+
+
+def _would_remove_last_admin(user: User, role: str, active: bool) -> bool:
+    """True when this change takes away the only active admin."""
+    was_admin = user.role == "admin" and user.active
+    stays_admin = role == "admin" and active
+    return was_admin and not stays_admin and active_admin_count() <= 1
+
+
+def update_user(user: User, actor: User, *, name: str, police_no: str | None, unit: Unit,
+                role: str, active: bool) -> User:
+    """An admin edits a user; nobody deactivates themselves or removes the last admin."""
+    police_no = (police_no or "").strip() or None
+    _check_role(role)
+    _check_unique(user, None, police_no)
+    if user.id == actor.id and not active:
+        raise AccountError("不能停用自己的账号。", "active")
+    if _would_remove_last_admin(user, role, active):
+        raise AccountError("这是最后一名管理员，不能取消其管理员角色或停用。", "role")
+    user.name = name.strip() or user.username
+    user.police_no, user.unit, user.role, user.active = police_no, unit, role, active
+    return user
+
+
+def set_active(user: User, actor: User, active: bool) -> None:
+    """Deactivate or reactivate a user (same rules as editing)."""
+    update_user(user, actor, name=user.name, police_no=user.police_no, unit=user.unit,
+                role=user.role, active=active)
+
+
+def user_query(q: str = "", unit_id: int | None = None, role: str = "", active: str = ""):
+    """The admin user list, filtered; the unit is joined so a page costs two queries."""
+    query = db.select(User).order_by(User.unit_id, User.username)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(db.or_(User.username.ilike(like), User.name.ilike(like),
+                                   User.police_no.ilike(like)))
+    if unit_id:
+        query = query.where(User.unit_id == unit_id)
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if active in ("1", "0"):
+        query = query.where(User.active.is_(active == "1"))
+    return query
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+def check_credentials(username: str, password: str) -> tuple[User | None, str]:
+    """(user, reason): the user signs in only when the reason is "ok"."""
+    user = db.session.scalar(db.select(User).filter_by(username=username.strip()))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return user, "unknown_user" if user is None else "inactive"
+    if not user.check_password(password):
+        return user, "bad_password"
+    if not user.active:
+        return user, "inactive"
+    return user, "ok"
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
-    user = db.session.scalar(db.select(User).filter_by(username=username.strip()))
-    if user and user.active and user.check_password(password):
-        return user
-    return None
+    user, reason = check_credentials(username, password)
+    return user if reason == "ok" else None
+
+
+def record_login(username: str, user: User | None, reason: str, ip: str | None,
+                 user_agent: str | None) -> LoginEvent:
+    """Write one sign-in attempt to the audit log and commit it."""
+    event = LoginEvent(username=(username or "").strip()[:64], user=user, reason=reason,
+                       success=reason == "ok", ip=(ip or "")[:45],
+                       user_agent=(user_agent or "")[:256])
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def recent_logins(failed_only: bool = False):
+    """The sign-in log, newest first."""
+    query = db.select(LoginEvent).order_by(LoginEvent.id.desc())
+    if failed_only:
+        query = query.where(LoginEvent.success.is_(False))
+    return query
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """A user's tokens, newest first."""
+    return list(db.session.scalars(
+        db.select(ApiToken).filter_by(user_id=user.id).order_by(ApiToken.id.desc())))
+
+
+def issue_token(user: User, label: str) -> str:
+    """Create a token and commit; the plain text is returned once."""
+    if not user.active:
+        raise AccountError("账号已停用，不能签发令牌。")
+    _, plain = ApiToken.issue(user, label.strip()[:64] or "未命名")
+    db.session.commit()
+    return plain
+
+
+def revoke_token(token: ApiToken) -> None:
+    """Revoke a token (kept for the record) and commit."""
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        db.session.commit()

@@ -2,7 +2,7 @@
 from importlib import import_module
 from importlib.util import find_spec
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, g, jsonify, request
 from flask_login import current_user
 
 from ..extensions import csrf
@@ -16,7 +16,8 @@ def require_user():
     """Every API call needs a user; session calls that change state need the CSRF token too."""
     if not current_user.is_authenticated:
         return jsonify(error="需要登录或有效的 API 令牌。"), 401
-    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+    # Only a request the token itself signed in skips CSRF (not a session plus any header).
+    bearer = g.get("api_token", False)
     if not bearer and request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
     return None

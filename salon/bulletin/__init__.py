@@ -1,8 +1,14 @@
-"""专刊."""
+"""专刊: the monthly bulletin, built as a PDF, published and archived."""
 from flask import Flask
 
-from .views import bp
+from .fonts import use_project_fonts
+
+use_project_fonts()
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    from . import cli, jobs, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.bulletin)
+    jobs.init_app(app)

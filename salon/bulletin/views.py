@@ -1,12 +1,150 @@
-"""专刊 pages."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""专刊 pages: the archive, a salon's bulletin page, build/publish, downloads, build status."""
+import re
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from ..accounts.auth import role_required
+from ..extensions import db
+from ..salons.models import Salon
+from . import jobs, services
+from .content import bulletin_for, gather, has_posts
+from .forms import SettingsForm
+from .models import BulletinRevision
 
 bp = Blueprint("bulletin", __name__, url_prefix="/bulletins")
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _salon(month: str) -> Salon:
+    """The salon of the month in the URL, or 404."""
+    if not MONTH.fullmatch(month):
+        abort(404)
+    salon = db.session.scalar(db.select(Salon).filter_by(month=month))
+    if salon is None:
+        abort(404, f"没有 {month} 的沙龙。")
+    return salon
 
 
 @bp.route("/")
 @login_required
 def archive():
-    """专刊 (placeholder until the feature lands)."""
-    return render_template("placeholder.html", title="专刊")
+    """往期专刊: every published bulletin, newest first."""
+    return render_template("bulletin/archive.html", revisions=services.archive())
+
+
+@bp.route("/<month>")
+@login_required
+def page(month: str):
+    """A salon's bulletin: preview, editor's note, build and publish, downloads."""
+    salon = _salon(month)
+    bulletin = bulletin_for(salon)
+    form = SettingsForm(obj=bulletin)
+    ready = has_posts(salon)
+    preview = services.preview_html(gather(salon)) if ready else None
+    db.session.commit()  # bulletin_for may have created the settings row
+    return render_template("bulletin/page.html", salon=salon, bulletin=bulletin, form=form,
+                           preview=preview, job=jobs.latest_job(salon))
+
+
+@bp.route("/<month>/settings", methods=["POST"])
+@role_required("organizer")
+def settings(month: str):
+    """Save the editor's note and imprint."""
+    salon = _salon(month)
+    form = SettingsForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for(".page", month=month))
+    services.save_settings(salon, editor_note=form.editor_note.data or "",
+                           signed_on=form.signed_on.data, total_number=form.total_number.data,
+                           print_count=form.print_count.data)
+    db.session.commit()
+    flash("编者按与刊头设置已保存。", "success")
+    return redirect(url_for(".page", month=month))
+
+
+@bp.route("/<month>/build", methods=["POST"])
+@role_required("organizer")
+def build(month: str):
+    """Queue a build; the page polls the status."""
+    salon = _salon(month)
+    if not has_posts(salon):
+        return _refuse(month, f"{salon.label}还没有已提交的稿件，无法编印专刊。", 400)
+    job = jobs.enqueue(salon, current_user.id)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(_job_state(salon, job)), 202
+    flash("已加入排版队列。", "info")
+    return redirect(url_for(".page", month=month))
+
+
+@bp.route("/<month>/status")
+@login_required
+def status(month: str):
+    """The newest build job of the salon, for the page's progress bar."""
+    salon = _salon(month)
+    return jsonify(_job_state(salon, jobs.latest_job(salon)))
+
+
+@bp.route("/<month>/publish", methods=["POST"])
+@role_required("organizer")
+def publish(month: str):
+    """Freeze the newest draft as a published revision."""
+    salon = _salon(month)
+    try:
+        revision = services.publish(salon, current_user)
+    except services.BulletinError as error:
+        db.session.rollback()
+        return _refuse(month, str(error), 409)
+    db.session.commit()
+    flash(f"专刊{revision.label}已发布。", "success")
+    return redirect(url_for(".page", month=month))
+
+
+@bp.route("/<month>/revisions/<int:revision_id>.pdf")
+@login_required
+def download(month: str, revision_id: int):
+    """The stored PDF, byte for byte (drafts only for organizers)."""
+    salon = _salon(month)
+    revision = db.session.get(BulletinRevision, revision_id)
+    if revision is None or revision.bulletin.salon_id != salon.id:
+        abort(404)
+    if revision.published_at is None and not current_user.has_role("organizer"):
+        abort(403)
+    response = make_response(services.revision_bytes(revision))
+    name = f"社区警务沙龙专刊-第{salon.number}期-{revision.label}.pdf"
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-SHA256"] = revision.sha256
+    return response
+
+
+def _refuse(month: str, message: str, code: int):
+    """Say no: JSON for the page's script, a flash message and redirect otherwise."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), code
+    flash(message, "danger")
+    return redirect(url_for(".page", month=month)), 303
+
+
+def _job_state(salon: Salon, job) -> dict:
+    if job is None:
+        return {"status": "none", "progress": 0, "message": "尚未生成"}
+    return {
+        "id": job.id, "status": job.status, "label": job.status_label, "progress": job.progress,
+        "message": job.message, "ahead": jobs.queue_position(job) if job.active else 0,
+        "page": url_for(".page", month=salon.month),
+    }

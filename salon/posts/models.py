@@ -1,7 +1,7 @@
 """Posts (经验交流 / 问题反映), tags, comments and uploaded images."""
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Unit, User
@@ -42,6 +42,8 @@ class Post(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     in_bulletin: Mapped[bool] = mapped_column(default=False)
     exemplary: Mapped[bool] = mapped_column(default=False)
+    # A problem report's SARA fields while it is a draft; on submission they move to its Problem.
+    problem_draft: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 

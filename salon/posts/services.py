@@ -1,20 +1,87 @@
-"""Post queries and rules."""
+"""Post queries and rules: who may see, write and edit what; saving, submitting, flags, comments."""
+import re
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
 from ..extensions import db
-from .models import Post
+from ..salons.models import Salon
+from .models import KINDS, Comment, Post, Tag
+
+WRITER_ROLES = ("officer", "organizer", "leader")
+WRITABLE_SALON_STATUSES = ("planning", "open", "held")
+TITLE_MAX = 200
+BODY_MAX = 50_000
+SARA_MAX = 5_000
+COMMENT_MAX = 2_000
+TAG_MAX = 40
+TAGS_PER_POST = 10
+SARA_FIELDS = ("scan", "analysis", "proposal", "source")
+FLAGS = {"in_bulletin": "入选专刊", "exemplary": "典型经验"}
+_TAG_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+class PostError(ValueError):
+    """A rule about posts was broken; the message is for the user, the code for the answer."""
+
+    def __init__(self, message: str, code: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class PostInput:
+    """What a writer sends for a post, from the form, the API or an import."""
+
+    kind: str
+    title: str
+    body: str
+    salon: Salon | None
+    tags: list[str] = field(default_factory=list)
+    problem: dict = field(default_factory=dict)
+    submit: bool = True
+
+
+@dataclass
+class PostFilters:
+    """The list page's filters; empty values filter nothing."""
+
+    kind: str = ""
+    salon: str = ""
+    unit: int | None = None
+    tag: str = ""
+    author: int | None = None
+    drafts: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "PostFilters":
+        """Read filters from query arguments, ignoring values that cannot be right."""
+        kind = args.get("kind", "")
+        return cls(
+            kind=kind if kind in KINDS else "",
+            salon=args.get("salon", "").strip()[:7],
+            unit=args.get("unit", type=int),
+            tag=args.get("tag", "").strip()[:TAG_MAX],
+            author=args.get("author", type=int),
+            drafts=args.get("drafts") == "1",
+        )
+
+
+def _with_list_data(query):
+    """Load what list pages show in a fixed number of queries (no N+1)."""
+    from ..problems.models import Problem  # noqa: F401  (defines Post.problem)
+
+    return query.options(
+        selectinload(Post.author), selectinload(Post.unit), selectinload(Post.salon),
+        selectinload(Post.tags), selectinload(Post.problem),
+    )
 
 
 def visible_posts():
     """Submitted posts, with what list pages show loaded up front (no N+1)."""
-    return (
-        db.select(Post)
-        .where(Post.status == "submitted")
-        .options(selectinload(Post.author), selectinload(Post.unit), selectinload(Post.salon),
-                 selectinload(Post.tags))
-    )
+    return _with_list_data(db.select(Post).where(Post.status == "submitted"))
 
 
 def newest_posts(limit: int) -> list[Post]:
@@ -23,11 +90,242 @@ def newest_posts(limit: int) -> list[Post]:
 
 def exemplary_by_unit(limit: int | None = None) -> list[tuple]:
     """典型经验 grouped by unit (一所一品牌): [(unit, [posts])]."""
-    query = (
-        visible_posts()
-        .where(Post.exemplary.is_(True))
-        .order_by(Post.unit_id, Post.created_at.desc())
-    )
+    query = (visible_posts().where(Post.exemplary.is_(True))
+             .order_by(Post.unit_id, Post.created_at.desc()))
     posts = db.session.scalars(query).all()
     groups = [(unit, list(items)) for unit, items in groupby(posts, key=lambda p: p.unit)]
+    groups.sort(key=lambda group: (-len(group[1]), group[0].name))
     return groups[:limit] if limit else groups
+
+
+def filtered_posts(filters: PostFilters, user: User):
+    """The list query: submitted posts (or the user's own drafts) matching the filters."""
+    if filters.drafts:
+        query = _with_list_data(db.select(Post).where(Post.status == "draft",
+                                                      Post.author_id == user.id))
+    else:
+        query = visible_posts()
+    if filters.kind:
+        query = query.where(Post.kind == filters.kind)
+    if filters.salon:
+        query = query.where(Post.salon.has(Salon.month == filters.salon))
+    if filters.unit:
+        query = query.where(Post.unit_id == filters.unit)
+    if filters.author:
+        query = query.where(Post.author_id == filters.author)
+    if filters.tag:
+        query = query.where(Post.tags.any(Tag.name == filters.tag))
+    return query.order_by(Post.created_at.desc(), Post.id.desc())
+
+
+def draft_count(user: User) -> int:
+    """How many drafts the user has (shown on the 我的草稿 tab)."""
+    return db.session.scalar(
+        db.select(db.func.count(Post.id)).where(Post.status == "draft", Post.author_id == user.id)
+    )
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+def can_write(user: User) -> bool:
+    """Officers, organizers and leaders write posts; admins manage users, not content."""
+    return user.is_authenticated and user.has_role(*WRITER_ROLES)
+
+
+def can_view(post: Post, user: User) -> bool:
+    """Submitted posts are for every signed-in user; a draft only for its author."""
+    return user.is_authenticated and (post.status == "submitted" or post.author_id == user.id)
+
+
+def edit_refusal(post: Post, user: User) -> str | None:
+    """Why this user may not edit this post, or None when they may."""
+    if not user.is_authenticated or post.author_id != user.id:
+        return "只有作者本人可以修改稿件。"
+    if post.salon is not None and post.salon.status == "published":
+        return "该期专刊已出刊，稿件不能再修改。"
+    return None
+
+
+def can_edit(post: Post, user: User) -> bool:
+    return edit_refusal(post, user) is None
+
+
+def can_flag(user: User) -> bool:
+    """Organizers choose posts for the bulletin and mark exemplary ones."""
+    return user.is_authenticated and user.has_role("organizer")
+
+
+# --- reading input ---------------------------------------------------------------------------
+
+def parse_tags(value: str | list | None) -> list[str]:
+    """Tags from `警务室, 调解 、 矛盾` or a list: trimmed, without '#', unique, in order."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = _TAG_SEPARATORS.split(value)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PostError("标签格式不正确，应为文字列表。")
+    names: list[str] = []
+    for raw in value:
+        name = raw.strip().lstrip("#＃").strip()
+        if not name or name in names:
+            continue
+        if len(name) > TAG_MAX:
+            raise PostError(f"标签“{name[:10]}…”过长（最多 {TAG_MAX} 字）。")
+        names.append(name)
+    if len(names) > TAGS_PER_POST:
+        raise PostError(f"标签最多 {TAGS_PER_POST} 个。")
+    return names
+
+
+def writable_salons() -> list[Salon]:
+    """Salons a post may be written for: planning, open or held (not yet published)."""
+    return db.session.scalars(
+        db.select(Salon).where(Salon.status.in_(WRITABLE_SALON_STATUSES))
+        .order_by(Salon.number.desc())
+    ).all()
+
+
+def default_salon() -> Salon | None:
+    """The open salon (征稿中), else the newest writable one."""
+    salons = writable_salons()
+    return next((s for s in salons if s.status == "open"), salons[0] if salons else None)
+
+
+def salon_by_month(month: str) -> Salon | None:
+    return db.session.scalar(db.select(Salon).filter_by(month=month)) if month else None
+
+
+def check_input(data: PostInput) -> None:
+    """Refuse input no post may hold, with a message that says what to fix."""
+    from ..problems.models import SOURCES
+
+    if data.kind not in KINDS:
+        raise PostError("稿件类型须为“经验交流”或“问题反映”。")
+    if not data.title.strip():
+        raise PostError("请填写标题。")
+    if len(data.title) > TITLE_MAX:
+        raise PostError(f"标题最多 {TITLE_MAX} 字。")
+    if data.submit and not data.body.strip():
+        raise PostError("请填写正文。")
+    if len(data.body) > BODY_MAX:
+        raise PostError(f"正文最多 {BODY_MAX} 字。")
+    if data.salon is None:
+        raise PostError("请选择所属沙龙。")
+    if data.salon.status not in WRITABLE_SALON_STATUSES:
+        raise PostError(f"{data.salon.label}已出刊，不能再投稿。", 409)
+    if data.kind == "problem":
+        source = data.problem.get("source") or "officer"
+        if source not in SOURCES:
+            raise PostError("问题来源须为民警提出、群众建议或走访调研。")
+        for name in ("scan", "analysis", "proposal"):
+            if len(data.problem.get(name) or "") > SARA_MAX:
+                raise PostError(f"扫描、分析、应对建议各最多 {SARA_MAX} 字。")
+
+
+def tags_named(names: list[str]) -> list[Tag]:
+    """The Tag rows for these names, creating the new ones."""
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(db.select(Tag).where(Tag.name.in_(names)))}
+    tags = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = existing[name] = Tag(name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+# --- changing posts --------------------------------------------------------------------------
+
+def _problem_fields(data: PostInput) -> dict:
+    fields = {name: (data.problem.get(name) or "").strip() for name in SARA_FIELDS}
+    fields["source"] = fields["source"] or "officer"
+    return fields
+
+
+def _apply(post: Post, data: PostInput) -> None:
+    post.kind = data.kind
+    post.title = data.title.strip()
+    post.body = data.body.strip()
+    post.salon = data.salon
+    post.tags = tags_named(data.tags)
+    if post.is_draft:
+        post.problem_draft = _problem_fields(data) if data.kind == "problem" else None
+
+
+def create_post(author: User, data: PostInput) -> Post:
+    """A new post by `author` (their unit recorded now); submitted at once if asked."""
+    check_input(data)
+    post = Post(author=author, unit_id=author.unit_id, status="draft")
+    db.session.add(post)
+    _apply(post, data)
+    if data.submit:
+        submit_post(post)
+    return post
+
+
+def update_post(post: Post, editor: User, data: PostInput) -> Post:
+    """The author changes their post; a draft may be submitted, a submitted post stays so."""
+    refusal = edit_refusal(post, editor)
+    if refusal:
+        raise PostError(refusal, 403)
+    if post.kind != data.kind and not post.is_draft:
+        raise PostError("已提交的稿件不能更改类型。", 409)
+    check_input(data)
+    _apply(post, data)
+    if post.is_draft and data.submit:
+        submit_post(post)
+    elif not post.is_draft and post.kind == "problem":
+        _update_raised_problem(post, data)
+    return post
+
+
+def submit_post(post: Post) -> None:
+    """Submit: a problem report gets its tracking record in state `raised`."""
+    from ..problems.services import open_problem
+
+    post.status = "submitted"
+    if post.kind == "problem":
+        fields = post.problem_draft or {"source": "officer"}
+        open_problem(post, post.author, **fields)
+        post.problem_draft = None
+
+
+def _update_raised_problem(post: Post, data: PostInput) -> None:
+    """Until a problem is accepted its reporter may still reword the SARA fields."""
+    problem = post.problem
+    if problem is not None and problem.state == "raised":
+        for name, value in _problem_fields(data).items():
+            setattr(problem, name, value)
+
+
+def toggle_flag(post: Post, user: User, flag: str) -> bool:
+    """Organizers switch 入选专刊 / 典型经验 on a submitted post; returns the new value."""
+    if flag not in FLAGS:
+        raise PostError("未知的标记。", 404)
+    if not can_flag(user):
+        raise PostError("只有组织者可以设置入选专刊和典型经验。", 403)
+    if post.is_draft:
+        raise PostError("草稿不能入选专刊或评为典型经验。", 409)
+    if flag == "in_bulletin" and post.salon is not None and post.salon.status == "published":
+        raise PostError("该期专刊已出刊，入选稿件不能再更改。", 409)
+    value = not getattr(post, flag)
+    setattr(post, flag, value)
+    return value
+
+
+def add_comment(post: Post, user: User, body: str) -> Comment:
+    """A signed-in user comments on a post they can see."""
+    body = (body or "").strip()
+    if not can_view(post, user):
+        raise PostError("无权评论此稿件。", 403)
+    if not body:
+        raise PostError("评论内容不能为空。")
+    if len(body) > COMMENT_MAX:
+        raise PostError(f"评论最多 {COMMENT_MAX} 字。")
+    comment = Comment(post=post, author=user, body=body)
+    db.session.add(comment)
+    return comment

@@ -1,19 +1,187 @@
-"""Post pages."""
-from flask import Blueprint, render_template, request
-from flask_login import login_required
+"""Post pages: list, showcase, read, write, edit, comment, flag."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BuildError
 
+from ..accounts.models import Unit, User
 from ..extensions import db
-from .services import visible_posts
+from ..salons.models import Salon
+from .forms import CommentForm, FlagForm, ImageForm, PostForm
+from .models import KINDS, Post
+from .services import (
+    FLAGS,
+    PostError,
+    PostFilters,
+    add_comment,
+    can_edit,
+    can_flag,
+    can_view,
+    can_write,
+    create_post,
+    default_salon,
+    draft_count,
+    edit_refusal,
+    exemplary_by_unit,
+    filtered_posts,
+    toggle_flag,
+    update_post,
+    writable_salons,
+)
 
 bp = Blueprint("posts", __name__, url_prefix="/posts")
+
+
+def load_post(post_id: int) -> Post:
+    """The post if the current user may read it: 404 when missing, 403 for others' drafts."""
+    post = db.session.get(Post, post_id, options=[selectinload(Post.tags)])
+    if post is None:
+        abort(404)
+    if not can_view(post, current_user):
+        abort(403, "草稿仅作者本人可见。")
+    return post
+
+
+def require_writer() -> None:
+    if not can_write(current_user):
+        abort(403, "您的角色不能撰写稿件。")
 
 
 @bp.route("/")
 @login_required
 def index():
-    """稿件 list."""
-    query = visible_posts()
-    if request.args.get("kind"):
-        query = query.filter_by(kind=request.args["kind"])
-    page = db.paginate(query.order_by(db.text("created_at desc")), per_page=20)
-    return render_template("posts/index.html", page=page)
+    """稿件 list with filters (kind, salon, unit, tag, author) and 我的草稿."""
+    filters = PostFilters.from_args(request.args)
+    page = db.paginate(filtered_posts(filters, current_user),
+                       per_page=current_app.config["POSTS_PER_PAGE"], max_per_page=100)
+    return render_template(
+        "posts/index.html", page=page, filters=filters, kinds=KINDS,
+        salons=db.session.scalars(db.select(Salon).order_by(Salon.number.desc())).all(),
+        units=db.session.scalars(db.select(Unit).order_by(Unit.name)).all(),
+        author=db.session.get(User, filters.author) if filters.author else None,
+        drafts=draft_count(current_user), may_write=can_write(current_user),
+    )
+
+
+@bp.route("/showcase")
+@login_required
+def showcase():
+    """典型经验展示：一所一品牌, exemplary posts grouped by unit."""
+    return render_template("posts/showcase.html", groups=exemplary_by_unit())
+
+
+@bp.route("/<int:post_id>")
+@login_required
+def detail(post_id: int):
+    """One post with its comments, flags and the problem panel."""
+    post = load_post(post_id)
+    return render_template(
+        "posts/detail.html", post=post, salon_url=salon_url(post.salon),
+        comment_form=CommentForm(), flag_form=FlagForm(), flags=FLAGS,
+        may_edit=can_edit(post, current_user),
+        may_flag=can_flag(current_user) and not post.is_draft,
+    )
+
+
+def salon_url(salon: Salon | None) -> str | None:
+    """Link to the salon page when the salons feature provides one."""
+    if salon is None or "salons.detail" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("salons.detail", month=salon.month)
+    except BuildError:
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a post: 经验交流 or 问题反映 (?kind=problem)."""
+    require_writer()
+    form = PostForm()
+    form.set_salons(writable_salons())
+    if request.method == "GET":
+        kind = request.args.get("kind")
+        form.kind.data = kind if kind in KINDS else "experience"
+        salon = default_salon()
+        form.salon.data = salon.id if salon else None
+    if form.validate_on_submit():
+        try:
+            post = create_post(current_user, form.to_input(db.session.get(Salon, form.salon.data)))
+        except PostError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            saved = "稿件已提交。" if post.status == "submitted" else "草稿已保存，仅您本人可见。"
+            flash(saved, "success")
+            return redirect(url_for(".detail", post_id=post.id))
+    return render_editor(form, None)
+
+
+@bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int):
+    """The author edits their post until that salon's bulletin is published."""
+    post = load_post(post_id)
+    refusal = edit_refusal(post, current_user)
+    if refusal:
+        abort(403, refusal)
+    form = PostForm()
+    form.set_salons(writable_salons())
+    if request.method == "GET":
+        form.fill_from(post)
+    if form.validate_on_submit():
+        was_draft = post.is_draft
+        try:
+            update_post(post, current_user, form.to_input(db.session.get(Salon, form.salon.data)))
+        except PostError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("稿件已提交。" if was_draft and not post.is_draft else "修改已保存。", "success")
+            return redirect(url_for(".detail", post_id=post.id))
+    return render_editor(form, post)
+
+
+def render_editor(form: PostForm, post: Post | None):
+    if not form.salon.choices:
+        flash("目前没有可投稿的沙龙（筹备中、征稿中或已召开），请联系组织者。", "warning")
+    return render_template("posts/edit.html", form=form, post=post, image_form=ImageForm())
+
+
+@bp.route("/<int:post_id>/comments", methods=["POST"])
+@login_required
+def comment(post_id: int):
+    """Add a comment to a post the user can read."""
+    post = load_post(post_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            add_comment(post, current_user, form.body.data)
+        except PostError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("评论已发表。", "success")
+    else:
+        for message in form.body.errors or ["页面已过期，请刷新后重试。"]:
+            flash(message, "error")
+    return redirect(url_for(".detail", post_id=post.id) + "#comments")
+
+
+@bp.route("/<int:post_id>/flags/<flag>", methods=["POST"])
+@login_required
+def flag(post_id: int, flag: str):
+    """Organizers toggle 入选专刊 or 典型经验."""
+    post = load_post(post_id)
+    if not FlagForm().validate_on_submit():
+        abort(400, "页面已过期，请刷新后重试。")
+    try:
+        value = toggle_flag(post, current_user, flag)
+    except PostError as error:
+        abort(error.code, str(error))
+    db.session.commit()
+    flash(f"已{'设为' if value else '取消'}{FLAGS[flag]}。", "success")
+    return redirect(url_for(".detail", post_id=post.id))

@@ -1,8 +1,15 @@
 """Problems raised in posts, tracked to a measured resolution, with an immutable audit trail."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    column_property,
+    mapped_column,
+    relationship,
+)
 
 from ..accounts.models import Unit, User
 from ..extensions import db
@@ -20,6 +27,29 @@ STATES = {
 }
 SOURCES = {"officer": "民警提出", "public": "群众建议", "survey": "走访调研"}
 OPEN_STATES = ("raised", "accepted", "assigned", "in_progress")
+DONE_STATES = ("resolved", "confirmed")
+# The reporter's verdict: the first two confirm, the last two dispute (reopen).
+SATISFACTION = {
+    "satisfied": "满意",
+    "basically": "基本满意",
+    "partly": "部分解决",
+    "unsatisfied": "不满意",
+}
+CONFIRMING = ("satisfied", "basically")
+DISPUTING = ("partly", "unsatisfied")
+ACTIONS = {
+    "raise": "提出问题",
+    "accept": "受理",
+    "decline": "不予采纳",
+    "assign": "交办",
+    "instruct": "批示",
+    "start": "开始办理",
+    "progress": "办理进展",
+    "resolve": "办结",
+    "confirm": "确认",
+    "dispute": "提出异议",
+    "cosign": "附议",
+}
 
 
 class Problem(db.Model):
@@ -65,6 +95,21 @@ class Problem(db.Model):
         """已超期: past the deadline and not yet resolved."""
         return bool(self.deadline and self.state in OPEN_STATES and self.deadline < today())
 
+    @property
+    def source_label(self) -> str:
+        return SOURCES.get(self.source, self.source)
+
+    @property
+    def satisfaction_label(self) -> str:
+        return SATISFACTION.get(self.satisfaction or "", "")
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the deadline (negative when overdue), for open problems with one."""
+        if not self.deadline or self.state not in OPEN_STATES:
+            return None
+        return (self.deadline - today()).days
+
 
 class ProblemEvent(db.Model):
     """One step of a problem's life; the audit trail is never edited or deleted."""
@@ -80,6 +125,18 @@ class ProblemEvent(db.Model):
 
     problem: Mapped[Problem] = relationship(back_populates="events")
     actor: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return STATES.get(self.from_state or "", "")
+
+    @property
+    def to_label(self) -> str:
+        return STATES.get(self.to_state, self.to_state)
 
 
 class Instruction(db.Model):
@@ -121,6 +178,13 @@ class CoSign(db.Model):
     user: Mapped[User] = relationship()
 
 
+# 附议 count loaded with the problem itself, so lists need no extra query per row.
+Problem.cosign_count = column_property(
+    select(func.count(CoSign.id)).where(CoSign.problem_id == Problem.id)
+    .correlate_except(CoSign).scalar_subquery()
+)
+
+
 class ImmutableEventError(RuntimeError):
     """Raised when anything tries to change or delete an audit event."""
 
@@ -129,3 +193,12 @@ class ImmutableEventError(RuntimeError):
 @event.listens_for(ProblemEvent, "before_delete")
 def _refuse_change(_mapper, _connection, target: ProblemEvent) -> None:
     raise ImmutableEventError(f"审计记录不可修改或删除（事件 {target.id}）。")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    """Bulk UPDATE/DELETE bypass the mapper events above, so refuse them here too."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is ProblemEvent for mapper in state.all_mappers
+    ):
+        raise ImmutableEventError("审计记录不可修改或删除。")

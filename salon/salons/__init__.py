@@ -1,9 +1,16 @@
-"""Salons: the monthly sessions, their agenda, sign-ups and attendance."""
+"""Salons: the monthly sessions, their agenda, sign-ups and attendance (and `flask demo`)."""
 from flask import Flask
 
 from . import models  # noqa: F401
-from .views import bp
 
 
 def init_app(app: Flask) -> None:
+    # Imported here: views and services use the posts models, which import ours.
+    from ..demo import demo_command
+    from .cli import salons_cli
+    from .views import bp, post_url
+
     app.register_blueprint(bp)
+    app.cli.add_command(salons_cli)
+    app.cli.add_command(demo_command)
+    app.add_template_global(post_url, "post_url")

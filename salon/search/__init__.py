@@ -1,8 +1,21 @@
-"""搜索."""
+"""搜索: Chinese full-text search over posts (Whoosh, rjieba, OpenCC), kept true by a change log.
+
+`reindex()` rebuilds from the database (for backup/restore); `catch_up()` applies pending
+changes from the log.
+"""
 from flask import Flask
 
+from . import models  # noqa: F401  (the change-log table belongs to the schema)
+from .rebuild import reindex
+from .sync import catch_up
 from .views import bp
+
+__all__ = ["catch_up", "init_app", "reindex"]
 
 
 def init_app(app: Flask) -> None:
+    from . import cli, sync
+
     app.register_blueprint(bp)
+    app.register_blueprint(cli.cli)
+    sync.init_app(app)

@@ -1,0 +1,40 @@
+"""`flask bulletin build YYYY-MM --output FILE.pdf`."""
+import re
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from .services import BulletinError, build, salon_by_month
+
+
+@click.group()
+def bulletin():
+    """专刊."""
+
+
+@bulletin.command("build")
+@click.argument("month")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="PDF 输出文件")
+@with_appcontext
+def build_command(month: str, output: str) -> None:
+    """Build that month's bulletin PDF (works in any salon state; nothing is published)."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise click.ClickException(f"月份格式应为 YYYY-MM：{month}")
+    try:
+        salon = salon_by_month(month)
+        with click.progressbar(length=100, label=f"编印{salon.label}专刊", file=sys.stderr,
+                               show_percent=True) as bar:
+            def progress(percent: int, message: str) -> None:
+                bar.label = f"{message}"
+                bar.update(percent - bar.pos)
+
+            built = build(salon, progress)
+            bar.update(100 - bar.pos)
+    except BulletinError as error:
+        raise click.ClickException(str(error)) from None
+    Path(output).write_bytes(built.pdf)
+    click.echo(f"已生成 {output}：{built.pages} 页，{len(built.pdf) / 1024:.0f} KB，"
+               f"排版用时 {built.seconds:.1f} 秒。")

@@ -1,0 +1,189 @@
+"""What goes into a bulletin: the salon, the chosen posts, problems, attendance and figures."""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..extensions import db
+from ..posts.models import Post
+from ..problems.models import OPEN_STATES, STATES, Instruction, Problem
+from ..salons.models import Salon, SignUp
+from ..timeutil import today
+from . import charts
+from .models import Bulletin
+
+DISTRIBUTION = {
+    "报": ["市公安局", "县委政法委"],
+    "送": ["县政府分管领导", "局党委各成员"],
+    "发": ["各派出所", "局机关各部门"],
+}
+
+
+@dataclass
+class Lookback:
+    """A still-open problem from an earlier salon (回头看)."""
+
+    problem: Problem
+    salon: Salon
+    owner: str
+    days_open: int
+
+
+@dataclass
+class AttendanceRow:
+    unit: str
+    signed_up: int
+    attended: list[str]
+
+
+@dataclass
+class BulletinContent:
+    """Everything the template needs, gathered in a fixed number of queries."""
+
+    salon: Salon
+    bulletin: Bulletin
+    title: str
+    editor_unit: str
+    signed_on: date
+    distribution: dict[str, list[str]]
+    print_count: int
+    experiences: list[Post]
+    problems: list[Post]
+    lookback: list[Lookback]
+    attendance: list[AttendanceRow]
+    charts: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def articles(self) -> list[Post]:
+        return self.experiences + self.problems
+
+    @property
+    def issue_label(self) -> str:
+        return f"第{self.salon.number}期"
+
+    @property
+    def month_label(self) -> str:
+        year, month = self.salon.month.split("-")
+        return f"{year}年{int(month)}月"
+
+
+def bulletin_for(salon: Salon) -> Bulletin:
+    """The salon's bulletin settings, created empty on first use (not committed here)."""
+    bulletin = db.session.scalar(db.select(Bulletin).filter_by(salon_id=salon.id))
+    if bulletin is None:
+        bulletin = Bulletin(salon=salon, editor_note="")
+        db.session.add(bulletin)
+        db.session.flush()
+    return bulletin
+
+
+def chosen_posts(salon: Salon) -> list[Post]:
+    """Posts marked 入选专刊; when none are, every submitted post of the salon."""
+    query = (
+        db.select(Post)
+        .where(Post.salon_id == salon.id, Post.status == "submitted")
+        .options(
+            selectinload(Post.author),
+            selectinload(Post.unit),
+            selectinload(Post.problem).selectinload(Problem.responsible_unit),
+            selectinload(Post.problem).selectinload(Problem.instructions)
+            .selectinload(Instruction.leader),
+            selectinload(Post.problem).selectinload(Problem.figures),
+        )
+        .order_by(Post.exemplary.desc(), Post.created_at, Post.id)
+    )
+    marked = db.session.scalars(query.where(Post.in_bulletin)).all()
+    return list(marked) or list(db.session.scalars(query).all())
+
+
+def has_posts(salon: Salon) -> bool:
+    """Whether the salon has any submitted post (a bulletin needs at least one)."""
+    return bool(db.session.scalar(
+        db.select(db.func.count(Post.id)).where(Post.salon_id == salon.id,
+                                                Post.status == "submitted")
+    ))
+
+
+def lookback(salon: Salon) -> list[Lookback]:
+    """Every problem from an earlier salon that is not yet resolved, oldest salon first."""
+    rows = db.session.execute(
+        db.select(Problem, Salon)
+        .join(Post, Problem.post_id == Post.id)
+        .join(Salon, Post.salon_id == Salon.id)
+        .where(Salon.number < salon.number, Problem.state.in_(OPEN_STATES))
+        .options(selectinload(Problem.responsible_unit),
+                 selectinload(Problem.post).selectinload(Post.unit))
+        .order_by(Salon.number, Problem.created_at, Problem.id)
+    ).all()
+    day = today()
+    return [
+        Lookback(
+            problem=problem,
+            salon=earlier,
+            owner=(problem.responsible_unit or problem.post.unit).name,
+            days_open=(day - problem.created_at.date()).days,
+        )
+        for problem, earlier in rows
+    ]
+
+
+def attendance(salon: Salon) -> list[AttendanceRow]:
+    """Who signed up and who came, by unit."""
+    signups = db.session.scalars(
+        db.select(SignUp).where(SignUp.salon_id == salon.id)
+        .options(selectinload(SignUp.user).selectinload(User.unit))
+        .order_by(SignUp.created_at, SignUp.id)
+    ).all()
+    by_unit: dict[str, list[SignUp]] = defaultdict(list)
+    for signup in signups:
+        by_unit[signup.user.unit.name].append(signup)
+    return [
+        AttendanceRow(unit, len(rows), [s.user.name for s in rows if s.attended])
+        for unit, rows in sorted(by_unit.items())
+    ]
+
+
+def salon_charts(salon: Salon) -> dict[str, bytes]:
+    """Posts by unit and the salon's problems by state, as SVG."""
+    unit_counts = db.session.execute(
+        db.select(Post.unit_id, db.func.count(Post.id))
+        .where(Post.salon_id == salon.id, Post.status == "submitted")
+        .group_by(Post.unit_id)
+    ).all()
+    from ..accounts.models import Unit
+
+    names = dict(db.session.execute(db.select(Unit.id, Unit.name)).all())
+    by_unit = sorted(((names[u], n) for u, n in unit_counts), key=lambda r: (-r[1], r[0]))
+    states = Counter(db.session.scalars(
+        db.select(Problem.state).join(Post, Problem.post_id == Post.id)
+        .where(Post.salon_id == salon.id)
+    ).all())
+    by_state = [(label, states[key]) for key, label in STATES.items() if states[key]]
+    result = {"posts-by-unit.svg": charts.posts_by_unit(by_unit)}
+    if by_state:
+        result["problems-by-state.svg"] = charts.problems_by_state(by_state)
+    return result
+
+
+def gather(salon: Salon) -> BulletinContent:
+    """Collect a salon's bulletin content."""
+    config = current_app.config
+    bulletin = bulletin_for(salon)
+    posts = chosen_posts(salon)
+    return BulletinContent(
+        salon=salon,
+        bulletin=bulletin,
+        title=config["BULLETIN_TITLE"],
+        editor_unit=config["BULLETIN_EDITOR_UNIT"],
+        signed_on=bulletin.signed_on or today(),
+        distribution=config.get("BULLETIN_DISTRIBUTION") or DISTRIBUTION,
+        print_count=bulletin.print_count or config.get("BULLETIN_PRINT_COUNT", 120),
+        experiences=[p for p in posts if p.kind == "experience"],
+        problems=[p for p in posts if p.kind == "problem"],
+        lookback=lookback(salon),
+        attendance=attendance(salon),
+        charts=salon_charts(salon),
+    )

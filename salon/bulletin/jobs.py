@@ -1,0 +1,139 @@
+"""Builds run outside the request: queued in the database, one render at a time.
+
+A daemon thread per app process claims queued jobs; the claim is a conditional UPDATE, so
+with several processes each job runs once, and only while no other job is running.
+"""
+import logging
+import threading
+
+from flask import Flask, current_app
+
+from ..extensions import db
+from ..salons.models import Salon
+from ..timeutil import now
+from .models import BuildJob
+
+log = logging.getLogger(__name__)
+_wakeup = threading.Event()
+_started: set[int] = set()
+_lock = threading.Lock()
+
+
+def enqueue(salon: Salon, user_id: int | None) -> BuildJob:
+    """Queue a build of the salon's bulletin (an active one for the same salon is reused)."""
+    job = active_job(salon)
+    if job is None:
+        job = BuildJob(salon_id=salon.id, requested_by_id=user_id, message="排队等待")
+        db.session.add(job)
+        db.session.commit()
+    if not current_app.config.get("BULLETIN_JOBS_MANUAL"):
+        _ensure_worker(current_app._get_current_object())
+        _wakeup.set()
+    return job
+
+
+def active_job(salon: Salon) -> BuildJob | None:
+    return db.session.scalar(
+        db.select(BuildJob).where(BuildJob.salon_id == salon.id,
+                                  BuildJob.status.in_(("queued", "running")))
+        .order_by(BuildJob.id)
+    )
+
+
+def latest_job(salon: Salon) -> BuildJob | None:
+    return db.session.scalar(
+        db.select(BuildJob).where(BuildJob.salon_id == salon.id).order_by(BuildJob.id.desc())
+    )
+
+
+def queue_position(job: BuildJob) -> int:
+    """How many jobs are ahead of this one (0: it runs next or now)."""
+    return db.session.scalar(
+        db.select(db.func.count(BuildJob.id))
+        .where(BuildJob.status.in_(("queued", "running")), BuildJob.id < job.id)
+    ) or 0
+
+
+def claim_next() -> BuildJob | None:
+    """Take the oldest queued job, unless some job is already running anywhere."""
+    running = db.select(BuildJob.id).where(BuildJob.status == "running").exists()
+    candidate = db.session.scalar(
+        db.select(BuildJob.id).where(BuildJob.status == "queued").order_by(BuildJob.id)
+    )
+    if candidate is None:
+        return None
+    claimed = db.session.execute(
+        db.update(BuildJob)
+        .where(BuildJob.id == candidate, BuildJob.status == "queued", ~running)
+        .values(status="running", started_at=now(), progress=1, message="开始排版")
+    ).rowcount
+    db.session.commit()
+    return db.session.get(BuildJob, candidate) if claimed else None
+
+
+def run_job(job: BuildJob, in_subprocess: bool = True) -> None:
+    """Build one job's bulletin and record the outcome on the job."""
+    from .services import BulletinError, build, store, up_to_date
+
+    def progress(percent: int, message: str) -> None:
+        job.progress, job.message = percent, message
+        db.session.commit()
+
+    salon = job.salon
+    try:
+        unchanged = up_to_date(salon)
+        if unchanged is not None:
+            _finish(job, "done", "内容未变化，沿用已有文件", unchanged.id)
+            return
+        built = build(salon, progress, in_subprocess=in_subprocess)
+        revision = store(salon, built, job.requested_by_id)
+        _finish(job, "done", f"已生成：{built.pages} 页", revision.id)
+    except BulletinError as error:
+        db.session.rollback()
+        _finish(job, "failed", str(error))
+    except Exception:  # a crash must not leave the job "running" forever
+        log.exception("bulletin build %s failed", job.id)
+        db.session.rollback()
+        _finish(job, "failed", "排版出错，已记录日志。")
+
+
+def _finish(job: BuildJob, status: str, message: str, revision_id: int | None = None) -> None:
+    job.status, job.message, job.revision_id = status, message, revision_id
+    job.progress = 100 if status == "done" else job.progress
+    job.finished_at = now()
+    db.session.commit()
+
+
+def run_pending(in_subprocess: bool = True) -> int:
+    """Run queued jobs one after another until none is left; returns how many ran."""
+    count = 0
+    while (job := claim_next()) is not None:
+        run_job(job, in_subprocess)
+        count += 1
+    return count
+
+
+def _ensure_worker(app: Flask) -> None:
+    with _lock:
+        if id(app) in _started:
+            return
+        _started.add(id(app))
+    threading.Thread(target=_work, args=(app,), name="bulletin-builder", daemon=True).start()
+
+
+def _work(app: Flask) -> None:
+    """Wait for work; also look now and then, for jobs queued by other processes."""
+    while True:
+        _wakeup.wait(timeout=5)
+        _wakeup.clear()
+        try:
+            with app.app_context():
+                run_pending()
+                db.session.remove()
+        except Exception:
+            log.exception("bulletin worker")
+
+
+def init_app(app: Flask) -> None:
+    """Tests run jobs explicitly (run_pending) instead of in a thread."""
+    app.config.setdefault("BULLETIN_JOBS_MANUAL", app.config.get("TESTING", False))

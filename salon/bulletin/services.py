@@ -1,0 +1,207 @@
+"""Bulletin rules: build, store, publish, revisions."""
+import base64
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, render_template
+
+from ..extensions import db
+from ..salons.models import Salon
+from ..storage import storage
+from ..timeutil import now
+from . import content as content_module
+from .models import Bulletin, BulletinRevision
+
+Progress = Callable[[int, str], None]
+# Bump when the layout changes in a way the content hash cannot see (template code is hashed).
+LAYOUT_VERSION = "1"
+
+
+class BulletinError(ValueError):
+    """A request the bulletin rules refuse; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Build:
+    """A built PDF, not yet stored."""
+
+    pdf: bytes
+    pages: int
+    content_hash: str
+    seconds: float
+
+
+def salon_by_month(month: str) -> Salon:
+    """The salon of a YYYY-MM month, or a clear error."""
+    salon = db.session.scalar(db.select(Salon).filter_by(month=month))
+    if salon is None:
+        raise BulletinError(f"没有 {month} 的沙龙。")
+    return salon
+
+
+def require_posts(salon: Salon) -> None:
+    if not content_module.has_posts(salon):
+        raise BulletinError(f"{salon.label}还没有已提交的稿件，无法编印专刊。")
+
+
+def print_html(content: content_module.BulletinContent) -> str:
+    """The document WeasyPrint lays out; charts are fetched from the build's assets."""
+    from .pdf import ASSETS_PREFIX
+
+    return render_template("bulletin/print.html", c=content, toc_pages=None,
+                           chart_src=lambda name: ASSETS_PREFIX + name)
+
+
+def preview_html(content: content_module.BulletinContent) -> dict:
+    """Template variables for the on-screen preview (charts inline, CSP allows data: images)."""
+    def chart_src(name: str) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(content.charts[name]).decode()
+
+    return {"c": content, "toc_pages": None, "chart_src": chart_src}
+
+
+def content_hash(html: str, assets: dict[str, bytes]) -> str:
+    """A fingerprint of everything that shapes the PDF: HTML, charts, print CSS, fonts."""
+    digest = hashlib.sha256(LAYOUT_VERSION.encode())
+    digest.update(html.encode())
+    for name in sorted(assets):
+        digest.update(name.encode() + hashlib.sha256(assets[name]).digest())
+    static = Path(current_app.static_folder)
+    digest.update((static / "css" / "bulletin-print.css").read_bytes())
+    for font in sorted((static / "fonts").glob("*.ttf")):
+        digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = False) -> Build:
+    """Gather, lay out and write the salon's bulletin PDF."""
+    report = progress or (lambda _pct, _msg: None)
+    require_posts(salon)
+    report(5, "收集稿件与数据")
+    content = content_module.gather(salon)
+    html = print_html(content)
+    fingerprint = content_hash(html, content.charts)
+    report(20, "排版中")
+    from .pdf import RenderJob, render
+
+    job = RenderJob(html, current_app.static_folder, current_app.config["STORAGE_DIR"],
+                    content.charts)
+    result = _render_elsewhere(job) if in_subprocess else render(job)
+    report(95, "写入文件")
+    return Build(result.pdf, result.pages, fingerprint, result.seconds)
+
+
+def _render_elsewhere(job):
+    """Render in a fresh process, so the web process stays responsive and memory is returned."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .pdf import render
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(render, job).result()
+
+
+def current_fingerprint(salon: Salon) -> str:
+    """The content hash the salon's bulletin would have if built now (no PDF rendered)."""
+    content = content_module.gather(salon)
+    return content_hash(print_html(content), content.charts)
+
+
+def latest_revision(bulletin: Bulletin) -> BulletinRevision | None:
+    return bulletin.revisions[-1] if bulletin.revisions else None
+
+
+def store(salon: Salon, built: Build, user_id: int | None) -> BulletinRevision:
+    """Keep a build as the bulletin's draft, replacing an older unpublished draft."""
+    bulletin = content_module.bulletin_for(salon)
+    old = bulletin.draft
+    if old is not None:
+        storage().delete(old.storage_key)
+        db.session.delete(old)
+        db.session.flush()
+    digest = hashlib.sha256(built.pdf).hexdigest()
+    key = f"bulletins/{salon.month}-{digest[:16]}-{now():%Y%m%d%H%M%S}.pdf"
+    stored = storage().put(key, built.pdf, "application/pdf")
+    revision = BulletinRevision(
+        bulletin=bulletin, storage_key=key, sha256=stored.sha256, content_hash=built.content_hash,
+        pages=built.pages, size=stored.size, built_by_id=user_id,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    db.session.expire(bulletin, ["revisions"])
+    return revision
+
+
+def up_to_date(salon: Salon) -> BulletinRevision | None:
+    """The newest revision if it already matches the current content (no rebuild needed)."""
+    bulletin = content_module.bulletin_for(salon)
+    newest = latest_revision(bulletin)
+    if newest and newest.content_hash == current_fingerprint(salon):
+        return newest
+    return None
+
+
+def publish(salon: Salon, user) -> BulletinRevision:
+    """Freeze the newest draft as the next revision; the salon becomes 已出刊."""
+    if not user.has_role("organizer"):
+        raise BulletinError("只有组织者可以发布专刊。")
+    if salon.status not in ("held", "published"):
+        raise BulletinError(f"沙龙尚未召开（当前：{salon.status_label}），不能出刊。")
+    bulletin = content_module.bulletin_for(salon)
+    draft = bulletin.draft
+    if draft is None:
+        raise BulletinError("没有待发布的样稿，请先生成专刊。")
+    if draft.content_hash != current_fingerprint(salon):
+        raise BulletinError("样稿生成后内容已有变化，请重新生成后再发布。")
+    published = bulletin.published_revisions
+    if published and published[-1].content_hash == draft.content_hash:
+        raise BulletinError("内容与已发布版本相同，无需再次发布。")
+    draft.number = len(published) + 1
+    draft.published_at = now()
+    draft.published_by_id = user.id
+    if salon.status != "published":
+        _mark_published(salon)
+    return draft
+
+
+def _mark_published(salon: Salon) -> None:
+    """Use the salons state machine where it exists; the rule: only held → published."""
+    try:
+        from ..salons.services import advance_status
+    except ImportError:
+        salon.status = "published"
+    else:
+        advance_status(salon, "published")
+
+
+def revision_bytes(revision: BulletinRevision) -> bytes:
+    """The stored file, checked against its SHA-256 so a published PDF is served exactly."""
+    data = storage().get(revision.storage_key)
+    if hashlib.sha256(data).hexdigest() != revision.sha256:
+        raise BulletinError("专刊文件校验失败，请联系管理员。")
+    return data
+
+
+def archive() -> list[BulletinRevision]:
+    """Every published revision, newest first, with its salon (for 往期专刊)."""
+    from sqlalchemy.orm import contains_eager
+
+    return list(db.session.scalars(
+        db.select(BulletinRevision)
+        .join(BulletinRevision.bulletin).join(Bulletin.salon)
+        .where(BulletinRevision.published_at.is_not(None))
+        .options(contains_eager(BulletinRevision.bulletin).contains_eager(Bulletin.salon))
+        .order_by(Salon.number.desc(), BulletinRevision.number.desc())
+    ).all())
+
+
+def save_settings(salon: Salon, *, editor_note: str, signed_on, total_number, print_count) -> None:
+    """The editor's note and imprint settings from the bulletin page."""
+    bulletin = content_module.bulletin_for(salon)
+    bulletin.editor_note = editor_note.strip()
+    bulletin.signed_on = signed_on
+    bulletin.total_number = total_number
+    bulletin.print_count = print_count

@@ -1,0 +1,209 @@
+"""`flask demo`: realistic demo data, then every feature's own `demo.seed()`."""
+import unicodedata
+from datetime import date, datetime, timedelta
+from importlib import import_module
+from importlib.util import find_spec
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from werkzeug.security import generate_password_hash
+
+from . import demo_data as data
+from .accounts.models import ROLES, User
+from .accounts.services import create_user, get_or_create_unit
+from .extensions import db
+from .posts.models import Comment, Post, Tag
+from .problems.services import open_problem
+from .salons import services as salons
+from .salons.models import Salon
+from .timeutil import now
+
+
+class DemoError(click.ClickException):
+    """The demo data cannot be loaded; one line says why."""
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="数据库中已有用户时什么也不做（正常退出）。")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """载入演示数据：单位、各角色用户、三期沙龙、稿件与问题。"""
+    if database_has_users():
+        if if_empty:
+            click.echo("数据库中已有用户，未载入演示数据。")
+            return
+        raise DemoError("数据库中已有用户，拒绝载入演示数据（只在空库时载入请加 --if-empty）。")
+    try:
+        users = load_demo()
+        run_feature_seeds()
+        db.session.commit()
+    except Exception as error:  # one clear line for the operator, nothing half-written
+        db.session.rollback()
+        raise DemoError(f"载入演示数据失败：{error}") from error
+    print_summary(users)
+
+
+def database_has_users() -> bool:
+    """True when any user exists; a missing schema is reported as such."""
+    try:
+        return db.session.scalar(db.select(User.id).limit(1)) is not None
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        raise DemoError("数据库尚未初始化，请先运行 flask db upgrade。") from None
+
+
+def load_demo() -> list[tuple[User, str]]:
+    """Units, users, three salons with sign-ups, posts, problems and comments (flushed)."""
+    for name, kind in data.UNITS:
+        get_or_create_unit(name, kind)
+    users = create_users()
+    by_name = {user.username: user for user, _ in users}
+    months = recent_months(len(data.SALONS))
+    posts: list[Post] = []
+    for index, (spec, month) in enumerate(zip(data.SALONS, months, strict=True)):
+        salon = create_salon(index, spec, month, by_name)
+        posts += create_posts(salon, index, by_name)
+        finish_salon(salon, spec, index, by_name)
+    create_comments(posts, by_name)
+    db.session.flush()
+    return users
+
+
+def create_users() -> list[tuple[User, str]]:
+    """Users of every role; passwords are hashed once each (scrypt is slow on purpose)."""
+    hashes = {}
+    users = []
+    for username, name, unit, role, police_no in data.USERS:
+        password = data.ADMIN_PASSWORD if role == "admin" else data.DEMO_PASSWORD
+        if password not in hashes:
+            hashes[password] = generate_password_hash(password, method="scrypt")
+        user = create_user(username, name, unit, role, police_no=police_no)
+        user.password_hash = hashes[password]
+        users.append((user, password))
+    db.session.flush()
+    return users
+
+
+def recent_months(count: int) -> list[date]:
+    """The first days of the last `count` months, oldest first, ending with this month."""
+    first = now().date().replace(day=1)
+    months = [first]
+    while len(months) < count:
+        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    return months
+
+
+def create_salon(index: int, spec: tuple, month: date, users: dict) -> Salon:
+    """One salon in planning with its agenda and sign-ups, then opened for posts."""
+    topic, description, agenda, _minutes, _status = spec
+    salon = salons.create_salon(f"{month:%Y-%m}", topic, description,
+                                datetime(month.year, month.month, 26, 14, 30), data.PLACE)
+    salon.created_at = datetime(month.year, month.month, 1, 9, 0)
+    salons.set_agenda(salon, agenda)
+    for username, _attended in data.SIGNUPS[index]:
+        salons.sign_up(salon, users[username])
+    salons.advance_status(salon, "open")
+    return salon
+
+
+def finish_salon(salon: Salon, spec: tuple, index: int, users: dict) -> None:
+    """Hold the salon, record attendance and minutes, publish it, as far as the spec says."""
+    _topic, _description, _agenda, minutes, status = spec
+    if status == "open":
+        return
+    salons.advance_status(salon, "held")
+    present = {users[name].id for name, attended in data.SIGNUPS[index] if attended}
+    db.session.flush()
+    salons.mark_attendance(salon, present)
+    salons.save_minutes(salon, minutes)
+    if status == "published":
+        salons.advance_status(salon, "published")
+
+
+def create_posts(salon: Salon, index: int, users: dict) -> list[Post]:
+    """The salon's posts, dated inside its month (the current one: in the last days)."""
+    posts = []
+    specs = [spec for spec in data.POSTS if spec["salon"] == index]
+    for number, spec in enumerate(specs):
+        author = users[spec["author"]]
+        flags = spec["flags"].split()
+        created = post_time(salon, number, len(specs))
+        post = Post(kind=spec["kind"], title=spec["title"], body=spec["body"], author=author,
+                    unit=author.unit, salon=salon, tags=[tag(name) for name in spec["tags"]],
+                    status="draft" if "draft" in flags else "submitted",
+                    in_bulletin="in_bulletin" in flags, exemplary="exemplary" in flags,
+                    created_at=created, updated_at=created)
+        db.session.add(post)
+        if post.kind == "problem" and post.status == "submitted":
+            open_problem(post, author, scan=spec["scan"], analysis=spec["analysis"],
+                         proposal=spec["proposal"], source=spec["source"], created_at=created)
+        posts.append(post)
+    db.session.flush()
+    return posts
+
+
+def post_time(salon: Salon, number: int, count: int) -> datetime:
+    """Past salons: spread over days 3–24 of the month; the current salon: the last days."""
+    if salon.status == "open" and salon.month == f"{now():%Y-%m}":
+        return now() - timedelta(hours=5 * (count - number))
+    year, month = map(int, salon.month.split("-"))
+    return datetime(year, month, 3 + number * 21 // max(count, 1), 9 + number % 8, 15)
+
+
+def tag(name: str) -> Tag:
+    """The tag with this name, created once."""
+    found = db.session.scalar(db.select(Tag).filter_by(name=name))
+    if found is None:
+        found = Tag(name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def create_comments(posts: list[Post], users: dict) -> None:
+    """A few replies under the posts, a few hours after each post."""
+    for offset, (index, username, text) in enumerate(data.COMMENTS):
+        post = posts[index]
+        db.session.add(Comment(post=post, author=users[username], body=text,
+                               created_at=post.created_at + timedelta(hours=2 + offset % 5)))
+
+
+def run_feature_seeds() -> None:
+    """Call `seed()` of `salon/<feature>/demo.py` for every feature that has one, in order."""
+    from . import FEATURES
+
+    for name in FEATURES:
+        module_name = f"{__package__}.{name}.demo"
+        if find_spec(module_name) is None:
+            continue
+        seed = getattr(import_module(module_name), "seed", None)
+        if callable(seed):
+            seed()
+            db.session.flush()
+
+
+def print_summary(users: list[tuple[User, str]]) -> None:
+    """What was loaded, and the demo accounts (the only time the passwords are shown)."""
+    counts = {
+        "单位": len(data.UNITS), "用户": len(users),
+        "沙龙": db.session.scalar(db.select(db.func.count(Salon.id))),
+        "稿件": db.session.scalar(db.select(db.func.count(Post.id))),
+    }
+    click.echo("已载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "。")
+    click.echo("演示账号（密码只显示这一次）：")
+    rows = [("用户名", "姓名", "单位", "角色", "密码")]
+    rows += [(u.username, u.name, u.unit.name, ROLES[u.role], pw) for u, pw in users]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        line = "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True))
+        click.echo(line.rstrip())
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))

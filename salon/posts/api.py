@@ -1,0 +1,113 @@
+"""Posts in the JSON API: list, read, create."""
+from flask import abort, request, url_for
+from flask_login import current_user
+
+from ..api import bp
+from ..extensions import db
+from ..markup import render_markdown
+from .models import Post
+from .services import (
+    PostError,
+    PostFilters,
+    PostInput,
+    can_view,
+    can_write,
+    create_post,
+    filtered_posts,
+    parse_tags,
+    salon_by_month,
+)
+
+MAX_LIMIT = 100
+
+
+def post_summary(post: Post) -> dict:
+    """What a list shows of a post."""
+    problem = getattr(post, "problem", None)
+    return {
+        "id": post.id,
+        "kind": post.kind,
+        "title": post.title,
+        "status": post.status,
+        "author": {"id": post.author_id, "name": post.author.name},
+        "unit": post.unit.name,
+        "salon": post.salon.month if post.salon else None,
+        "tags": [t.name for t in post.tags],
+        "in_bulletin": post.in_bulletin,
+        "exemplary": post.exemplary,
+        "problem_state": problem.state if problem is not None else None,
+        "created_at": post.created_at.isoformat(),
+        "updated_at": post.updated_at.isoformat(),
+        "url": url_for("posts.detail", post_id=post.id),
+    }
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        abort(400, f"参数 {name} 应为 {low} 到 {high} 之间的整数。")
+    return int(value)
+
+
+@bp.get("/posts")
+def list_posts():
+    """Submitted posts, newest first: ?salon=YYYY-MM&kind=&unit=&tag=&page=&limit=."""
+    filters = PostFilters.from_args(request.args)
+    if request.args.get("kind") and not filters.kind:
+        abort(400, "参数 kind 应为 experience 或 problem。")
+    filters.drafts = False
+    page = db.paginate(filtered_posts(filters, current_user),
+                       page=_int_arg("page", 1, 1, 100_000),
+                       per_page=_int_arg("limit", 20, 1, MAX_LIMIT), error_out=False)
+    return {"total": page.total, "page": page.page, "pages": page.pages,
+            "results": [post_summary(p) for p in page.items]}
+
+
+@bp.get("/posts/<int:post_id>")
+def get_post(post_id: int):
+    """One post: the body as Markdown and as sanitised HTML."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404, "稿件不存在。")
+    if not can_view(post, current_user):
+        abort(403, "草稿仅作者本人可见。")
+    return {**post_summary(post), "body": post.body, "html": str(render_markdown(post.body))}
+
+
+@bp.post("/posts")
+def create_post_api():
+    """Create a post: {"kind", "title", "body", "salon", "tags", "draft"} → 201 {"id"}."""
+    if not can_write(current_user):
+        abort(403, "您的角色不能撰写稿件。")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "请求体应为 JSON 对象。")
+    try:
+        post = create_post(current_user, _input_from(data))
+    except PostError as error:
+        db.session.rollback()
+        abort(error.code, str(error))
+    db.session.commit()
+    return {"id": post.id, "status": post.status,
+            "url": url_for("posts.detail", post_id=post.id)}, 201
+
+
+def _input_from(data: dict) -> PostInput:
+    """Check the JSON's types and find the salon; the service checks the rest."""
+    for name in ("kind", "title", "body", "salon"):
+        if not isinstance(data.get(name), str) or not data[name].strip():
+            raise PostError(f"缺少字段 {name} 或其不是文字。")
+    salon = salon_by_month(data["salon"].strip())
+    if salon is None:
+        raise PostError(f"未知的沙龙月份：{data['salon'][:20]}。")
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        raise PostError("字段 draft 应为 true 或 false。")
+    problem = {name: data.get(name) or "" for name in ("source", "scan", "analysis", "proposal")}
+    if not all(isinstance(v, str) for v in problem.values()):
+        raise PostError("问题字段（source、scan、analysis、proposal）应为文字。")
+    return PostInput(kind=data["kind"].strip(), title=data["title"], body=data["body"],
+                     salon=salon, tags=parse_tags(data.get("tags")), problem=problem,
+                     submit=not draft)

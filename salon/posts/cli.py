@@ -1,0 +1,41 @@
+"""`flask posts import FILE.jsonl`: bulk import, all or nothing."""
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from .importer import ImportLineError, read_records, write_records
+
+posts_cli = AppGroup("posts", help="稿件管理。")
+PROGRESS_FROM = 50  # lines; a bar for a handful of posts is noise
+
+
+@posts_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path):
+    """Import posts from a JSON Lines file; a bad line rejects the whole file."""
+    with open(path, "rb") as file:
+        lines = file.read().splitlines()
+    try:
+        records = read_records(lines)
+        if not records:
+            raise click.ClickException("文件中没有稿件。")
+        write_records(records, progress=_progress if len(records) >= PROGRESS_FROM else _silent)
+        db.session.commit()
+    except ImportLineError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"已导入 {len(records)} 篇稿件。")
+
+
+def _silent(items):
+    return items
+
+
+def _progress(items):
+    """Yield the items while drawing a progress bar on standard error."""
+    with click.progressbar(items, label="导入稿件", file=click.get_text_stream("stderr")) as bar:
+        yield from bar

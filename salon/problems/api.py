@@ -1,0 +1,137 @@
+"""Problems in the JSON API: list, one problem, take a workflow step."""
+from datetime import date
+
+from flask import abort, request
+from flask_login import current_user
+
+from ..accounts.models import Unit
+from ..api import bp
+from ..extensions import db
+from .models import Problem
+from .queries import ProblemFilters, load_problem, problems_matching
+from .services import Figure, InvalidInput, ProblemError, StepInput, take_step
+
+
+def problem_json(problem: Problem) -> dict:
+    """Everything about a problem, with its instructions, figures and full event list."""
+    return {
+        "id": problem.id,
+        "post_id": problem.post_id,
+        "title": problem.post.title,
+        "reporter": problem.post.author.name,
+        "reporter_unit": problem.post.unit.name,
+        "salon": problem.post.salon.month if problem.post.salon else None,
+        "source": problem.source,
+        "scan": problem.scan, "analysis": problem.analysis, "proposal": problem.proposal,
+        "state": problem.state,
+        "state_label": problem.state_label,
+        "overdue": problem.is_overdue,
+        "unit": problem.responsible_unit.name if problem.responsible_unit else None,
+        "unit_id": problem.responsible_unit_id,
+        "deadline": problem.deadline.isoformat() if problem.deadline else None,
+        "instruction": problem.instructions[-1].text if problem.instructions else None,
+        "instructions": [{"leader": i.leader.name, "at": i.at.isoformat(), "text": i.text}
+                         for i in problem.instructions],
+        "outcome": problem.outcome or None,
+        "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in problem.figures],
+        "satisfaction": problem.satisfaction,
+        "reopen_count": problem.reopen_count,
+        "cosign_count": problem.cosign_count,
+        "created_at": problem.created_at.isoformat(),
+        "resolved_at": problem.resolved_at.isoformat() if problem.resolved_at else None,
+        "events": [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor.name, "action": e.action,
+                    "from": e.from_state, "to": e.to_state, "note": e.note}
+                   for e in problem.events],
+    }
+
+
+@bp.get("/problems")
+def list_problems():
+    """`?state=&unit=&overdue=1` (unit by id or name), plus the site's other filters."""
+    args = request.args.copy()
+    unit = args.get("unit", "")
+    if unit and not unit.isdigit():
+        found = db.session.scalar(db.select(Unit.id).filter_by(name=unit))
+        args["unit"] = str(found) if found else "0"
+    problems = problems_matching(ProblemFilters.from_args(args), with_details=True)
+    return {"total": len(problems), "problems": [problem_json(p) for p in problems]}
+
+
+@bp.get("/problems/<int:problem_id>")
+def get_problem(problem_id: int):
+    problem = load_problem(problem_id)
+    if problem is None or problem.post.status != "submitted":
+        abort(404, "问题不存在。")
+    return problem_json(problem)
+
+
+@bp.post("/problems/<int:problem_id>/events")
+def add_event(problem_id: int):
+    """Take one step: 200 with the new state, 400 bad input, 403 role, 409 state."""
+    problem = load_problem(problem_id)
+    if problem is None or problem.post.status != "submitted":
+        abort(404, "问题不存在。")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
+        abort(400, "请求须为 JSON，并包含 action。")
+    try:
+        data = step_input_from(payload)
+        take_step(problem, current_user, payload["action"], data)
+    except ProblemError as error:
+        db.session.rollback()
+        abort(error.status, str(error))
+    db.session.commit()
+    return {"id": problem.id, "state": problem.state, "state_label": problem.state_label,
+            "problem": problem_json(problem)}
+
+
+def step_input_from(payload: dict) -> StepInput:
+    """Parse the JSON fields a step may use; a malformed field is a 400 with its name."""
+    note = payload.get("note") or ""
+    outcome = payload.get("outcome") or ""
+    if not isinstance(note, str) or not isinstance(outcome, str):
+        raise InvalidInput("note 和 outcome 须为文本。")
+    return StepInput(note=note, outcome=outcome, unit=_unit(payload.get("unit")),
+                     deadline=_deadline(payload.get("deadline")),
+                     figures=_figures(payload.get("figures")),
+                     satisfaction=payload.get("satisfaction"))
+
+
+def _unit(value) -> Unit | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        unit = db.session.get(Unit, value)
+    elif isinstance(value, str):
+        unit = db.session.scalar(db.select(Unit).filter_by(name=value.strip()))
+    else:
+        unit = None
+    if unit is None:
+        raise InvalidInput(f"单位不存在：{value}。")
+    return unit
+
+
+def _deadline(value) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("deadline 须为 YYYY-MM-DD 格式的日期。") from None
+
+
+def _figures(value) -> list[Figure]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise InvalidInput("figures 须为列表：[{\"label\", \"value\", \"unit\"}]。")
+    figures = []
+    for item in value:
+        number = item.get("value") if isinstance(item, dict) else None
+        label = item.get("label") if isinstance(item, dict) else None
+        if not isinstance(label, str) or not label.strip() or isinstance(number, bool) \
+                or not isinstance(number, int | float):
+            raise InvalidInput("每项成效数据须有 label（文本）和 value（数字）。")
+        figures.append(Figure(label, float(number), str(item.get("unit") or "")))
+    return figures
+

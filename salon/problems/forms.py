@@ -1,0 +1,71 @@
+"""The one form behind every workflow button; which fields matter depends on the action."""
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    HiddenField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from .services import Figure, StepInput
+from .workflow import STEPS
+
+FIGURE_ROWS = 3
+
+
+class NumberField(FloatField):
+    """A float field whose parse error is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("成效数值须为数字。") from None
+
+
+class FigureForm(Form):
+    """One measured figure: 新增探头 · 16 · 组."""
+
+    label = StringField("指标", validators=[Optional(), Length(max=100, message="指标名称过长。")])
+    value = NumberField("数值", validators=[Optional()])
+    unit = StringField("单位", validators=[Optional(), Length(max=20, message="计量单位过长。")])
+
+
+class ActionForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired("缺少操作。"),
+                                     AnyOf(list(STEPS), message="未知操作。")])
+    note = TextAreaField("说明", validators=[Optional(), Length(max=5000, message="说明过长。")])
+    unit = StringField("责任单位", validators=[Optional()])  # a unit id; checked by the service
+    deadline = DateField("办理时限", validators=[Optional()])
+    outcome = TextAreaField("办理结果", validators=[Optional(), Length(max=5000)])
+    figures = FieldList(FormField(FigureForm), min_entries=FIGURE_ROWS, max_entries=10)
+    satisfaction = StringField("评价", validators=[Optional()])  # checked by the service
+    next = HiddenField()
+
+    def step_input(self, unit_lookup) -> StepInput:
+        """What the service needs; `unit_lookup` turns the chosen id into a Unit."""
+        rows = [row.form for row in self.figures]
+        figures = [Figure(row.label.data or "", row.value.data, row.unit.data or "")
+                   for row in rows if (row.label.data or "").strip()]
+        return StepInput(
+            note=self.note.data or "",
+            unit=unit_lookup(int(self.unit.data)) if (self.unit.data or "").isdigit() else None,
+            deadline=self.deadline.data, outcome=self.outcome.data or "", figures=figures,
+            satisfaction=self.satisfaction.data or None)
+
+    def error_messages(self) -> list[str]:
+        """Flat Chinese messages for a flash."""
+        messages = []
+        for name, errors in self.errors.items():
+            if name == "figures":
+                messages += [m for row in errors for ms in row.values() for m in ms]
+            elif name == "deadline":
+                messages.append("办理时限的日期格式不正确。")
+            else:
+                messages += [str(e) for e in errors]
+        return messages

@@ -1,0 +1,231 @@
+"""Problem queries: the filtered list (ledger), 我的待办, due and overdue."""
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, false, func, or_
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Unit, User
+from ..extensions import db
+from ..posts.models import Post
+from ..salons.models import Salon
+from ..timeutil import today
+from .models import DONE_STATES, OPEN_STATES, SATISFACTION, STATES, Problem, ProblemEvent
+
+DUE_SOON_DAYS = 3
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass
+class ProblemFilters:
+    """The list's filters, parsed from query arguments; unknown values are ignored."""
+
+    states: list[str] = field(default_factory=list)
+    unit: int | None = None  # responsible unit
+    from_unit: int | None = None  # the reporter's unit
+    salon: str | None = None  # salon month YYYY-MM
+    overdue: bool = False
+    reopened: bool = False
+    satisfaction: str | None = None
+    on_time: bool | None = None
+    start: date | None = None  # raised on or after
+    end: date | None = None  # raised on or before
+
+    @classmethod
+    def from_args(cls, args) -> "ProblemFilters":
+        states = [s for value in args.getlist("state") for s in value.split(",") if s in STATES]
+        on_time = args.get("on_time")
+        satisfaction = args.get("satisfaction")
+        return cls(
+            states=states,
+            unit=_int(args.get("unit")),
+            from_unit=_int(args.get("from_unit")),
+            salon=args.get("salon") if MONTH.match(args.get("salon", "")) else None,
+            overdue=args.get("overdue") == "1",
+            reopened=args.get("reopened") == "1",
+            satisfaction=satisfaction if satisfaction in SATISFACTION else None,
+            on_time={"1": True, "0": False}.get(on_time or ""),
+            start=_date(args.get("start")),
+            end=_date(args.get("end")),
+        )
+
+    def to_args(self, **changes) -> dict:
+        """Query arguments that reproduce these filters (for links and exports)."""
+        values = {
+            "state": ",".join(self.states) or None, "unit": self.unit, "from_unit": self.from_unit,
+            "salon": self.salon, "overdue": "1" if self.overdue else None,
+            "reopened": "1" if self.reopened else None, "satisfaction": self.satisfaction,
+            "on_time": None if self.on_time is None else ("1" if self.on_time else "0"),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_args())
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def overdue_clause():
+    """SQL for 已超期: open, with a deadline before today."""
+    return and_(Problem.state.in_(OPEN_STATES), Problem.deadline.is_not(None),
+                Problem.deadline < today())
+
+
+def on_time_clause():
+    """SQL for resolved by the deadline (the date of resolution counts as on time)."""
+    return and_(Problem.state.in_(DONE_STATES), Problem.deadline.is_not(None),
+                func.date(Problem.resolved_at) <= Problem.deadline)
+
+
+def late_clause():
+    """Resolved after the deadline, or still open past it."""
+    resolved_late = and_(Problem.state.in_(DONE_STATES), Problem.deadline.is_not(None),
+                         func.date(Problem.resolved_at) > Problem.deadline)
+    return or_(resolved_late, overdue_clause())
+
+
+def filter_conditions(filters: ProblemFilters) -> list:
+    """WHERE conditions for these filters (Problem joined with Post)."""
+    conditions = []
+    if filters.states:
+        conditions.append(Problem.state.in_(filters.states))
+    if filters.unit:
+        conditions.append(Problem.responsible_unit_id == filters.unit)
+    if filters.from_unit:
+        conditions.append(Post.unit_id == filters.from_unit)
+    if filters.salon:
+        conditions.append(Post.salon.has(Salon.month == filters.salon))
+    if filters.overdue:
+        conditions.append(overdue_clause())
+    if filters.reopened:
+        conditions.append(Problem.reopen_count > 0)
+    if filters.satisfaction:
+        conditions.append(Problem.satisfaction == filters.satisfaction)
+    if filters.on_time is True:
+        conditions.append(on_time_clause())
+    elif filters.on_time is False:
+        conditions.append(late_clause())
+    if filters.start:
+        conditions.append(Problem.created_at >= datetime.combine(filters.start, time()))
+    if filters.end:
+        next_day = datetime.combine(filters.end + timedelta(days=1), time())
+        conditions.append(Problem.created_at < next_day)
+    return conditions
+
+
+def problem_list_query(filters: ProblemFilters | None = None, with_details: bool = False):
+    """Problems matching the filters, newest first, with what a list shows loaded up front."""
+    options = [
+        selectinload(Problem.post).selectinload(Post.author),
+        selectinload(Problem.post).selectinload(Post.unit),
+        selectinload(Problem.post).selectinload(Post.salon),
+        selectinload(Problem.responsible_unit),
+    ]
+    if with_details:
+        options += [selectinload(Problem.instructions), selectinload(Problem.figures),
+                    selectinload(Problem.events)]
+    query = (db.select(Problem).join(Problem.post)
+             .where(*filter_conditions(filters or ProblemFilters())).options(*options))
+    return query.order_by(Problem.created_at.desc(), Problem.id.desc())
+
+
+def problems_matching(filters: ProblemFilters, with_details: bool = False) -> list[Problem]:
+    return list(db.session.scalars(problem_list_query(filters, with_details)).all())
+
+
+def events_of(problems: list[Problem]) -> list[ProblemEvent]:
+    """All events of these problems in order (one query)."""
+    ids = [p.id for p in problems]
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        db.select(ProblemEvent).where(ProblemEvent.problem_id.in_(ids))
+        .order_by(ProblemEvent.problem_id, ProblemEvent.id)).all())
+
+
+def load_problem(problem_id: int) -> Problem | None:
+    """One problem with everything its page shows."""
+    return db.session.scalar(
+        db.select(Problem).where(Problem.id == problem_id).options(
+            selectinload(Problem.post).selectinload(Post.author),
+            selectinload(Problem.post).selectinload(Post.salon),
+            selectinload(Problem.responsible_unit),
+            selectinload(Problem.instructions), selectinload(Problem.figures),
+            selectinload(Problem.events)))
+
+
+def units_for_assignment() -> list[Unit]:
+    return list(db.session.scalars(db.select(Unit).order_by(Unit.kind.desc(), Unit.name)).all())
+
+
+def salon_months() -> list[tuple[str, str]]:
+    """(month, label) of every salon, newest first, for the filter."""
+    salons = db.session.scalars(db.select(Salon).order_by(Salon.number.desc())).all()
+    return [(s.month, s.label) for s in salons]
+
+
+# 我的待办 ------------------------------------------------------------------------------
+
+def todo_conditions(user: User) -> dict[str, object]:
+    """What waits for this user, by kind: leaders accept and chase overdue, units work,
+    reporters confirm."""
+    conditions: dict[str, object] = {}
+    if user.has_role("leader"):
+        conditions["to_accept"] = Problem.state == "raised"
+        conditions["overdue"] = overdue_clause()
+    conditions["assigned"] = and_(Problem.responsible_unit_id == user.unit_id,
+                                  Problem.state.in_(("assigned", "in_progress")))
+    conditions["to_confirm"] = and_(Post.author_id == user.id, Problem.state == "resolved")
+    return conditions
+
+
+def todo_count(user: User) -> int:
+    """The badge in the navigation: one COUNT query."""
+    condition = or_(*todo_conditions(user).values()) if user.is_authenticated else false()
+    return db.session.scalar(
+        db.select(func.count(Problem.id)).join(Problem.post).where(condition)) or 0
+
+
+def todo_lists(user: User) -> dict[str, list[Problem]]:
+    """The 我的待办 page: each kind with its problems (one query per kind, eager-loaded)."""
+    lists = {}
+    for kind, condition in todo_conditions(user).items():
+        query = problem_list_query().where(condition)
+        lists[kind] = list(db.session.scalars(query).all())
+    return lists
+
+
+def due_soon_and_overdue(unit_id: int | None = None) -> list[Problem]:
+    """Open problems with a deadline within DUE_SOON_DAYS days or past it, soonest first."""
+    query = problem_list_query().where(
+        Problem.state.in_(OPEN_STATES), Problem.deadline.is_not(None),
+        Problem.deadline <= today() + timedelta(days=DUE_SOON_DAYS))
+    if unit_id is not None:
+        query = query.where(Problem.responsible_unit_id == unit_id)
+    return list(db.session.scalars(query.order_by(None).order_by(Problem.deadline, Problem.id)))
+
+
+def reminders_by_unit() -> list[tuple[Unit, list[Problem], list[Problem]]]:
+    """For `flask problems remind`: per responsible unit, (due within 3 days, overdue)."""
+    blocks: dict[int, tuple[Unit, list, list]] = {}
+    for problem in due_soon_and_overdue():
+        unit = problem.responsible_unit
+        if unit is None:
+            continue
+        _, due, late = blocks.setdefault(unit.id, (unit, [], []))
+        (late if problem.is_overdue else due).append(problem)
+    return sorted(blocks.values(), key=lambda block: block[0].name)

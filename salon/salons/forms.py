@@ -1,0 +1,31 @@
+"""Salon forms: create/edit, agenda, minutes (every message in Chinese)."""
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .services import PLACE_MAX, TOPIC_MAX
+
+
+class SalonForm(FlaskForm):
+    month = StringField("月份", validators=[DataRequired("请填写月份（YYYY-MM）。")],
+                        render_kw={"placeholder": "2026-11", "inputmode": "numeric"})
+    topic = StringField("主题", validators=[
+        DataRequired("请填写沙龙主题。"),
+        Length(max=TOPIC_MAX, message=f"主题不能超过 {TOPIC_MAX} 个字。"),
+    ])
+    description = TextAreaField("说明与征稿启事（Markdown）", validators=[Optional()])
+    starts_at = DateTimeLocalField(
+        "时间", validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        invalid_value_message="时间格式不正确，请按“2026-11-20 14:30”填写。",
+    )
+    place = StringField("地点", validators=[
+        Optional(), Length(max=PLACE_MAX, message=f"地点不能超过 {PLACE_MAX} 个字。"),
+    ])
+
+
+class AgendaForm(FlaskForm):
+    agenda = TextAreaField("议程（每行一项：题目 | 主讲人）", validators=[Optional()])
+
+
+class MinutesForm(FlaskForm):
+    minutes = TextAreaField("纪要（Markdown）", validators=[Optional()])

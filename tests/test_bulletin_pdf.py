@@ -1,0 +1,182 @@
+"""The built PDF, read back: contents, TOC against the outline, fonts, metadata, 回头看."""
+import re
+from datetime import date, datetime
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from salon import create_app
+from salon.extensions import db
+from salon.markup import plain_text
+from salon.timeutil import frozen
+from tests import bulletin_data as d
+from tests.conftest import database_url, seed_users
+
+TODAY = datetime(2026, 11, 25, 10, 0)
+
+
+def _make_content() -> dict:
+    """Three salons; the middle one's bulletin, with earlier open and closed problems."""
+    first = d.salon(1, "2026-08")
+    second = d.salon(2, "2026-09")
+    current = d.salon(3, "2026-10")
+    later = d.salon(4, "2026-11", status="open")
+    open_old = [
+        d.problem(d.post(first, "第一期遗留：农村路灯不亮", kind="problem"), "assigned",
+                  unit_name="城关派出所", deadline=date(2026, 10, 1)),
+        d.problem(d.post(second, "第二期遗留：电动车充电隐患", kind="problem"), "in_progress",
+                  unit_name="消防大队", deadline=date(2026, 12, 31)),
+        d.problem(d.post(second, "第二期遗留：出租屋登记难", kind="problem"), "raised"),
+    ]
+    for state, title in [("resolved", "已办结：校门口护学岗"), ("confirmed", "已确认：菜场秩序"),
+                         ("declined", "不予采纳：增设派出所")]:
+        d.problem(d.post(first, title, kind="problem"), state, unit_name="治安大队")
+    d.problem(d.post(later, "下一期的问题：不应出现", kind="problem"), "raised")
+
+    long_body = "\n\n".join(f"第{i}段。" + d.PARAGRAPH * 4 for i in range(1, 16))
+    chosen = [
+        d.post(current, "网格化走访的经验", body=long_body, in_bulletin=True, exemplary=True),
+        d.post(current, "调解邻里纠纷三步法", author="officer2", in_bulletin=True),
+        d.post(current, "治安巡防队伍建设", in_bulletin=True,
+               body="## 做法\n\n建立“红袖标”巡防队。\n\n| 指标 | 数值 |\n|---|---|\n| 队员 | 36 |"),
+    ]
+    report = d.post(current, "学校周边交通拥堵", kind="problem", in_bulletin=True,
+                    body="上下学高峰时段学校门口车辆乱停，存在安全隐患。")
+    handled = d.problem(report, "in_progress", unit_name="交警大队", deadline=date(2026, 11, 1),
+                        outcome="已增设临时护学岗。")
+    d.instruct(handled, "请交警大队牵头，一周内拿出方案。")
+    d.figure(handled, "新增护学岗", 4, "个")
+    chosen.append(report)
+    d.post(current, "未入选的稿件标题", body="这篇没有入选专刊。")
+    d.post(current, "草稿不应出现", status="draft", in_bulletin=True)
+    d.signup(current, "officer", True)
+    d.signup(current, "officer2", False)
+    db.session.commit()
+    return {
+        "salon": current,
+        "chosen": [(p.title, plain_text(p.body)[:12]) for p in chosen],
+        "open_old": [p.post.title for p in open_old],
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One real PDF for the whole module (rendering is the slow part)."""
+    tmp = tmp_path_factory.mktemp("bulletin-pdf")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
+                      "SQLALCHEMY_DATABASE_URI": database_url(tmp), "SECRET_KEY": "test",
+                      "STORAGE_DIR": str(tmp / "files"), "SEARCH_INDEX_DIR": str(tmp / "index")})
+    with app.app_context(), frozen(TODAY):
+        db.drop_all()
+        db.create_all()
+        seed_users()
+        facts = _make_content()
+        from salon.bulletin.services import build
+
+        result = build(facts.pop("salon"))
+        db.session.remove()
+        db.drop_all()
+    reader = PdfReader(BytesIO(result.pdf))
+    facts.update(pdf=result.pdf, reader=reader, pages=[p.extract_text() for p in reader.pages])
+    return facts
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _outline(reader) -> list[tuple[int, str, int]]:
+    """(level, title, 1-based page) for every bookmark."""
+    found = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((level, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 1)
+    return found
+
+
+def test_every_chosen_post_appears_and_others_do_not(built):
+    text = _flat("".join(built["pages"]))
+    for title, sample in built["chosen"]:
+        assert _flat(title) in text
+        assert _flat(sample) in text
+    assert "未入选的稿件标题" not in text
+    assert "草稿不应出现" not in text
+
+
+def test_toc_page_numbers_are_where_articles_start(built):
+    outline = _outline(built["reader"])
+    toc_page = next(p for p in built["pages"] if "目录" in _flat(p))
+    toc = _flat(toc_page)
+    articles = [(title, page) for level, title, page in outline if level == 2]
+    assert [t for t, _ in articles] == [t for t, _ in built["chosen"]]
+    for title, page in articles:
+        entry = re.escape(_flat(title)) + r"[^.]*\.{3,}" + str(page) + r"(?!\d)"
+        assert re.search(entry, toc), title
+        assert _flat(title) in _flat(built["pages"][page - 1])
+    for _level, section, page in outline:
+        assert _flat(section) in _flat(built["pages"][page - 1])
+
+
+def test_bookmarks_for_every_section(built):
+    sections = [t for level, t, _ in _outline(built["reader"]) if level == 1]
+    assert sections == ["编者按", "本期主题", "经验交流", "问题反映与办理", "回头看", "数据"]
+
+
+def test_only_the_bundled_font_embedded_and_subset(built):
+    fonts = set()
+    for page in built["reader"].pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, "font not embedded as TrueType"
+            assert re.fullmatch(r"/[A-Z]{6}\+.+", font["/BaseFont"]), "font not subset"
+            fonts.add(font["/BaseFont"].split("+", 1)[1])
+    assert fonts == {"Noto-Serif-SC", "Noto-Serif-SC-Bold"}
+    assert len(built["pdf"]) < 2 * 1024 * 1024
+
+
+def test_metadata_title_author_language(built):
+    reader = built["reader"]
+    assert reader.metadata.title == "社区警务沙龙专刊 第3期（2026年10月）"
+    assert reader.metadata.author == "县公安局治安大队"
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+
+
+def test_cover_running_header_and_page_numbers(built):
+    pages = built["pages"]
+    total = len(pages)
+    assert "社区警务沙龙专刊·第3期" not in _flat(pages[0])
+    assert "内部资料" in pages[0] and "签发日期：2026年11月25日" in _flat(pages[0])
+    for number, text in enumerate(pages[1:], start=2):
+        assert "社区警务沙龙专刊·第3期" in _flat(text)
+        assert f"第{number}页/共{total}页" in _flat(text)
+
+
+def test_lookback_lists_exactly_the_unresolved_earlier_problems(built):
+    start = next(i for i, p in enumerate(built["pages"]) if "往期沙龙提出" in p)
+    end = next(i for i, p in enumerate(built["pages"]) if "各单位稿件数" in p)
+    text = _flat("".join(built["pages"][start:end]))
+    listed = re.findall(r"第\d期(第.期遗留：[^城消治交]+)", text)
+    assert sorted(listed) == sorted(built["open_old"])
+    assert f"共{len(built['open_old'])}项" in text
+    for absent in ("已办结：校门口护学岗", "已确认：菜场秩序", "不予采纳：增设派出所",
+                   "下一期的问题", "学校周边交通拥堵"):
+        assert absent not in text
+    # Opened 2026-08-06, past its 10-01 deadline on 11-25: overdue after 111 days.
+    assert "城关派出所已交办（已超期）111天" in text
+    assert "消防大队办理中80天" in text
+
+
+def test_problem_handling_and_attendance(built):
+    text = _flat("".join(built["pages"]))
+    for fragment in ("办理中", "交警大队", "请交警大队牵头，一周内拿出方案。", "已增设临时护学岗。",
+                     "新增护学岗：4个", "典型经验", "报：", "共印120份"):
+        assert _flat(fragment) in text
+    assert re.search(r"城关派出所11测试officer", text)

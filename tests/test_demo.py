@@ -1,0 +1,90 @@
+"""`flask demo`: loads realistic data into an empty database, once."""
+import pytest
+
+from salon import create_app
+from salon.accounts.models import ROLES, Unit, User
+from salon.extensions import db
+from salon.posts.models import Comment, Post
+from salon.problems.models import Problem
+from salon.salons.models import Salon
+
+from .conftest import csrf_token, database_url
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app whose database has the schema and nothing else."""
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "SECRET_KEY": "test",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "STORAGE_DIR": str(tmp_path / "files"),
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+def count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def test_demo_loads_realistic_data(empty_app):
+    result = empty_app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "minjing1" in result.output and "Salon2026" in result.output
+    assert count(Unit) >= 8 and count(Post) >= 25 and count(Comment) >= 5
+    assert {u.role for u in db.session.scalars(db.select(User))} == set(ROLES)
+    salons = db.session.scalars(db.select(Salon).order_by(Salon.number)).all()
+    assert [s.number for s in salons] == [1, 2, 3]
+    assert [s.status for s in salons] == ["published", "held", "open"]
+    assert all(s.agenda and s.signups for s in salons)
+    assert salons[0].minutes and any(s.attended for s in salons[1].signups)
+    problem_posts = db.session.scalars(
+        db.select(Post).filter_by(kind="problem", status="submitted")).all()
+    assert len(problem_posts) >= 7 and count(Problem) == len(problem_posts)
+    assert db.session.scalar(db.select(Post).where(Post.exemplary.is_(True)))
+    assert db.session.scalar(db.select(Post).where(Post.in_bulletin.is_(True)))
+    assert db.session.scalar(db.select(Post).where(Post.body.contains("|---|")))  # a table
+
+
+def test_demo_users_can_sign_in_and_see_the_current_salon(empty_app):
+    empty_app.test_cli_runner().invoke(args=["demo"])
+    client = empty_app.test_client()
+    response = client.post("/login", data={"username": "minjing1", "password": "Salon2026",
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert "本期主题：社区警务室常态化服务" in html and "征稿启事" in html
+    current = db.session.scalar(db.select(Salon).filter_by(status="open"))
+    assert client.get(f"/salons/{current.month}").status_code == 200
+
+
+def test_if_empty_is_idempotent(empty_app):
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["demo", "--if-empty"]).exit_code == 0
+    posts = count(Post)
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0 and "已有用户" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert count(Post) == posts and count(Salon) == 3
+
+
+def test_demo_refuses_a_database_with_users(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "拒绝载入" in result.output and len(result.output.strip().splitlines()) == 1
+    assert count(Salon) == 0
+
+
+def test_demo_without_schema_says_to_upgrade(empty_app):
+    db.drop_all()
+    result = empty_app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "flask db upgrade" in result.output
+    db.create_all()

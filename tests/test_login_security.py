@@ -1,0 +1,133 @@
+"""Sign-in hardening: the audit log, rate limits, session expiry, password policy."""
+from datetime import timedelta
+
+import pytest
+from itsdangerous import TimestampSigner
+
+from salon import create_app
+from salon.accounts.models import LoginEvent, User
+from salon.extensions import db
+
+from .conftest import PASSWORD, AuthActions, csrf_token
+
+
+def events() -> list[LoginEvent]:
+    return list(db.session.scalars(db.select(LoginEvent).order_by(LoginEvent.id)))
+
+
+def test_every_attempt_is_audited(client, auth):
+    auth.login("officer", "wrong-1")
+    auth.login("nobody", PASSWORD)
+    auth.login("officer")
+    rows = [(e.username, e.success, e.reason, e.user_id is not None) for e in events()]
+    assert rows == [("officer", False, "bad_password", True),
+                    ("nobody", False, "unknown_user", False),
+                    ("officer", True, "ok", True)]
+    assert all(e.ip == "127.0.0.1" and e.user_agent for e in events())
+
+
+def test_deactivated_account_is_audited_and_told(client, auth):
+    db.session.scalar(db.select(User).filter_by(username="officer2")).active = False
+    db.session.commit()
+    response = auth.login("officer2")
+    assert "已停用" in response.get_data(as_text=True)
+    assert events()[-1].reason == "inactive"
+    assert "已停用" not in auth.login("officer2", "wrong-1").get_data(as_text=True)
+
+
+def test_admin_sees_the_sign_in_log(client, auth):
+    auth.login("officer", "wrong-1")
+    auth.login("admin")
+    html = client.get("/admin/logins").get_data(as_text=True)
+    assert "密码错误" in html and "登录成功" in html and "127.0.0.1" in html
+    html = client.get("/admin/logins?failed=1").get_data(as_text=True)
+    assert "密码错误" in html and "登录成功" not in html
+
+
+@pytest.fixture
+def limited_app(tmp_path):
+    """A separate app with rate limiting on (the shared fixture switches it off)."""
+    from .conftest import FreshRequestClient, database_url, seed_users
+
+    app = create_app({
+        "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "SECRET_KEY": "test",
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_LIMIT_PER_ADDRESS": "8 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+    })
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_users()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+def test_failures_per_account_are_limited(limited_app):
+    client = limited_app.test_client()
+    auth = AuthActions(client)
+    for _ in range(3):
+        assert auth.login("officer", "wrong-1").status_code == 200
+    response = auth.login("officer")  # even the right password waits now
+    assert response.status_code == 429
+    assert "登录尝试过于频繁" in response.get_data(as_text=True)
+    assert events()[-1].reason == "throttled"
+    # another account from the same address is not blocked by officer's failures
+    assert auth.login("officer2").status_code == 302
+
+
+def test_successes_do_not_use_up_the_account_budget(limited_app):
+    client = limited_app.test_client()
+    auth = AuthActions(client)
+    for _ in range(4):
+        assert auth.login("officer").status_code == 302
+        auth.logout()
+
+
+def test_attempts_per_address_are_limited(limited_app):
+    client = limited_app.test_client()
+    token = csrf_token(client)
+    statuses = [client.post("/login", data={"username": f"user{n}", "password": "x",
+                                            "csrf_token": token}).status_code
+                for n in range(9)]
+    assert statuses == [200] * 8 + [429]
+    other = limited_app.test_client()
+    other_token = csrf_token(other)
+    response = other.post("/login", data={"username": "officer", "password": PASSWORD,
+                                          "csrf_token": other_token},
+                          environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert response.status_code == 302
+
+
+def test_get_login_is_never_limited(limited_app):
+    client = limited_app.test_client()
+    assert {client.get("/login").status_code for _ in range(12)} == {200}
+
+
+def test_session_is_permanent_with_configured_lifetime(app, client, auth):
+    response = auth.login("officer")
+    cookie = response.headers["Set-Cookie"]
+    assert "session=" in cookie and "Expires=" in cookie
+    assert app.permanent_session_lifetime == timedelta(hours=8)
+
+
+def test_session_expires_on_the_server(app, client, auth, monkeypatch):
+    auth.login("officer")
+    assert client.get("/salons/").status_code == 200
+    later = TimestampSigner.get_timestamp
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                        lambda self: later(self) + 8 * 3600 + 60)
+    response = client.get("/salons/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_remember_cookie_lasts_seven_days(app, client):
+    assert app.config["REMEMBER_COOKIE_DURATION"] == 7 * 24 * 3600
+    response = client.post("/login", data={"username": "officer", "password": PASSWORD,
+                                           "remember": "y", "csrf_token": csrf_token(client)})
+    remember = [c for c in response.headers.getlist("Set-Cookie")
+                if c.startswith("remember_token=")]
+    assert remember and "HttpOnly" in remember[0]
