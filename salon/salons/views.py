@@ -1,5 +1,5 @@
 """Salon pages: list, one page per salon, organizer editing, sign-up and attendance."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
@@ -13,13 +13,6 @@ bp = Blueprint("salons", __name__, url_prefix="/salons")
 
 # The page offers these steps; `published` follows the bulletin being published.
 PAGE_STEPS = {"planning": "open", "open": "held"}
-
-
-def post_url(post) -> str:
-    """Link to a post's page, or to the post list while the post pages are not there."""
-    if "posts.detail" in current_app.view_functions:
-        return url_for("posts.detail", post_id=post.id)
-    return url_for("posts.index") if "posts.index" in current_app.view_functions else "#"
 
 
 def get_salon_or_404(month: str) -> Salon:
