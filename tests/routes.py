@@ -43,8 +43,8 @@ def build_world() -> dict[str, object]:
     problem = open_problem(post, officer)
     token, _ = ApiToken.issue(officer, "样例")
     image = b"\x89PNG\r\n\x1a\n" + b"0" * 32
-    upload_key = "uploads/sample.png"
-    storage().put(upload_key, image, "image/png")
+    upload_key = "sample.png"
+    storage().put("uploads/" + upload_key, image, "image/png")
     upload = Upload(key=upload_key, owner_id=officer.id, content_type="image/png",
                     size=len(image), sha256=hashlib.sha256(image).hexdigest())
     pdf = b"%PDF-1.4 sample"
