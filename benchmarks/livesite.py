@@ -22,13 +22,22 @@ BIN = Path(sys.executable).parent
 PASSWORD = "Passw0rd!load"
 HOST = "127.0.0.1"
 
-OPEN_SALON = """
+PREPARE = """
+import json, sys
 from salon import create_app
+from salon.accounts.models import ApiToken
+from salon.accounts.services import create_user
 from salon.extensions import db
 from salon.salons.models import Salon
 from salon.timeutil import now
+writers, password = json.loads(sys.argv[1])
 app = create_app()
 with app.app_context():
+    create_user("reader", "读者", "城关派出所", password=password)
+    users = [create_user(f"writer{n}", f"民警{n}", f"第{n % 5 + 1}派出所", password=password)
+             for n in range(writers)]
+    db.session.flush()
+    tokens = [ApiToken.issue(user, "负载测试")[1] for user in users]
     month = now().strftime("%Y-%m")
     salon = db.session.scalar(db.select(Salon).filter_by(month=month))
     if salon is None:
@@ -37,7 +46,7 @@ with app.app_context():
         db.session.add(salon)
     salon.status = "open"
     db.session.commit()
-    print(month)
+    print(json.dumps({"month": month, "tokens": tokens}))
 """
 
 COUNT_POSTS = """
@@ -86,27 +95,18 @@ class Site:
             raise RuntimeError(f"flask {' '.join(args)}: {result.stdout}{result.stderr}")
         return result
 
-    def python(self, code: str) -> str:
+    def python(self, code: str, *args: str) -> str:
         """Run a snippet against this instance in a fresh interpreter; its output."""
-        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env,
+        result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=self.env,
                                 capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
             raise RuntimeError(result.stderr)
         return result.stdout.strip()
 
     def prepare(self, writers: int = 1) -> dict:
-        """Schema, an open salon, users with tokens; what clients need to know."""
+        """Schema (`flask db upgrade`), an open salon, `reader` and N writers with API tokens."""
         self.flask("db", "upgrade")
-        self.flask("users", "create", "reader", "--name", "读者", "--unit", "城关派出所",
-                   "--password-stdin", stdin=PASSWORD + "\n")
-        tokens = []
-        for n in range(writers):
-            name = f"writer{n}"
-            self.flask("users", "create", name, "--name", f"民警{n}", "--unit",
-                       f"第{n % 5 + 1}派出所", "--password-stdin", stdin=PASSWORD + "\n")
-            tokens.append(self.flask("users", "token", name).stdout.strip())
-        month = self.python(OPEN_SALON)
-        return {"month": month, "tokens": tokens}
+        return json.loads(self.python(PREPARE, json.dumps([writers, PASSWORD])))
 
     def post_ids(self) -> set[int]:
         """Every post id in the database, read by a fresh process."""
@@ -117,11 +117,12 @@ class Site:
               port: int | None = None) -> "Site":
         """gunicorn with N sync workers on a loopback port; returns once it answers."""
         self.port = port or self.port or free_port()
-        log = open(self.folder / "gunicorn.log", "ab")
-        self.server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"{HOST}:{self.port}",
-             "--chdir", str(chdir), "--timeout", "120", "--graceful-timeout", "5", app],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.folder / "gunicorn.log", "ab") as log:
+            self.server = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--workers", str(workers), "--bind",
+                 f"{HOST}:{self.port}", "--chdir", str(chdir), "--timeout", "120",
+                 "--graceful-timeout", "5", app],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.server)
         return self
 

@@ -71,6 +71,7 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # close pooled connections now, not at a random garbage collection
 
 
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow

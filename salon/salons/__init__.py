@@ -8,9 +8,8 @@ def init_app(app: Flask) -> None:
     # Imported here: views and services use the posts models, which import ours.
     from ..demo import demo_command
     from .cli import salons_cli
-    from .views import bp, post_url
+    from .views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(salons_cli)
     app.cli.add_command(demo_command)
-    app.add_template_global(post_url, "post_url")

@@ -1,5 +1,5 @@
 """Salon pages: list, one page per salon, organizer editing, sign-up and attendance."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
@@ -15,19 +15,18 @@ bp = Blueprint("salons", __name__, url_prefix="/salons")
 PAGE_STEPS = {"planning": "open", "open": "held"}
 
 
-def post_url(post) -> str:
-    """Link to a post's page, or to the post list while the post pages are not there."""
-    if "posts.detail" in current_app.view_functions:
-        return url_for("posts.detail", post_id=post.id)
-    return url_for("posts.index") if "posts.index" in current_app.view_functions else "#"
-
-
 def get_salon_or_404(month: str) -> Salon:
     """The salon of that month (agenda and sign-ups loaded), else 404."""
     salon = services.salon_by_month(month)
     if salon is None:
         abort(404, f"没有 {month} 的沙龙。")
     return salon
+
+
+def refuse_published(salon: Salon):
+    """A published salon is part of the record: back to its page with the reason."""
+    flash(f"{salon.label}已出刊，沙龙信息和议程不能再修改。", "warning")
+    return redirect(url_for(".detail", month=salon.month))
 
 
 def fail(error: SalonError):
@@ -47,7 +46,7 @@ def index():
 @role_required("organizer")
 def create():
     """Organizers create a salon; it gets the next issue number."""
-    form = SalonForm()
+    form = SalonForm(data={"month": services.suggested_month()})
     if form.validate_on_submit():
         try:
             salon = services.create_salon(**salon_fields(form))
@@ -66,6 +65,8 @@ def create():
 def edit(month: str):
     """Organizers change topic, description, time and place (and the month)."""
     salon = get_salon_or_404(month)
+    if salon.status not in services.EDITABLE_STATUSES:
+        return refuse_published(salon)
     form = SalonForm(obj=salon)
     if form.validate_on_submit():
         try:
@@ -138,6 +139,8 @@ def advance(month: str):
 def agenda(month: str):
     """Organizers edit the agenda, one item a line: 题目 | 主讲人."""
     salon = get_salon_or_404(month)
+    if salon.status not in services.AGENDA_EDITABLE_STATUSES:
+        return refuse_published(salon)
     form = AgendaForm(data={"agenda": services.agenda_text(salon)})
     if form.validate_on_submit():
         try:

@@ -1,7 +1,6 @@
 """搜索 pages: the results page and the similar-problems look-up while writing."""
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from ..posts.models import KINDS
 from ..problems.models import STATES
@@ -10,14 +9,6 @@ from . import params, services
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 SUGGESTIONS = ("社区民警", "监控", "巡防", "矛盾纠纷", "电信诈骗", "警务室")
-
-
-def post_url(post_id: int) -> str:
-    """The post page; built by hand until the posts feature registers `posts.detail`."""
-    try:
-        return url_for("posts.detail", post_id=post_id)
-    except BuildError:
-        return f"/posts/{post_id}"
 
 
 def related_or_nothing(post) -> list:
@@ -31,7 +22,7 @@ def related_or_nothing(post) -> list:
 
 @bp.app_context_processor
 def search_helpers():
-    return {"post_url": post_url, "search_related": related_or_nothing}
+    return {"search_related": related_or_nothing}
 
 
 @bp.route("/")
@@ -60,5 +51,5 @@ def similar_problems():
         "title": post.title,
         "state": post.problem.state if getattr(post, "problem", None) else None,
         "state_label": post.problem.state_label if getattr(post, "problem", None) else "",
-        "url": post_url(post.id),
+        "url": url_for("posts.detail", post_id=post.id),
     } for post in found])

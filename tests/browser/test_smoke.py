@@ -41,3 +41,14 @@ def test_the_site_csp_blocks_an_inline_script(page, live_server, watch):
                              s.textContent = 'window.__xss = 2'; document.body.append(s); }""")
     assert page.evaluate("() => window.__xss") is None
     assert any("Content Security Policy" in line for line in watch.console)
+
+
+def test_the_dom_scan_sees_handlers_script_urls_and_frames(page, live_server):
+    from tests.xss import dom_problems
+
+    page.goto(live_server("/login"))
+    assert dom_problems(page) == []
+    page.evaluate("""() => document.body.insertAdjacentHTML('beforeend',
+        '<img src="/x.png" onmouseover="1"><a href=" java\\tscript:1">x</a><iframe></iframe>')""")
+    found = " ".join(dom_problems(page))
+    assert "onmouseover" in found and "<a href" in found and "<iframe>" in found

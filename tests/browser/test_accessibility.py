@@ -1,0 +1,49 @@
+"""axe-core finds no serious or critical violation on the main pages."""
+import pytest
+
+from salon.extensions import db
+from salon.posts.models import Post
+from salon.problems.models import Problem
+from salon.salons.models import Salon
+
+from .conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def first_post() -> str:
+    query = db.select(Post.id).filter_by(kind="experience", status="submitted").order_by(Post.id)
+    return f"/posts/{db.session.scalar(query.limit(1))}"
+
+
+def first_problem() -> str:
+    return f"/problems/{db.session.scalar(db.select(Problem.id).order_by(Problem.id).limit(1))}"
+
+
+def salon_in(status: str) -> str:
+    return db.session.scalar(db.select(Salon.month).filter_by(status=status))
+
+
+# name → (who looks, how to find the path in the demo data)
+PAGES = {
+    "home": ("officer", lambda: "/"),
+    "salon": ("organizer", lambda: "/salons/" + salon_in("open")),
+    "post": ("organizer", first_post),
+    "post-new": ("officer", lambda: "/posts/new?kind=problem"),
+    "search": ("officer", lambda: "/search/?q=警务室"),
+    "problem": ("leader", first_problem),
+    "dashboard": ("leader", lambda: "/dashboard/"),
+    "bulletin": ("organizer", lambda: "/bulletins/" + salon_in("published")),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_main_page_has_no_serious_accessibility_violation(name, open_as, live_server):
+    role, path_of = PAGES[name]
+    with live_server.app.app_context():
+        path = path_of()
+    page = open_as(role)
+    response = page.goto(live_server(path))
+    assert response.status == 200, f"{path}: HTTP {response.status}"
+    screenshot(page, f"a11y-{name}")
+    assert axe_violations(page) == []
