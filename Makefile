@@ -56,6 +56,8 @@ migration:
 	rm -f migrations/versions/*.py
 	tmp=$$(mktemp -d) && SALON_INSTANCE_PATH=$$tmp DATABASE_URL= $(FLASK) db migrate --rev-id 0001 -m "initial schema"; \
 	  status=$$?; rm -rf $$tmp; exit $$status
+	# A fixed date keeps regenerations by different people byte-identical.
+	sed -i 's/^Create Date: .*/Create Date: 2026-11-25/' migrations/versions/*_0001_*.py
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -13,8 +13,8 @@ from . import demo_data as data
 from .accounts.models import ROLES, User
 from .accounts.services import create_user, get_or_create_unit
 from .extensions import db
-from .posts.models import Comment, Post, Tag
-from .problems.services import open_problem
+from .posts.models import Post
+from .posts.services import PostInput, add_comment, create_post
 from .salons import services as salons
 from .salons.models import Salon
 from .timeutil import now
@@ -122,25 +122,31 @@ def finish_salon(salon: Salon, spec: tuple, index: int, users: dict) -> None:
 
 
 def create_posts(salon: Salon, index: int, users: dict) -> list[Post]:
-    """The salon's posts, dated inside its month (the current one: in the last days)."""
+    """The salon's posts through the posts service, dated inside the salon's month."""
     posts = []
     specs = [spec for spec in data.POSTS if spec["salon"] == index]
     for number, spec in enumerate(specs):
-        author = users[spec["author"]]
         flags = spec["flags"].split()
-        created = post_time(salon, number, len(specs))
-        post = Post(kind=spec["kind"], title=spec["title"], body=spec["body"], author=author,
-                    unit=author.unit, salon=salon, tags=[tag(name) for name in spec["tags"]],
-                    status="draft" if "draft" in flags else "submitted",
-                    in_bulletin="in_bulletin" in flags, exemplary="exemplary" in flags,
-                    created_at=created, updated_at=created)
-        db.session.add(post)
-        if post.kind == "problem" and post.status == "submitted":
-            open_problem(post, author, scan=spec["scan"], analysis=spec["analysis"],
-                         proposal=spec["proposal"], source=spec["source"], created_at=created)
+        sara = {name: spec[name] for name in ("scan", "analysis", "proposal", "source")
+                if name in spec}
+        post = create_post(users[spec["author"]], PostInput(
+            kind=spec["kind"], title=spec["title"], body=spec["body"], salon=salon,
+            tags=spec["tags"], problem=sara, submit="draft" not in flags))
+        post.in_bulletin, post.exemplary = "in_bulletin" in flags, "exemplary" in flags
+        backdate(post, post_time(salon, number, len(specs)))
         posts.append(post)
     db.session.flush()
     return posts
+
+
+def backdate(post: Post, moment: datetime) -> None:
+    """Demo posts were written over the month, not all this second."""
+    post.created_at = post.updated_at = moment
+    problem = getattr(post, "problem", None)
+    if problem is not None:  # not flushed yet, so its first event may still be dated
+        problem.created_at = moment
+        for event in problem.events:
+            event.at = moment
 
 
 def post_time(salon: Salon, number: int, count: int) -> datetime:
@@ -151,22 +157,12 @@ def post_time(salon: Salon, number: int, count: int) -> datetime:
     return datetime(year, month, 3 + number * 21 // max(count, 1), 9 + number % 8, 15)
 
 
-def tag(name: str) -> Tag:
-    """The tag with this name, created once."""
-    found = db.session.scalar(db.select(Tag).filter_by(name=name))
-    if found is None:
-        found = Tag(name=name)
-        db.session.add(found)
-        db.session.flush()
-    return found
-
-
 def create_comments(posts: list[Post], users: dict) -> None:
     """A few replies under the posts, a few hours after each post."""
     for offset, (index, username, text) in enumerate(data.COMMENTS):
         post = posts[index]
-        db.session.add(Comment(post=post, author=users[username], body=text,
-                               created_at=post.created_at + timedelta(hours=2 + offset % 5)))
+        comment = add_comment(post, users[username], text)
+        comment.created_at = post.created_at + timedelta(hours=2 + offset % 5)
 
 
 def run_feature_seeds() -> None:

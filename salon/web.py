@@ -1,5 +1,5 @@
 """What every page shares: the home page, template filters, security headers, error pages."""
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -39,7 +39,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 @login_required
 def home():
     """首页: the current salon and its call for posts, the newest posts, the exemplary showcase."""
-    from .posts.services import exemplary_by_unit, newest_posts
+    from .posts.services import can_write, exemplary_by_unit, newest_posts
     from .salons.services import current_salon
 
     return render_template(
@@ -47,16 +47,8 @@ def home():
         salon=current_salon(),
         posts=newest_posts(8),
         showcase=exemplary_by_unit(limit=6),
-        write_url=first_url(("posts.new", "posts.create", "posts.write")),
+        may_write=can_write(current_user),
     )
-
-
-def first_url(endpoints: tuple[str, ...]) -> str | None:
-    """The URL of the first endpoint the app has (features land one by one)."""
-    for endpoint in endpoints:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint)
-    return None
 
 
 def set_security_headers(response):

@@ -28,8 +28,9 @@ def salon(month: str = "2026-11", number: int | None = None) -> Salon:
 
 
 def make_problem(title: str = "监控探头模糊、位置不合理", reporter: str = "officer",
-                 month: str | None = "2026-11", at: datetime | None = None, **fields):
-    """A submitted problem post and its record in state raised (committed)."""
+                 month: str | None = "2026-11", at: datetime | None = None, commit: bool = True,
+                 **fields):
+    """A submitted problem post and its record in state raised (committed unless told)."""
     author = user(reporter)
     moment = at or datetime(2026, 11, 2, 9, 0)
     with frozen(moment):
@@ -41,7 +42,8 @@ def make_problem(title: str = "监控探头模糊、位置不合理", reporter: 
                                analysis=fields.pop("analysis", "探头老化"),
                                proposal=fields.pop("proposal", "新增并调整探头"), **fields)
         problem.created_at = moment
-        db.session.commit()
+        if commit:
+            db.session.commit()
     return problem
 
 

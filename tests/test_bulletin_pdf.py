@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from salon import create_app
 from salon.extensions import db
 from salon.markup import plain_text
+from salon.posts.models import Post
 from salon.timeutil import frozen
 from tests import bulletin_data as d
 from tests.conftest import database_url, seed_users
@@ -60,11 +61,14 @@ def _make_content() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """One real PDF for the whole module (rendering is the slow part)."""
+@pytest.fixture(scope="module", params=["parts", "whole"])
+def built(request, tmp_path_factory):
+    """One real PDF per layout mode for the whole module (rendering is the slow part):
+    in parts by worker processes (the default), and as one document."""
     tmp = tmp_path_factory.mktemp("bulletin-pdf")
+    workers = 2 if request.param == "parts" else 0
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
+                      "BULLETIN_RENDER_WORKERS": workers,
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp), "SECRET_KEY": "test",
                       "STORAGE_DIR": str(tmp / "files"), "SEARCH_INDEX_DIR": str(tmp / "index")})
     with app.app_context(), frozen(TODAY):
@@ -74,7 +78,15 @@ def built(tmp_path_factory):
         facts = _make_content()
         from salon.bulletin.services import build
 
-        result = build(facts.pop("salon"))
+        salon = facts.pop("salon")
+        result = build(salon)
+        if workers:
+            # Change one article: only its part is laid out again.
+            post = db.session.scalar(db.select(Post).filter_by(title="调解邻里纠纷三步法"))
+            post.body += "\n\n补充一段新的做法。"
+            db.session.commit()
+            facts["rebuilt"] = build(salon)
+            facts["first_parts"] = (result.rendered, result.cached)
         db.session.remove()
         db.drop_all()
     reader = PdfReader(BytesIO(result.pdf))
@@ -180,3 +192,14 @@ def test_problem_handling_and_attendance(built):
                      "新增护学岗：4个", "典型经验", "报：", "共印120份"):
         assert _flat(fragment) in text
     assert re.search(r"城关派出所11测试officer", text)
+
+
+def test_rebuild_after_one_change_lays_out_only_that_part(built):
+    if "rebuilt" not in built:
+        pytest.skip("one-document mode has no parts")
+    rendered, cached = built["first_parts"]
+    assert cached == 0 and rendered >= 5
+    again = built["rebuilt"]
+    assert again.rendered == 1 and again.cached >= rendered - 1
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(again.pdf)).pages)
+    assert "补充一段新的做法" in _flat(text)

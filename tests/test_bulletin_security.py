@@ -97,6 +97,7 @@ def test_fetcher_alone_refuses_raw_hostile_html(app, server):
     f"{ORIGIN}/static/%2e%2e/%2e%2e/etc/passwd",
     f"{ORIGIN}/uploads/..%2f..%2fsecret_key",
     f"{ORIGIN}/uploads/missing.png",
+    f"{ORIGIN}/uploads/uploads/photo.png",
     f"{ORIGIN}/etc/passwd",
     f"{ORIGIN}/static/fonts/fonts.conf",
     f"{ORIGIN}/static/css/bulletin-print.css?x=1",
@@ -114,6 +115,6 @@ def test_fetcher_serves_static_uploads_and_assets(app):
     storage().put("uploads/photo.png", b"\x89PNG-bytes", "image/png")
     fetcher = BulletinFetcher(app.static_folder, app.config["STORAGE_DIR"], {"c.svg": b"<svg/>"})
     assert b"@page" in fetcher.fetch(f"{ORIGIN}/static/css/bulletin-print.css").read()
-    assert fetcher.fetch(f"{ORIGIN}/uploads/uploads/photo.png").read() == b"\x89PNG-bytes"
+    assert fetcher.fetch(f"{ORIGIN}/uploads/photo.png").read() == b"\x89PNG-bytes"
     response = fetcher.fetch(f"{ORIGIN}/bulletin-assets/c.svg")
     assert response.read() == b"<svg/>" and response.content_type == "image/svg+xml"

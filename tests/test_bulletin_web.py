@@ -8,7 +8,7 @@ from salon.bulletin.models import BuildJob, BulletinRevision
 from salon.extensions import db
 from salon.salons.models import Salon
 from tests import bulletin_data as d
-from tests.conftest import csrf_token
+from tests.conftest import AuthActions, csrf_token
 
 
 @pytest.fixture
@@ -29,12 +29,18 @@ def _revisions():
     return db.session.scalars(db.select(BulletinRevision).order_by(BulletinRevision.id)).all()
 
 
-def test_page_shows_preview_to_everyone_and_tools_to_organizers(client, auth, salon):
-    auth.login("officer")
-    html = client.get("/bulletins/2026-10").get_data(as_text=True)
+def _signed_in(app, username):
+    """A separate browser signed in as `username`."""
+    other = app.test_client()
+    AuthActions(other).login(username)
+    return other
+
+
+def test_page_shows_preview_to_everyone_and_tools_to_organizers(app, client, auth, salon):
+    officer = _signed_in(app, "officer")
+    html = officer.get("/bulletins/2026-10").get_data(as_text=True)
     assert "调解邻里纠纷三步法" in html and "矛盾纠纷多元化解" in html
     assert "生成专刊" not in html and "编者按与刊头" not in html
-    auth.logout()
     auth.login("organizer")
     html = client.get("/bulletins/2026-10").get_data(as_text=True)
     assert "生成专刊" in html and "编者按与刊头" in html and "js/bulletin.js" in html
@@ -138,14 +144,14 @@ def test_publish_needs_a_held_salon(client, auth, salon):
     assert all(r.published_at is None for r in _revisions())
 
 
-def test_drafts_are_for_organizers_only(client, auth, salon):
+def test_drafts_are_for_organizers_only(app, client, auth, salon):
     auth.login("organizer")
     _post(client, "/bulletins/2026-10/build")
     jobs.run_pending(in_subprocess=False)
     [draft] = _revisions()
-    auth.logout()
-    auth.login("officer")
-    assert client.get(f"/bulletins/2026-10/revisions/{draft.id}.pdf").status_code == 403
+    officer = _signed_in(app, "officer")
+    assert officer.get(f"/bulletins/2026-10/revisions/{draft.id}.pdf").status_code == 403
+    assert client.get(f"/bulletins/2026-10/revisions/{draft.id}.pdf").status_code == 200
 
 
 def test_salon_panel_partial(app, salon):
@@ -174,3 +180,22 @@ def test_cli_errors_are_one_clear_line(runner, salon, tmp_path, month, message):
     result = runner.invoke(args=["bulletin", "build", month, "--output", str(out)])
     assert result.exit_code != 0 and message in result.output
     assert not out.exists()
+
+
+def test_one_build_at_a_time_and_stale_jobs_fail(app, salon):
+    from datetime import datetime
+
+    from salon.timeutil import frozen
+
+    other = d.salon(2, "2026-11")
+    d.post(other, "另一期的稿件")
+    db.session.commit()
+    first, second = jobs.enqueue(salon, None), jobs.enqueue(other, None)
+    assert jobs.enqueue(salon, None).id == first.id  # an active job is reused
+    assert jobs.queue_position(second) == 1
+    assert jobs.claim_next().id == first.id
+    assert jobs.claim_next() is None  # one render at a time
+    with frozen(datetime(2099, 1, 1)):
+        assert jobs.claim_next().id == second.id  # the first one's process died long ago
+    db.session.refresh(first)
+    assert first.status == "failed" and "中断" in first.message

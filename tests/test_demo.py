@@ -29,6 +29,7 @@ def empty_app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 def count(model) -> int:

@@ -46,12 +46,15 @@ def test_admin_sees_the_sign_in_log(client, auth):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    """A separate app with rate limiting on (the shared fixture switches it off)."""
-    from .conftest import FreshRequestClient, database_url, seed_users
+    """A separate app with rate limiting on (the shared fixture switches it off).
+
+    Always on SQLite: the limits live in the limiter's storage, not in the database.
+    """
+    from .conftest import FreshRequestClient, seed_users
 
     app = create_app({
         "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path), "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.db'}", "SECRET_KEY": "test",
         "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_LIMIT_PER_ADDRESS": "8 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
     })
@@ -63,6 +66,7 @@ def limited_app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # this app's own pool: close it rather than leave it to the GC
 
 
 def test_failures_per_account_are_limited(limited_app):

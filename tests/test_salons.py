@@ -124,15 +124,26 @@ def test_detail_groups_posts_by_kind_and_renders_markdown(app, client, auth):
     assert "没写完的草稿" not in html
 
 
+def test_detail_shows_problem_state_and_tags(app, client, auth):
+    from salon.posts.models import Tag
+    from salon.problems.services import open_problem
+
+    salon = make_salon(status="open")
+    post = make_post(salon, "探头布局不合理")
+    post.tags = [Tag(name="监控探头")]
+    open_problem(post, user("officer"), source="officer")
+    db.session.commit()
+    auth.login()
+    html = client.get("/salons/2026-11").get_data(as_text=True)
+    assert "state-raised" in html and "已提出" in html and "监控探头" in html
+
+
 def test_detail_links_posts(app, client, auth):
     salon = make_salon(status="open")
     post = make_post(salon, "夜巡队的做法", kind="experience")
     auth.login()
     html = client.get("/salons/2026-11").get_data(as_text=True)
-    if "posts.detail" in app.view_functions:
-        assert f'href="/posts/{post.id}"' in html
-    else:
-        assert 'href="/posts/"' in html
+    assert f'href="/posts/{post.id}"' in html
 
 
 def test_bulletin_panel_hook_is_optional(app, client, auth):
@@ -195,10 +206,17 @@ def test_issue_numbers_follow_in_order_and_are_never_reused(app):
     assert services.next_issue_number() == 4
 
 
-def test_published_salon_cannot_be_edited(app):
+def test_published_salon_cannot_be_edited(app, client, auth):
     salon = make_salon(status="published")
     with pytest.raises(services.SalonError, match="已出刊"):
         services.update_salon(salon, "2026-11", "新主题")
+    auth.login("organizer")
+    for page in ("edit", "agenda"):
+        response = client.get(f"/salons/2026-11/{page}")
+        assert response.status_code == 302
+        assert "不能再修改" in client.get(response.headers["Location"]).get_data(as_text=True)
+    post_form(client, "/salons/2026-11/agenda", {"agenda": "新议程"}, page="/salons/2026-11")
+    assert reload(salon).agenda == []
 
 
 # --- status ----------------------------------------------------------------------------
@@ -276,7 +294,7 @@ def test_organizer_marks_attendance_on_held_salon(app, client, auth):
     attended = {s.user.username: s.attended for s in reload(salon).signups}
     assert attended == {"officer": True, "officer2": False}
     html = client.get("/salons/2026-11").get_data(as_text=True)
-    assert "1 人出席" in html and "保存出席情况" in html
+    assert "1 人出席" in html and "保存出席情况" in html and "出席 1 人" in html
 
 
 def test_attendance_refused_before_held_and_for_strangers(app, client, auth):
@@ -340,8 +358,16 @@ def test_home_shows_current_salon_and_newest_posts(app, client, auth):
     auth.login()
     html = client.get("/").get_data(as_text=True)
     assert "本期主题：社区警务室常态化" in html and "征稿启事" in html
-    assert "请于 20 日前投稿" in html
+    assert "请于 20 日前投稿" in html and 'href="/posts/new?kind=problem"' in html
     assert "曹甸所的五条做法" in html and "一所一品牌" in html and "城关派出所" in html
+    assert f'href="/posts/{post.id}"' in html
+
+
+def test_admin_home_offers_no_writing(app, client, auth):
+    make_salon(status="open")
+    auth.login("admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "本期主题" in html and "/posts/new" not in html
 
 
 # --- query counts ----------------------------------------------------------------------
@@ -414,3 +440,16 @@ def test_cli_errors_are_one_line(app, runner, args, message):
     assert result.exit_code != 0
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert db.session.scalar(db.select(db.func.count(Salon.id))) == 1
+
+
+def test_create_form_suggests_the_next_free_month(app, client, auth):
+    from datetime import datetime
+
+    from salon.timeutil import frozen
+
+    auth.login("organizer")
+    with frozen(datetime(2026, 11, 5, 9, 0)):
+        assert 'value="2026-11"' in client.get("/salons/new").get_data(as_text=True)
+        make_salon("2026-11")
+        make_salon("2026-12")
+        assert 'value="2027-01"' in client.get("/salons/new").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:06:59.900277
+Create Date: 2026-11-25
 
 """
 from alembic import op

@@ -5,6 +5,7 @@ with several processes each job runs once, and only while no other job is runnin
 """
 import logging
 import threading
+from datetime import timedelta
 
 from flask import Flask, current_app
 
@@ -54,8 +55,19 @@ def queue_position(job: BuildJob) -> int:
     ) or 0
 
 
+def fail_stale_jobs() -> None:
+    """A job 'running' for longer than any build takes died with its process: mark it failed."""
+    limit = now() - timedelta(minutes=current_app.config.get("BULLETIN_JOB_TIMEOUT_MINUTES", 30))
+    db.session.execute(
+        db.update(BuildJob).where(BuildJob.status == "running", BuildJob.started_at < limit)
+        .values(status="failed", message="排版进程中断，请重新生成。", finished_at=now())
+    )
+    db.session.commit()
+
+
 def claim_next() -> BuildJob | None:
     """Take the oldest queued job, unless some job is already running anywhere."""
+    fail_stale_jobs()
     running = db.select(BuildJob.id).where(BuildJob.status == "running").exists()
     candidate = db.session.scalar(
         db.select(BuildJob.id).where(BuildJob.status == "queued").order_by(BuildJob.id)

@@ -1,6 +1,8 @@
 """HTML to PDF with WeasyPrint, through a URL fetcher that serves only our own files."""
 import mimetypes
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -10,13 +12,12 @@ from .fonts import use_project_fonts
 use_project_fonts()
 
 from weasyprint import HTML  # noqa: E402  (fontconfig must be configured first)
+from weasyprint.pdf.fonts import Font  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..storage import FileStorage, StorageError  # noqa: E402
+from .layout import ASSETS_PREFIX, ORIGIN, RenderJob  # noqa: E402, F401  (re-exported)
 
-# The document's base URL: a name that can never resolve, so nothing leaves the machine.
-ORIGIN = "http://bulletin.invalid"
-ASSETS_PREFIX = "/bulletin-assets/"
 # Static files a bulletin may use: stylesheets, images and fonts, never config or scripts.
 STATIC_TYPES = {".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf"}
 
@@ -54,22 +55,12 @@ class BulletinFetcher(URLFetcher):
             if (self.static_root in file.parents and file.suffix.lower() in STATIC_TYPES
                     and file.is_file()):
                 return file.read_bytes()
-        if path.startswith("/uploads/"):
-            try:
-                return self.storage.get(path[len("/uploads/"):])
+        if path.startswith("/uploads/") and "/" not in path[len("/uploads/"):]:
+            try:  # the site serves /uploads/<key> from the storage key uploads/<key>
+                return self.storage.get("uploads/" + path[len("/uploads/"):])
             except StorageError as error:
                 raise FetchRefused(str(error)) from error
         raise FetchRefused(f"拒绝加载：{path}")
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    """Everything a render needs, picklable so it can run in another process."""
-
-    html: str
-    static_root: str
-    storage_root: str
-    assets: dict[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -86,3 +77,39 @@ def render(job: RenderJob) -> RenderResult:
     document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render()
     pdf = document.write_pdf()
     return RenderResult(pdf, len(document.pages), time.perf_counter() - started)
+
+
+def render_part(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
+    """Lay out one part: its PDF, its page count, and the page index of each anchor."""
+    fetcher = BulletinFetcher(job.static_root, job.storage_root, job.assets)
+    document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render()
+    anchors = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, index)
+    with fonts_left_for_the_join():
+        pdf = document.write_pdf()
+    return pdf, len(document.pages), anchors
+
+
+_patch_lock = threading.Lock()
+
+
+@contextmanager
+def fonts_left_for_the_join():
+    """Skip subsetting the bundled fonts in a part: the join replaces them with one subset of
+    all parts (fontmerge.py), so cutting 15 MB fonts for every part would be wasted work.
+    A part with glyphs missing from the font keeps WeasyPrint's own subset (it is not joined)."""
+    original = Font.subset
+
+    def subset(self, to_unicode, hinting):
+        if self.missing:
+            return original(self, to_unicode, hinting)
+        self.file_content = b""
+
+    with _patch_lock:
+        Font.subset = subset
+        try:
+            yield
+        finally:
+            Font.subset = original

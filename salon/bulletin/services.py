@@ -1,11 +1,12 @@
 """Bulletin rules: build, store, publish, revisions."""
 import base64
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app
 
 from ..extensions import db
 from ..salons.models import Salon
@@ -16,7 +17,7 @@ from .models import Bulletin, BulletinRevision
 
 Progress = Callable[[int, str], None]
 # Bump when the layout changes in a way the content hash cannot see (template code is hashed).
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 
 class BulletinError(ValueError):
@@ -25,12 +26,14 @@ class BulletinError(ValueError):
 
 @dataclass(frozen=True)
 class Build:
-    """A built PDF, not yet stored."""
+    """A built PDF, not yet stored; how many parts were laid out anew and how many reused."""
 
     pdf: bytes
     pages: int
     content_hash: str
     seconds: float
+    rendered: int = 1
+    cached: int = 0
 
 
 def salon_by_month(month: str) -> Salon:
@@ -47,11 +50,10 @@ def require_posts(salon: Salon) -> None:
 
 
 def print_html(content: content_module.BulletinContent) -> str:
-    """The document WeasyPrint lays out; charts are fetched from the build's assets."""
-    from .pdf import ASSETS_PREFIX
+    """The whole bulletin as one printable document (CSS page numbers, target-counter TOC)."""
+    from .segments import plan, segment_html
 
-    return render_template("bulletin/print.html", c=content, toc_pages=None,
-                           chart_src=lambda name: ASSETS_PREFIX + name)
+    return segment_html(content, plan(content), page_numbers=True)
 
 
 def preview_html(content: content_module.BulletinContent) -> dict:
@@ -59,7 +61,9 @@ def preview_html(content: content_module.BulletinContent) -> dict:
     def chart_src(name: str) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(content.charts[name]).decode()
 
-    return {"c": content, "toc_pages": None, "chart_src": chart_src}
+    from .segments import plan
+
+    return {"c": content, "segments": plan(content), "toc_pages": None, "chart_src": chart_src}
 
 
 def content_hash(html: str, assets: dict[str, bytes]) -> str:
@@ -75,22 +79,74 @@ def content_hash(html: str, assets: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = False) -> Build:
-    """Gather, lay out and write the salon's bulletin PDF."""
+def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = False,
+          workers: int | None = None) -> Build:
+    """Gather, lay out and write the salon's bulletin PDF.
+
+    With BULLETIN_RENDER_WORKERS > 0 (the default) the bulletin is laid out in parts by
+    worker processes, each part cached by content; 0 lays it out as one document.
+    """
     report = progress or (lambda _pct, _msg: None)
     require_posts(salon)
     report(5, "收集稿件与数据")
     content = content_module.gather(salon)
     html = print_html(content)
     fingerprint = content_hash(html, content.charts)
-    report(20, "排版中")
+    if workers is None:
+        workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
+    if workers is None:
+        from .segments import default_workers
+
+        workers = default_workers()
+    started = time.perf_counter()
+    if workers:
+        from .fontmerge import FontMergeError
+
+        try:
+            pdf, pages, stats = _build_in_parts(content, workers, report)
+        except FontMergeError:
+            current_app.logger.exception("bulletin parts could not be joined; one document")
+            workers = 0
+    if not workers:
+        report(20, "排版中")
+        pdf, pages, stats = _build_whole(html, content, in_subprocess)
+    report(98, "写入文件")
+    return Build(pdf, pages, fingerprint, time.perf_counter() - started, *stats)
+
+
+def _build_whole(html, content, in_subprocess):
     from .pdf import RenderJob, render
 
     job = RenderJob(html, current_app.static_folder, current_app.config["STORAGE_DIR"],
                     content.charts)
     result = _render_elsewhere(job) if in_subprocess else render(job)
-    report(95, "写入文件")
-    return Build(result.pdf, result.pages, fingerprint, result.seconds)
+    return result.pdf, result.pages, (1, 0)
+
+
+def _build_in_parts(content, workers, report):
+    from .assemble import assemble
+    from .segments import build_parts, page_numbers
+
+    segments, parts, stats = build_parts(content, workers, LAYOUT_VERSION, report)
+    numbers = page_numbers(segments, parts)
+    outline = []
+    for segment in segments:
+        if segment.kind == "front":
+            outline += [(1, "编者按", numbers["sec-note"]), (1, "本期主题", numbers["sec-topic"])]
+        elif segment.kind == "tail":
+            outline += [(1, "回头看", numbers["sec-lookback"]), (1, "数据", numbers["sec-data"])]
+        else:
+            if segment.heading:
+                outline.append((1, segment.label, numbers[f"sec-{segment.section}"]))
+            outline += [(2, post.title, numbers[f"post-{post.id}"]) for post in segment.posts]
+    metadata = {
+        "Title": f"{content.title} {content.issue_label}（{content.month_label}）",
+        "Author": content.editor_unit, "Subject": content.salon.topic,
+        "Creator": "社区警务沙龙", "Producer": "WeasyPrint 70 + pypdf", "Lang": "zh-CN",
+    }
+    pdf = assemble([part.pdf for part in parts],
+                   [(level, title, page - 1) for level, title, page in outline], metadata)
+    return pdf, sum(part.pages for part in parts), (stats.rendered, stats.cached)
 
 
 def _render_elsewhere(job):
@@ -170,11 +226,14 @@ def publish(salon: Salon, user) -> BulletinRevision:
 def _mark_published(salon: Salon) -> None:
     """Use the salons state machine where it exists; the rule: only held → published."""
     try:
-        from ..salons.services import advance_status
+        from ..salons.services import SalonError, advance_status
     except ImportError:
         salon.status = "published"
-    else:
+        return
+    try:
         advance_status(salon, "published")
+    except SalonError as error:
+        raise BulletinError(str(error)) from error
 
 
 def revision_bytes(revision: BulletinRevision) -> bytes:

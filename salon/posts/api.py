@@ -105,6 +105,8 @@ def _input_from(data: dict) -> PostInput:
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         raise PostError("字段 draft 应为 true 或 false。")
+    if not isinstance(data.get("tags") or [], list):
+        raise PostError("字段 tags 应为文字列表。")
     problem = {name: data.get(name) or "" for name in ("source", "scan", "analysis", "proposal")}
     if not all(isinstance(v, str) for v in problem.values()):
         raise PostError("问题字段（source、scan、analysis、proposal）应为文字。")

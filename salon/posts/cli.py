@@ -1,4 +1,6 @@
 """`flask posts import FILE.jsonl`: bulk import, all or nothing."""
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -37,5 +39,5 @@ def _silent(items):
 
 def _progress(items):
     """Yield the items while drawing a progress bar on standard error."""
-    with click.progressbar(items, label="导入稿件", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(items, label="导入稿件", file=sys.stderr) as bar:
         yield from bar

@@ -13,16 +13,24 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
+def chinese_choice(label: str) -> dict:
+    """WTForms' own choice errors are English; say in Chinese what to do instead."""
+    message = f"请从列表中选择{label}。"
+    return {"invalid_value_message": message, "invalid_choice_message": message}
+
+
 class PostForm(FlaskForm):
     kind = RadioField("类型", choices=_choices(KINDS), default="experience",
-                      validators=[DataRequired("请选择稿件类型。")])
-    salon = SelectField("所属沙龙", coerce=int, validators=[DataRequired("请选择所属沙龙。")])
+                      validators=[DataRequired("请选择稿件类型。")], **chinese_choice("类型"))
+    salon = SelectField("所属沙龙", coerce=int, validators=[DataRequired("请选择所属沙龙。")],
+                        **chinese_choice("所属沙龙"))
     title = StringField("标题", validators=[
         DataRequired("请填写标题。"), Length(max=TITLE_MAX, message=f"标题最多 {TITLE_MAX} 字。")])
     body = TextAreaField("正文", validators=[
         Optional(), Length(max=BODY_MAX, message=f"正文最多 {BODY_MAX} 字。")])
     tags = StringField("标签", validators=[Optional(), Length(max=500, message="标签过长。")])
-    source = SelectField("问题来源", choices=_choices(SOURCES), default="officer")
+    source = SelectField("问题来源", choices=_choices(SOURCES), default="officer",
+                         **chinese_choice("问题来源"))
     scan = TextAreaField("扫描（发现了什么问题）", validators=[
         Optional(), Length(max=SARA_MAX, message=f"最多 {SARA_MAX} 字。")])
     analysis = TextAreaField("分析（原因是什么）", validators=[
@@ -80,7 +88,8 @@ class ImageForm(FlaskForm):
 
 class DocxForm(FlaskForm):
     file = FileField("Word 文档（.docx）", validators=[FileRequired("请选择要导入的 Word 文件。")])
-    kind = SelectField("类型", choices=_choices(KINDS), default="experience")
+    kind = SelectField("类型", choices=_choices(KINDS), default="experience",
+                       **chinese_choice("类型"))
 
 
 class FlagForm(FlaskForm):

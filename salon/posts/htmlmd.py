@@ -10,7 +10,7 @@ VOID = {"br", "img", "hr"}
 CELLS = ("td", "th")
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre", "hr"}
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
-_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+[.)])(?=\s)")
+_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+)([.)]?)(?=\s)")
 
 
 @dataclass
@@ -53,7 +53,15 @@ def html_to_markdown(html: str, image_prefix: str = "/uploads/") -> str:
 
 def _escape(text: str) -> str:
     text = _ESCAPE.sub(r"\\\1", re.sub(r"\s+", " ", text))
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _LINE_START.sub(_escape_marker, text)
+
+
+def _escape_marker(match: re.Match) -> str:
+    """`- x` and `# x` get a backslash before the marker, `1. x` before the dot."""
+    space, marker, dot = match.groups()
+    if marker[0].isdigit():
+        return space + marker + ("\\" + dot if dot else "")
+    return space + "\\" + marker + dot
 
 
 class _Renderer:

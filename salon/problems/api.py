@@ -52,7 +52,9 @@ def list_problems():
     unit = args.get("unit", "")
     if unit and not unit.isdigit():
         found = db.session.scalar(db.select(Unit.id).filter_by(name=unit))
-        args["unit"] = str(found) if found else "0"
+        if found is None:
+            return {"total": 0, "problems": []}
+        args["unit"] = str(found)
     problems = problems_matching(ProblemFilters.from_args(args), with_details=True)
     return {"total": len(problems), "problems": [problem_json(p) for p in problems]}
 

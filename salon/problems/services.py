@@ -64,10 +64,12 @@ def open_problem(post: Post, reporter: User, **fields) -> Problem:
     """A submitted problem report gets its tracking record in state `raised`."""
     if post.problem is not None:
         return post.problem
+    fields.setdefault("created_at", now())
     problem = Problem(post=post, state="raised", **fields)
     db.session.add(problem)
     db.session.add(ProblemEvent(problem=problem, actor=reporter, action="raise",
-                                from_state=None, to_state="raised", note="提出问题"))
+                                at=problem.created_at, from_state=None, to_state="raised",
+                                note="提出问题"))
     return problem
 
 

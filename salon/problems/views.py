@@ -12,13 +12,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
 from ..extensions import db
 from ..timeutil import now
 from . import ledger
 from .forms import ActionForm
-from .models import SATISFACTION, STATES
+from .models import SATISFACTION, STATES, Problem
 from .queries import (
     ProblemFilters,
     events_of,
@@ -47,9 +48,9 @@ def index():
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
-@login_required
+@role_required("leader", "organizer")
 def export(fmt: str):
-    """The ledger under the current filters as an Excel workbook or a CSV file."""
+    """The ledger (台账) under the current filters as an Excel workbook or a CSV file."""
     filters = ProblemFilters.from_args(request.args)
     problems = problems_matching(filters, with_details=True)
     stamp = now().strftime("%Y%m%d")
@@ -65,11 +66,9 @@ def export(fmt: str):
 @bp.route("/<int:problem_id>")
 @login_required
 def detail(problem_id: int):
-    """One problem: its report and the tracking panel."""
-    problem = load_problem(problem_id)
-    if problem is None or problem.post.status != "submitted":
-        abort(404)
-    return render_template("problems/detail.html", problem=problem, post=problem.post)
+    """A problem lives on its post's page (the report, the tracking panel, the comments)."""
+    problem = db.session.get(Problem, problem_id) or abort(404)
+    return redirect(url_for("posts.detail", post_id=problem.post_id))
 
 
 @bp.route("/<int:problem_id>/act", methods=["POST"])
@@ -78,7 +77,7 @@ def act(problem_id: int):
     """Take one workflow step; 403 when the role or the state does not allow it."""
     problem = load_problem(problem_id) or abort(404)
     form = ActionForm()
-    back = safe_next(form.next.data or url_for(".detail", problem_id=problem.id))
+    back = safe_next(form.next.data or url_for("posts.detail", post_id=problem.post_id))
     if not form.validate():
         for message in form.error_messages():
             flash(message, "danger")

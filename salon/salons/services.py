@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..extensions import db
 from ..posts.models import KINDS, Post
+from ..timeutil import now
 from .models import NEXT_STATUS, STATUSES, AgendaItem, Salon, SignUp
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -89,10 +90,10 @@ def salon_rows() -> list[SalonRow]:
 
 def posts_by_kind(salon: Salon) -> list[tuple[str, str, list[Post]]]:
     """The salon's submitted posts as [(kind, 中文, posts)], experience first, newest first."""
+    from ..posts.services import visible_posts  # author, unit, tags, problem loaded up front
+
     posts = db.session.scalars(
-        db.select(Post)
-        .where(Post.salon_id == salon.id, Post.status == "submitted")
-        .options(selectinload(Post.author), selectinload(Post.unit))
+        visible_posts().where(Post.salon_id == salon.id)
         .order_by(Post.kind, Post.created_at.desc(), Post.id.desc())
     ).all()
     grouped = {kind: list(items) for kind, items in groupby(posts, key=lambda p: p.kind)}
@@ -117,6 +118,16 @@ def check_month_free(month: str, salon: Salon | None = None) -> None:
     if taken is not None and taken is not salon:
         raise SalonError(f"{month} 已有沙龙（第{taken.number}期 {taken.topic}），每月只办一期。",
                          "month")
+
+
+def suggested_month() -> str:
+    """The month a new salon most likely takes: this month if free, else after the newest."""
+    this_month = f"{now():%Y-%m}"
+    latest = db.session.scalar(db.select(func.max(Salon.month)))
+    if latest is None or latest < this_month:
+        return this_month
+    year, month = map(int, latest.split("-"))
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
 
 
 def next_issue_number() -> int:

@@ -23,6 +23,12 @@ def get_salon_or_404(month: str) -> Salon:
     return salon
 
 
+def refuse_published(salon: Salon):
+    """A published salon is part of the record: back to its page with the reason."""
+    flash(f"{salon.label}已出刊，沙龙信息和议程不能再修改。", "warning")
+    return redirect(url_for(".detail", month=salon.month))
+
+
 def fail(error: SalonError):
     """Undo the request's changes and show the rule that was broken."""
     db.session.rollback()
@@ -40,7 +46,7 @@ def index():
 @role_required("organizer")
 def create():
     """Organizers create a salon; it gets the next issue number."""
-    form = SalonForm()
+    form = SalonForm(data={"month": services.suggested_month()})
     if form.validate_on_submit():
         try:
             salon = services.create_salon(**salon_fields(form))
@@ -59,6 +65,8 @@ def create():
 def edit(month: str):
     """Organizers change topic, description, time and place (and the month)."""
     salon = get_salon_or_404(month)
+    if salon.status not in services.EDITABLE_STATUSES:
+        return refuse_published(salon)
     form = SalonForm(obj=salon)
     if form.validate_on_submit():
         try:
@@ -131,6 +139,8 @@ def advance(month: str):
 def agenda(month: str):
     """Organizers edit the agenda, one item a line: 题目 | 主讲人."""
     salon = get_salon_or_404(month)
+    if salon.status not in services.AGENDA_EDITABLE_STATUSES:
+        return refuse_published(salon)
     form = AgendaForm(data={"agenda": services.agenda_text(salon)})
     if form.validate_on_submit():
         try:

@@ -74,15 +74,18 @@ def segmenter():
     return jieba
 
 
+_WORDY = re.compile(r"[^\W_]")
+
+
 def _meaningful(word: str) -> bool:
-    return any(ch.isalnum() for ch in word)
+    return _WORDY.search(word) is not None
 
 
 def words(text: str) -> Iterator[tuple[str, int, int]]:
     """Search-mode words of folded text as (word, start, end), lower-cased, stop words out."""
-    for word, start, end in segmenter().tokenize(fold(text), mode="search"):
-        word = word.lower()
-        if _meaningful(word) and word not in STOP_WORDS:
+    wordy, stops = _WORDY.search, STOP_WORDS
+    for word, start, end in segmenter().tokenize(fold(text).lower(), mode="search"):
+        if word not in stops and wordy(word):
             yield word, start, end
 
 

@@ -193,6 +193,7 @@ class SearchIndex:
         self._ix = None
         self._ix_id = None
         self._view: View | None = None
+        self._previous: View | None = None
         self._checked = 0.0
 
     def exists(self) -> bool:
@@ -210,9 +211,10 @@ class SearchIndex:
         return self._ix
 
     def _drop_view(self):
-        if self._view is not None:
-            self._view.searcher.close()
-        self._view = None
+        for view in (self._view, self._previous):
+            if view is not None:
+                view.searcher.close()
+        self._view = self._previous = None
 
     def view(self) -> View:
         """The current view, replaced (with fresh caches) when the index changed on disk."""
@@ -224,11 +226,13 @@ class SearchIndex:
             ix = self._index()
             if self._view is not None and self._view.searcher.up_to_date():
                 return self._view
-            # refresh() reuses the readers of unchanged segments (the big ones, usually).
-            old = self._view.searcher if self._view is not None else None
-            searcher = old.refresh() if old is not None else ix.searcher(weighting=BM25F())
+            # A fresh searcher: refresh() would reuse segment readers whose cached deletion
+            # sets are stale. The view before last is closed; requests are shorter than that.
+            searcher = ix.searcher(weighting=BM25F())
             version = (self._ix_id, searcher.reader().generation())
-            self._view = View(searcher, read_facts(searcher), version)
+            if self._previous is not None:
+                self._previous.searcher.close()
+            self._previous, self._view = self._view, View(searcher, read_facts(searcher), version)
             return self._view
 
     def close(self):
@@ -253,16 +257,21 @@ class SearchIndex:
             raise
         else:
             writer.commit()
+            self._checked = 0.0  # this process's next search sees its own write at once
 
 
 def read_facts(searcher) -> Facts:
     """Facts for every document, reusing segments already read (most never change)."""
-    parts = []
+    parts, keys = [], []
     for leaf, _offset in searcher.reader().leaf_readers():
         key = leaf.segment().segment_id()
         if key not in _segment_facts:
             _segment_facts[key] = Facts.read(leaf)
         parts.append(_segment_facts[key])
+        keys.append(key)
+    if len(_segment_facts) > 256:  # segments merged away are never read again
+        for key in set(_segment_facts) - set(keys):
+            del _segment_facts[key]
     return Facts.join(parts) if parts else Facts({n: [] for n in FACT_COLUMNS}, 0)
 
 

@@ -145,15 +145,19 @@ def narrow(view, base: set[int], filters: Filters) -> tuple[set[int], dict[str, 
 
 
 # -- ordering and loading --------------------------------------------------------------------
+def _newest(view, docs: set[int], limit: int) -> list[int]:
+    created, ids = view.facts["created"], view.facts["id"]
+    return heapq.nlargest(limit, docs, key=lambda d: (created[d], ids[d]))
+
+
 def _order(view, parsed: ParsedQuery, docs: set[int], sort: str, limit: int):
-    created = view.facts["created"]
     if sort == "newest" or parsed.is_empty:
-        return [(d, 0.0) for d in heapq.nlargest(limit, docs, key=created.__getitem__)]
+        return [(d, 0.0) for d in _newest(view, docs, limit)]
     ranked = view.ranked(parsed.required, docs, limit)
     if len(ranked) < min(limit, len(docs)):
         # One-character pieces are matched by prefix, which ranking skips: newest fill the rest.
         seen = {d for d, _ in ranked}
-        rest = heapq.nlargest(limit - len(ranked), docs - seen, key=created.__getitem__)
+        rest = _newest(view, docs - seen, limit - len(ranked))
         ranked += [(d, 0.0) for d in rest]
     return ranked
 

@@ -27,7 +27,7 @@
       link.href = item.url;
       link.textContent = item.title;
       var cosign = document.createElement("a");
-      cosign.href = item.url + "#cosign";
+      cosign.href = item.url + "#problem-panel-title";
       cosign.className = "btn btn-sm btn-outline-warning py-0 ms-auto";
       cosign.textContent = "附议";
       li.append(state, link, cosign);

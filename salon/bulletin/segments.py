@@ -1,0 +1,223 @@
+"""The bulletin in parts: planned, rendered in parallel worker processes, cached by content.
+
+A part (segment) always starts on a new page, so its pages do not depend on what comes
+before it: each is laid out once, cached under the hash of its HTML, and reused by later
+builds. Only the front matter (whose table of contents needs every part's page count) is laid
+out last. assemble.py joins the parts, stamps page numbers and writes the bookmarks.
+"""
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from flask import current_app, render_template
+
+from ..posts.models import Post
+from ..storage import storage
+from .layout import ASSETS_PREFIX, RenderJob
+
+# An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
+LONG_ARTICLE = 1800
+GROUP_SIZE = 3
+CACHE_PREFIX = "bulletin-cache/"
+
+
+@dataclass
+class Segment:
+    """One part of the bulletin: the front matter, a run of articles, or the closing pages."""
+
+    kind: str
+    label: str
+    section: str = ""
+    heading: bool = False
+    posts: list[Post] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A laid-out segment: its PDF, page count and the page (0-based) of each anchor."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+
+
+def plan(content) -> list[Segment]:
+    """Cut the bulletin into parts at the places where a new page reads well."""
+    segments = [Segment("front", "编者按")]
+    for section, label, posts in (("experience", "经验交流", content.experiences),
+                                  ("problems", "问题反映与办理", content.problems)):
+        group: Segment | None = None
+        for post in posts:
+            long = len(post.body) > LONG_ARTICLE
+            if group is None or long or len(group.posts) >= GROUP_SIZE or _is_long(group):
+                group = Segment("articles", label, section, heading=group is None)
+                segments.append(group)
+            group.posts.append(post)
+    segments.append(Segment("tail", "回头看"))
+    return segments
+
+
+def _is_long(segment: Segment) -> bool:
+    return any(len(post.body) > LONG_ARTICLE for post in segment.posts)
+
+
+def segment_html(content, segments: list[Segment], toc_pages: dict | None = None,
+                 page_numbers: bool = False) -> str:
+    """A printable HTML document holding the given segments."""
+    return render_template("bulletin/print.html", c=content, segments=segments,
+                           toc_pages=toc_pages, page_numbers=page_numbers,
+                           chart_src=lambda name: ASSETS_PREFIX + name)
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the life of this process (fonts stay loaded between builds).
+
+    They fork from a server that has imported WeasyPrint once (forkserver): cheap to start,
+    and never a fork of the web process with its threads and database connections.
+    """
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        if _pool is not None:
+            _pool.shutdown()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["salon.bulletin.pdf"])
+        _pool = ProcessPoolExecutor(workers, mp_context=context)
+        _pool_size = workers
+    return _pool
+
+
+def _render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
+    from .pdf import render_part
+
+    return render_part(job)
+
+
+def shutdown_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown()
+        _pool = None
+
+
+def _key(html: str, assets: dict[str, bytes], salt: str) -> str:
+    digest = hashlib.sha256(salt.encode() + html.encode())
+    for name in sorted(assets):
+        digest.update(name.encode() + hashlib.sha256(assets[name]).digest())
+    return digest.hexdigest()
+
+
+def _cached(key: str) -> Part | None:
+    files = storage()
+    if not (files.exists(f"{CACHE_PREFIX}{key}.pdf") and files.exists(f"{CACHE_PREFIX}{key}.json")):
+        return None
+    meta = json.loads(files.get(f"{CACHE_PREFIX}{key}.json"))
+    return Part(files.get(f"{CACHE_PREFIX}{key}.pdf"), meta["pages"], meta["anchors"])
+
+
+def _remember(key: str, part: Part) -> None:
+    files = storage()
+    files.put(f"{CACHE_PREFIX}{key}.pdf", part.pdf, "application/pdf")
+    files.put(f"{CACHE_PREFIX}{key}.json",
+              json.dumps({"pages": part.pages, "anchors": part.anchors}).encode(),
+              "application/json")
+
+
+@dataclass
+class RenderStats:
+    rendered: int = 0
+    cached: int = 0
+
+
+def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderStats,
+                 progress: Callable[[int, int], None]) -> list[Part]:
+    """Lay out every (cache key, job); cached parts are reused, the rest run in parallel."""
+    parts: list[Part | None] = [_cached(key) for key, _job in jobs]
+    stats.cached += sum(part is not None for part in parts)
+    todo = [i for i, part in enumerate(parts) if part is None]
+    done = len(jobs) - len(todo)
+    progress(done, len(jobs))
+    if todo:
+        futures = {pool(workers).submit(_render_in_worker, jobs[i][1]): i for i in todo}
+        for future in as_completed(futures):
+            i = futures[future]
+            parts[i] = Part(*future.result())
+            _remember(jobs[i][0], parts[i])
+            done += 1
+            progress(done, len(jobs))
+    stats.rendered += len(todo)
+    return parts
+
+
+def build_parts(content, workers: int, salt: str,
+                progress: Callable[[int, str], None]
+                ) -> tuple[list[Segment], list[Part], RenderStats]:
+    """Lay out all parts; the front matter last, with the real page numbers in its TOC."""
+    segments = plan(content)
+    static, files = current_app.static_folder, current_app.config["STORAGE_DIR"]
+
+    def job(segs, toc_pages=None):
+        html = segment_html(content, segs, toc_pages)
+        return _key(html, content.charts, salt), RenderJob(html, static, files, content.charts)
+
+    stats = RenderStats()
+    # The front matter with provisional numbers comes first: its page count fixes the offsets.
+    # The last build's numbers are the best guess: when they still hold, nothing is redone.
+    remembered = f"{CACHE_PREFIX}toc-{content.salon.id}.json"
+    last = json.loads(storage().get(remembered)) if storage().exists(remembered) else {}
+    provisional = {anchor: last.get(anchor, 888) for anchor in _toc_anchors(segments)}
+    jobs_ = [job([segments[0]], provisional)] + [job([s]) for s in segments[1:]]
+
+    def report(done, total):
+        progress(15 + int(75 * done / max(total, 1)), f"排版 {done}/{total} 部分")
+
+    parts = render_parts(jobs_, workers, stats, report)
+    for _attempt in range(3):
+        toc_pages = page_numbers(segments, parts)
+        front = render_parts([job([segments[0]], toc_pages)], workers, stats,
+                             lambda *_: None)[0]
+        settled = front.pages == parts[0].pages
+        parts[0] = front
+        if settled:
+            break
+    storage().put(remembered, json.dumps(toc_pages).encode(), "application/json")
+    progress(92, f"合成（新排 {stats.rendered} 部分，沿用 {stats.cached} 部分）")
+    return segments, parts, stats
+
+
+def _toc_anchors(segments: list[Segment]) -> list[str]:
+    anchors = ["sec-note", "sec-topic", "sec-lookback", "sec-data"]
+    for segment in segments:
+        if segment.heading:
+            anchors.append(f"sec-{segment.section}")
+        anchors += [f"post-{post.id}" for post in segment.posts]
+    return anchors
+
+
+def start_pages(parts: list[Part]) -> list[int]:
+    """The 1-based page where each part starts."""
+    starts, page = [], 1
+    for part in parts:
+        starts.append(page)
+        page += part.pages
+    return starts
+
+
+def page_numbers(segments: list[Segment], parts: list[Part]) -> dict[str, int]:
+    """anchor → 1-based page in the assembled bulletin."""
+    numbers = {}
+    for start, part in zip(start_pages(parts), parts, strict=True):
+        for anchor, index in part.anchors.items():
+            numbers.setdefault(anchor, start + index)
+    return numbers
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))

@@ -1,0 +1,80 @@
+"""问题台账 exports: the workbook read back with openpyxl, the CSV with its BOM."""
+import csv
+import io
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+from salon.timeutil import frozen
+
+from .problem_data import make_problem, unit, walk
+
+
+def build_ledger():
+    done = walk(make_problem("探头模糊"), "confirmed")
+    late = walk(make_problem("巡逻不规律", reporter="officer2"), "assigned",
+                deadline=date(2026, 11, 20), unit_name="城关派出所")
+    formula = make_problem("=HYPERLINK(\"http://x\")")
+    return done, late, formula
+
+
+def test_workbook_has_every_field_and_all_events(app, client, auth):
+    done, late, formula = build_ledger()
+    auth.login("leader")
+    with frozen(datetime(2026, 11, 25, 9)):
+        response = client.get("/problems/export.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["问题台账", "办理过程"]
+    sheet = book["问题台账"]
+    header = [c.value for c in sheet[1]]
+    for column in ("编号", "标题", "状态", "是否超期", "来源", "提出人", "扫描（现象）",
+                   "分析（原因）", "应对建议", "责任单位", "办理时限", "领导批示",
+                   "办理结果（评估）", "成效数据",
+                   "提出人评价", "重新办理次数", "附议数"):
+        assert column in header
+    rows = {row[0]: dict(zip(header, row, strict=True))
+            for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {done.id, late.id, formula.id}
+    assert rows[done.id]["状态"] == "已确认" and rows[done.id]["提出人评价"] == "满意"
+    assert rows[done.id]["成效数据"] == "新增探头 16组；调整 27组"
+    assert rows[done.id]["责任单位"] == "曹甸派出所"
+    assert rows[late.id]["是否超期"] == "已超期" and rows[late.id]["办理时限"] == "2026年11月20日"
+    assert rows[late.id]["扫描（现象）"] == "夜间路段案件多发"
+    assert rows[formula.id]["标题"].startswith("'=")  # text is never a formula
+    events = list(book["办理过程"].iter_rows(min_row=2, values_only=True))
+    assert len(events) == len(done.events) + len(late.events) + len(formula.events)
+    assert [e[5] for e in events if e[0] == done.id] == [
+        "提出问题", "受理", "交办", "开始办理", "办结", "确认"]
+
+
+def test_export_follows_the_current_filters(app, client, auth):
+    done, late, _ = build_ledger()
+    auth.login("organizer")
+    response = client.get(f"/problems/export.xlsx?unit={unit('城关派出所').id}")
+    sheet = load_workbook(io.BytesIO(response.data))["问题台账"]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [late.id]
+
+
+def test_csv_is_utf8_with_bom(app, client, auth):
+    done, late, formula = build_ledger()
+    auth.login("leader")
+    response = client.get("/problems/export.csv?state=confirmed")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "标题", "状态"]
+    assert [r[1] for r in rows[1:]] == ["探头模糊"]
+    response = client.get("/problems/export.csv")
+    text = response.data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+
+
+def test_ledger_is_for_leaders_and_organizers(app, client, auth):
+    build_ledger()
+    auth.login("officer")
+    assert client.get("/problems/export.xlsx").status_code == 403
+    assert client.get("/problems/export.csv").status_code == 403
+    assert "导出台账" not in client.get("/problems/").get_data(as_text=True)

@@ -1,0 +1,98 @@
+"""The problems API with bearer tokens: list, detail, steps, errors."""
+from datetime import date, datetime
+
+from salon.accounts.models import ApiToken
+from salon.extensions import db
+from salon.timeutil import frozen
+
+from .problem_data import make_problem, step, user, walk
+
+
+def bearer(username: str) -> dict:
+    _, plain = ApiToken.issue(user(username))
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_follow_a_problem_from_raised_to_confirmed_with_tokens(app, client):
+    problem_id = make_problem().id
+    leader, unit_member, reporter = bearer("leader"), bearer("officer2"), bearer("officer")
+
+    def event(headers, **payload):
+        return client.post(f"/api/problems/{problem_id}/events", json=payload, headers=headers)
+
+    assert event(leader, action="accept").get_json()["state"] == "accepted"
+    assert event(leader, action="instruct", note="限期一个月").status_code == 200
+    response = event(leader, action="assign", unit="曹甸派出所", deadline="2099-06-30")
+    assert response.status_code == 200 and response.get_json()["state"] == "assigned"
+    assert event(unit_member, action="start").get_json()["state"] == "in_progress"
+    response = event(leader, action="resolve", outcome="已新增探头")
+    assert response.status_code == 400 and "成效数据" in response.get_json()["error"]
+    response = event(leader, action="resolve", outcome="已新增探头",
+                     figures=[{"label": "新增探头", "value": 16, "unit": "组"},
+                              {"label": "调整探头", "value": 27, "unit": "组"}])
+    assert response.get_json()["state"] == "resolved"
+    assert event(reporter, action="confirm", satisfaction="basically").get_json()["state"] == \
+        "confirmed"
+
+    body = client.get(f"/api/problems/{problem_id}", headers=leader).get_json()
+    assert body["state"] == "confirmed" and body["unit"] == "曹甸派出所"
+    assert body["deadline"] == "2099-06-30" and body["instruction"] == "限期一个月"
+    assert body["outcome"] == "已新增探头" and body["satisfaction"] == "basically"
+    assert body["figures"] == [{"label": "新增探头", "value": 16.0, "unit": "组"},
+                               {"label": "调整探头", "value": 27.0, "unit": "组"}]
+    assert [e["action"] for e in body["events"]] == [
+        "raise", "accept", "instruct", "assign", "start", "resolve", "confirm"]
+    assert body["events"][3]["from"] == "accepted" and body["events"][3]["to"] == "assigned"
+
+
+def test_list_filters_state_unit_overdue(app, client):
+    late = walk(make_problem("超期问题"), "assigned", deadline=date(2026, 11, 20))
+    walk(make_problem("城关问题"), "assigned", unit_name="城关派出所", deadline=date(2026, 12, 30))
+    make_problem("新问题")
+    headers = bearer("officer")
+    with frozen(datetime(2026, 11, 25, 9)):
+        body = client.get("/api/problems?overdue=1", headers=headers).get_json()
+        assert [p["id"] for p in body["problems"]] == [late.id] and body["problems"][0]["overdue"]
+        body = client.get("/api/problems?unit=城关派出所", headers=headers).get_json()
+        assert [p["title"] for p in body["problems"]] == ["城关问题"]
+        unit_id = body["problems"][0]["unit_id"]
+        assert client.get(f"/api/problems?unit={unit_id}", headers=headers).get_json()["total"] == 1
+        body = client.get("/api/problems?state=raised", headers=headers).get_json()
+        assert [p["title"] for p in body["problems"]] == ["新问题"]
+        assert client.get("/api/problems?unit=不存在", headers=headers).get_json()["total"] == 0
+    assert len(body["problems"][0]["events"]) == 1
+
+
+def test_errors_are_json_with_the_right_status(app, client):
+    problem = make_problem()
+    leader = bearer("leader")
+    url = f"/api/problems/{problem.id}/events"
+    assert client.get("/api/problems").status_code == 401
+    assert client.post(url, json={"action": "fly"}, headers=leader).status_code == 400
+    assert client.post(url, data="x", headers=leader).status_code == 400
+    assert client.post(url, json={"action": "start"}, headers=leader).status_code == 403
+    assert client.post(url, json={"action": "resolve"}, headers=leader).status_code == 409
+    response = client.post(url, json={"action": "decline"}, headers=leader)
+    assert response.status_code == 400 and "理由" in response.get_json()["error"]
+    step(problem, "leader", "accept")
+    for bad in ({"unit": "无此单位", "deadline": "2099-01-01"},
+                {"unit": "曹甸派出所", "deadline": "明天"},
+                {"unit": "曹甸派出所"}):
+        response = client.post(url, json={"action": "assign", **bad}, headers=leader)
+        assert response.status_code == 400, bad
+    response = client.post(url, json={"action": "assign", "unit": "曹甸派出所",
+                                      "deadline": "2099-01-01", "figures": "x"}, headers=leader)
+    assert response.status_code == 400
+    assert client.get("/api/problems/9999", headers=leader).status_code == 404
+    db.session.expire_all()
+    assert problem.state == "accepted" and len(problem.events) == 2
+
+
+def test_session_calls_that_change_state_need_csrf(app, client, auth):
+    problem = make_problem()
+    auth.login("leader")
+    response = client.post(f"/api/problems/{problem.id}/events", json={"action": "accept"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert problem.state == "raised"
