@@ -49,7 +49,7 @@ def test_round_trip(app, runner, tmp_path, needs_tools):
 
     result = runner.invoke(args=["restore", str(target)])
     assert result.exit_code == 0, result.output
-    assert "已从" in result.output
+    assert "已从" in result.output and "搜索索引已按恢复后的数据库重建" in result.output
     names = usernames()
     assert "zhao" in names and "late" not in names and "officer" in names
     assert storage().get("bulletins/1/r1.pdf") == b"%PDF-1.7 first"
