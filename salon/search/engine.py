@@ -6,6 +6,7 @@ index by their import path `salon.search.engine.*`, so they must not move.
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -119,6 +120,8 @@ class Facts:
                 values = [tuple(v.decode().split("\x1f")) if v else () for v in values]
             elif name in ("id", "author_id"):
                 values = [int(v) if v else 0 for v in values]
+            elif name != "created":
+                values = [sys.intern(v) for v in values]  # a few distinct values, many docs
             data[name] = values
         return cls(data, reader.doc_count_all())
 

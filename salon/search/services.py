@@ -98,10 +98,18 @@ def _matches(view, parsed: ParsedQuery) -> set[int]:
     return found
 
 
+def _drafts(view) -> dict[int, int]:
+    """Draft documents and their authors (few), once per index version."""
+    def compute():
+        status, author = view.facts["status"], view.facts["author_id"]
+        return {d: author[d] for d in range(view.facts.size) if status[d] != "submitted"}
+    return _cached(view, ("drafts",), compute)
+
+
 def _visible(view, docs: set[int], user_id: int | None) -> set[int]:
     """Submitted posts, and the user's own drafts."""
-    status, author = view.facts["status"], view.facts["author_id"]
-    return {d for d in docs if status[d] == "submitted" or (user_id and author[d] == user_id)}
+    hidden = {d for d, author in _drafts(view).items() if author != user_id}
+    return docs - hidden if hidden else docs
 
 
 def _in_dates(view, docs: set[int], filters: Filters) -> set[int]:
@@ -116,10 +124,13 @@ def _in_dates(view, docs: set[int], filters: Filters) -> set[int]:
 
 
 def _passing(view, docs: set[int], name: str, value: str) -> set[int]:
-    column = view.facts[name]
-    if name == "tags":
-        return {d for d in docs if value in column[d]}
-    return {d for d in docs if column[d] == value}
+    """Those of `docs` whose facet `name` has `value` (the value's documents cached per version)."""
+    def compute():
+        column = view.facts[name]
+        if name == "tags":
+            return frozenset(d for d in range(view.facts.size) if value in column[d])
+        return frozenset(d for d in range(view.facts.size) if column[d] == value)
+    return docs & _cached(view, ("facet", name, value), compute)
 
 
 def _count(view, docs: set[int], name: str) -> Counter:
