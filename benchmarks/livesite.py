@@ -60,15 +60,18 @@ with app.app_context():
 
 
 def free_port(first: int = 5170, last: int = 5199) -> int:
-    """A loopback port nobody listens on."""
-    for port in range(first, last + 1):
+    """A loopback port nobody listens on; each pytest-xdist worker starts at its own offset."""
+    ports = list(range(first, last + 1))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]
+    offset = (int(worker) * 10 if worker.isdigit() else 0) % len(ports)
+    for port in ports[offset:] + ports[:offset]:
         with socket.socket() as probe:
             try:
                 probe.bind((HOST, port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("没有空闲端口")
+    raise RuntimeError(f"{first}-{last} 端口均被占用")
 
 
 class Site:

@@ -1,6 +1,7 @@
 """Markdown to safe HTML: render with python-markdown, then sanitise with an allow-list (nh3)."""
 import html as html_lib
 import re
+import threading
 
 import markdown as md
 import nh3
@@ -44,14 +45,26 @@ def sanitise(html: str) -> str:
     )
 
 
+_converters = threading.local()
+
+
+def _convert(text: str, *extensions: str) -> str:
+    """Markdown to HTML with a converter kept per thread: building one costs more than using it."""
+    cache = _converters.__dict__
+    converter = cache.get(extensions)
+    if converter is None:
+        converter = cache[extensions] = md.Markdown(extensions=list(extensions),
+                                                    output_format="html")
+    return converter.reset().convert(text)
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown (tables, fenced code, lists, quotes, images) to sanitised HTML."""
-    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    return Markup(sanitise(html))
+    return Markup(sanitise(_convert(text or "", "extra", "sane_lists")))
 
 
 def plain_text(text: str | None, limit: int = 120) -> str:
     """A short plain-text excerpt of Markdown, for lists and snippets."""
-    html = md.markdown(text or "", extensions=["extra"])
+    html = _convert(text or "", "extra")
     plain = " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"

@@ -5,6 +5,7 @@ import re
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
@@ -52,8 +53,14 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def template_cache(tmp_path_factory):
+    """Compiled templates shared by every test's app (compiling them is most of an app's cost)."""
+    return tmp_path_factory.mktemp("jinja-cache")
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, template_cache):
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -64,6 +71,7 @@ def app(tmp_path):
         "RATELIMIT_ENABLED": False,
     })
     app.test_client_class = FreshRequestClient
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(template_cache))
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -74,7 +82,9 @@ def app(tmp_path):
         db.engine.dispose()  # close pooled connections now, not at a random garbage collection
 
 
-PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
+# The stored hash sets what checking it costs: a low-cost scrypt keeps every test sign-in
+# fast. The app itself hashes with werkzeug's default (much higher) scrypt cost.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 UNITS = {"officer": "城关派出所", "organizer": "治安大队", "leader": "局党委",
          "admin": "科技信息化科"}
 

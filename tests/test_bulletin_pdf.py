@@ -89,6 +89,7 @@ def built(request, tmp_path_factory):
             facts["first_parts"] = (result.rendered, result.cached)
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # no connection of this module's app may outlive it
     reader = PdfReader(BytesIO(result.pdf))
     facts.update(pdf=result.pdf, reader=reader, pages=[p.extract_text() for p in reader.pages])
     return facts

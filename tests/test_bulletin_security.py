@@ -65,14 +65,29 @@ def _assert_clean(pdf: bytes, attachments_allowed: bool = False) -> None:
     assert b"root:x:0" not in pdf
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
 def test_hostile_post_bodies_fetch_and_embed_nothing(app, server):
+    """...while the post's own uploaded photo is printed."""
+    from salon.storage import storage
+
     base, hits = server
+    photo = "0123456789abcdef0123456789abcdef.png"  # the shape of a key uploads.py hands out
+    storage().put(f"uploads/{photo}", _png(), "image/png")
     salon = d.salon(1, "2026-10")
-    d.post(salon, "恶意稿件", body=hostile(base))
+    d.post(salon, "恶意稿件", body=f"![现场照片](/uploads/{photo})\n\n" + hostile(base))
     db.session.commit()
     pdf = build(salon).pdf
     assert hits == []
     _assert_clean(pdf)
+    images = [name for page in PdfReader(BytesIO(pdf)).pages for name in page.images]
+    assert len(images) == 1
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert "正文里的恶意样本结束" in text
 

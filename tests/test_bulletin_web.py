@@ -4,7 +4,7 @@ import hashlib
 import pytest
 
 from salon.bulletin import jobs
-from salon.bulletin.models import BuildJob, BulletinRevision
+from salon.bulletin.models import BuildJob, Bulletin, BulletinRevision
 from salon.extensions import db
 from salon.salons.models import Salon
 from tests import bulletin_data as d
@@ -41,6 +41,7 @@ def test_page_shows_preview_to_everyone_and_tools_to_organizers(app, client, aut
     html = officer.get("/bulletins/2026-10").get_data(as_text=True)
     assert "调解邻里纠纷三步法" in html and "矛盾纠纷多元化解" in html
     assert "生成专刊" not in html and "编者按与刊头" not in html
+    assert db.session.scalar(db.select(db.func.count(Bulletin.id))) == 0  # reading writes nothing
     auth.login("organizer")
     html = client.get("/bulletins/2026-10").get_data(as_text=True)
     assert "生成专刊" in html and "编者按与刊头" in html and "js/bulletin.js" in html

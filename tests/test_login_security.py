@@ -135,3 +135,21 @@ def test_remember_cookie_lasts_seven_days(app, client):
     remember = [c for c in response.headers.getlist("Set-Cookie")
                 if c.startswith("remember_token=")]
     assert remember and "HttpOnly" in remember[0]
+
+
+def test_behind_a_proxy_the_forwarded_address_is_audited(tmp_path):
+    from .conftest import seed_users
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                      "RATELIMIT_ENABLED": False, "PROXY_COUNT": 1})
+    with app.app_context():
+        db.create_all()
+        seed_users()
+        client = app.test_client()
+        client.post("/login", data={"username": "officer", "password": "x",
+                                    "csrf_token": csrf_token(client)},
+                    headers={"X-Forwarded-For": "10.1.2.3"})
+        assert events()[-1].ip == "10.1.2.3"
+        db.session.remove()
+        db.engine.dispose()

@@ -69,7 +69,7 @@ def test_list_paginates(app, client, auth, salon):
     assert "稿件0号" in third and "稿件6号" not in third
 
 
-@pytest.mark.parametrize("url", ["/posts/", "/posts/?drafts=1", "/posts/showcase"])
+@pytest.mark.parametrize("url", ["/posts/", "/posts/?drafts=1", "/posts/showcase", "/api/posts"])
 def test_list_pages_run_a_constant_number_of_queries(client, auth, salon, count_queries, url):
     auth.login()
 
@@ -410,3 +410,19 @@ def test_a_post_written_on_the_site_is_found_by_search(client, auth, salon):
     auth.login("officer")
     titles = [r["title"] for r in client.get("/api/search?q=刻码").get_json()["results"]]
     assert "草稿里的刻码" not in titles
+
+
+def test_sara_fields_follow_the_problem_until_it_is_accepted(client, auth, salon):
+    post = make_post(kind="problem", problem={"scan": "原扫描", "source": "officer"})
+    auth.login()
+    post_form(client, f"/posts/{post.id}/edit", kind="problem", title="t", body="b",
+              salon=salon.id, scan="新扫描", submit_post="保存修改")
+    problem = db.session.scalar(db.select(Problem).filter_by(post_id=post.id))
+    assert problem.scan == "新扫描"
+    problem.state = "accepted"
+    db.session.commit()
+    assert "不能再修改" in client.get(f"/posts/{post.id}/edit").get_data(as_text=True)
+    post_form(client, f"/posts/{post.id}/edit", kind="problem", title="t2", body="b",
+              salon=salon.id, scan="再改", submit_post="保存修改")
+    db.session.refresh(problem)
+    assert problem.scan == "新扫描" and db.session.get(Post, post.id).title == "t2"

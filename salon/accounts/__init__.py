@@ -13,7 +13,18 @@ from .views import bp
 def init_app(app: Flask) -> None:
     from .. import backup
 
+    trust_proxies(app)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(users_cli)
     backup.init_app(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (SALON_PROXY_COUNT=N), take the client address from
+    X-Forwarded-For, so sign-in limits and the audit log see people, not the proxy."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)

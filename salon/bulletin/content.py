@@ -70,13 +70,15 @@ class BulletinContent:
         return f"{year}年{int(month)}月"
 
 
-def bulletin_for(salon: Salon) -> Bulletin:
-    """The salon's bulletin settings, created empty on first use (not committed here)."""
+def bulletin_for(salon: Salon, create: bool = True) -> Bulletin:
+    """The salon's bulletin settings; created on first use (not committed here), or for
+    reading only an unsaved empty one, so that looking at a page writes nothing."""
     bulletin = db.session.scalar(db.select(Bulletin).filter_by(salon_id=salon.id))
     if bulletin is None:
-        bulletin = Bulletin(salon=salon, editor_note="")
-        db.session.add(bulletin)
-        db.session.flush()
+        bulletin = Bulletin(salon_id=salon.id, editor_note="")
+        if create:
+            db.session.add(bulletin)
+            db.session.flush()
     return bulletin
 
 
@@ -171,7 +173,7 @@ def salon_charts(salon: Salon) -> dict[str, bytes]:
 def gather(salon: Salon) -> BulletinContent:
     """Collect a salon's bulletin content."""
     config = current_app.config
-    bulletin = bulletin_for(salon)
+    bulletin = bulletin_for(salon, create=False)
     posts = chosen_posts(salon)
     return BulletinContent(
         salon=salon,

@@ -66,16 +66,23 @@ def preview_html(content: content_module.BulletinContent) -> dict:
     return {"c": content, "segments": plan(content), "toc_pages": None, "chart_src": chart_src}
 
 
+def layout_fingerprint() -> str:
+    """What shapes every page besides the content: layout version, print CSS, fonts."""
+    digest = hashlib.sha256(LAYOUT_VERSION.encode())
+    static = Path(current_app.static_folder)
+    for css in sorted((static / "css").glob("bulletin-*.css")):
+        digest.update(css.name.encode() + css.read_bytes())
+    for font in sorted((static / "fonts").glob("*.ttf")):
+        digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
 def content_hash(html: str, assets: dict[str, bytes]) -> str:
     """A fingerprint of everything that shapes the PDF: HTML, charts, print CSS, fonts."""
-    digest = hashlib.sha256(LAYOUT_VERSION.encode())
+    digest = hashlib.sha256(layout_fingerprint().encode())
     digest.update(html.encode())
     for name in sorted(assets):
         digest.update(name.encode() + hashlib.sha256(assets[name]).digest())
-    static = Path(current_app.static_folder)
-    digest.update((static / "css" / "bulletin-print.css").read_bytes())
-    for font in sorted((static / "fonts").glob("*.ttf")):
-        digest.update(f"{font.name}:{font.stat().st_size}".encode())
     return digest.hexdigest()
 
 
@@ -127,7 +134,8 @@ def _build_in_parts(content, workers, report):
     from .assemble import assemble
     from .segments import build_parts, page_numbers
 
-    segments, parts, stats = build_parts(content, workers, LAYOUT_VERSION, report)
+    # Cached parts are keyed by their HTML and this, so a CSS or font change lays all out anew.
+    segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report)
     numbers = page_numbers(segments, parts)
     outline = []
     for segment in segments:

@@ -49,11 +49,9 @@ def archive():
 def page(month: str):
     """A salon's bulletin: preview, editor's note, build and publish, downloads."""
     salon = _salon(month)
-    bulletin = bulletin_for(salon)
+    bulletin = bulletin_for(salon, create=False)
     form = SettingsForm(obj=bulletin)
-    ready = has_posts(salon)
-    preview = services.preview_html(gather(salon)) if ready else None
-    db.session.commit()  # bulletin_for may have created the settings row
+    preview = services.preview_html(gather(salon)) if has_posts(salon) else None
     return render_template("bulletin/page.html", salon=salon, bulletin=bulletin, form=form,
                            preview=preview, job=jobs.latest_job(salon))
 

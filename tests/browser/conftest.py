@@ -4,13 +4,13 @@ Every page a test opens is watched: a JavaScript dialog, a console message from 
 touched `window.__xss` canary means a script ran that should not have.
 """
 import os
-import socket
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from benchmarks.livesite import free_port
 from salon import create_app
 from salon.extensions import db
 
@@ -19,7 +19,6 @@ from .seed import seed_site
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-PORTS = range(5170, 5200)
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,18 +38,6 @@ WATCH_SCRIPT = """
   }
 })();
 """
-
-
-def free_port() -> int:
-    """The first port of 5170-5199 nobody listens on (xdist workers each take one)."""
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("5170-5199 端口均被占用")
 
 
 class LiveServer:

@@ -1,0 +1,112 @@
+"""For tests that walk the URL map: one of every object a URL can name, and request helpers.
+
+`build_world()` creates a salon, posts, a problem, a token, an upload and a bulletin revision,
+and returns a value for every URL argument name used by the site's rules. A rule whose
+argument is missing here makes the walking tests fail with a message that says to add it.
+"""
+import hashlib
+
+from flask import Flask
+from werkzeug.routing import Rule
+
+from salon.accounts.models import ApiToken, Unit, User
+from salon.extensions import db
+
+from .conftest import AuthActions
+
+ROLES = ("officer", "organizer", "leader", "admin")
+ANONYMOUS = "anonymous"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+SKIPPED_ENDPOINTS = {"static"}
+
+
+def user(username: str) -> User:
+    return db.session.scalar(db.select(User).filter_by(username=username))
+
+
+def build_world() -> dict[str, object]:
+    """One of everything; {URL argument name: value}. Extend it when a new argument appears."""
+    from salon.bulletin.models import Bulletin, BulletinRevision
+    from salon.posts.models import Post, Upload
+    from salon.problems.services import open_problem
+    from salon.salons.models import Salon
+    from salon.storage import storage
+
+    officer = user("officer")
+    salon = Salon(number=1, month="2026-10", topic="社区警务室建设", status="open")
+    post = Post(kind="problem", title="夜间巡逻路段照明不足", body="村口路灯损坏。",
+                author=officer, unit=officer.unit, salon=salon, status="submitted")
+    draft = Post(kind="experience", title="草稿", body="未完成", author=officer,
+                 unit=officer.unit, salon=salon, status="draft")
+    db.session.add_all([salon, post, draft])
+    db.session.flush()
+    problem = open_problem(post, officer)
+    token, _ = ApiToken.issue(officer, "样例")
+    image = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    upload_key = "sample.png"
+    storage().put("uploads/" + upload_key, image, "image/png")
+    upload = Upload(key=upload_key, owner_id=officer.id, content_type="image/png",
+                    size=len(image), sha256=hashlib.sha256(image).hexdigest())
+    pdf = b"%PDF-1.4 sample"
+    storage().put("bulletins/2026-10/r1.pdf", pdf, "application/pdf")
+    revision = BulletinRevision(
+        bulletin=Bulletin(salon=salon), number=1, storage_key="bulletins/2026-10/r1.pdf",
+        sha256=hashlib.sha256(pdf).hexdigest(), content_hash="0" * 64, pages=1, size=len(pdf))
+    db.session.add_all([upload, revision])
+    db.session.commit()
+    return {
+        "user_id": user("officer2").id,
+        "unit_id": db.session.scalar(db.select(Unit.id).filter_by(name="曹甸派出所")),
+        "token_id": token.id,
+        "month": salon.month,
+        "post_id": post.id,
+        "draft_id": draft.id,
+        "problem_id": problem.id,
+        "flag": "exemplary",
+        "key": upload.key,
+        "revision_id": revision.id,
+        "fmt": "csv",
+    }
+
+
+def rules(app: Flask, methods: set[str]) -> list[Rule]:
+    """Every rule that accepts one of these methods, by endpoint."""
+    return sorted((r for r in app.url_map.iter_rules()
+                   if r.endpoint not in SKIPPED_ENDPOINTS and methods & (r.methods or set())),
+                  key=lambda r: (r.endpoint, r.rule))
+
+
+def url_for_rule(app: Flask, rule: Rule, world: dict, overrides: dict | None = None) -> str:
+    """The rule's URL with every argument filled from the world (or the overrides)."""
+    values = {**world, **(overrides or {})}
+    missing = [arg for arg in rule.arguments if arg not in values]
+    assert not missing, (
+        f"{rule.endpoint} ({rule.rule}) needs a sample value for {missing}: "
+        f"add it to build_world() in tests/routes.py")
+    values = {arg: values[arg] for arg in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def signed_in_clients(app: Flask) -> dict[str, object]:
+    """One client per role, signed in, and one anonymous client."""
+    clients = {ANONYMOUS: app.test_client()}
+    for role in ROLES:
+        clients[role] = app.test_client()
+        response = AuthActions(clients[role]).login(role)
+        assert response.status_code == 302, f"{role} could not sign in"
+    return clients
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every table: to prove that a refused request changed nothing."""
+    db.session.expire_all()
+    state = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = connection.execute(table.select().order_by(*order)).all()
+            state[table.name] = [tuple(row) for row in rows]
+    return state
