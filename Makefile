@@ -21,8 +21,11 @@ test: install-test system-deps-test
 test-sqlite:
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
+# The second run repeats every test that touches the database; the browser tests and the
+# pure-rendering XSS sweep do not depend on it and run once, above.
 test-postgres:
-	scripts/with-postgres $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not browser"
+	scripts/with-postgres $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not browser" \
+	  --ignore=tests/browser --ignore=tests/test_xss_sanitiser.py
 
 # The virtual environment, reinstalled only when pyproject.toml changes.
 $(BIN)/python:
