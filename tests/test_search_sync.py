@@ -152,6 +152,13 @@ def test_a_process_killed_mid_write_loses_nothing_committed(app, runner):
     assert result.exit_code == 0, result.output
 
 
+def test_an_empty_index_is_searched_and_checked(app, runner):
+    runner.invoke(args=["search", "reindex"])
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    result = runner.invoke(args=["search", "query", "民警", "--json"])
+    assert result.exit_code == 0 and result.output.strip() == "[]"
+
+
 def test_check_lists_differences_and_exits_non_zero(app, runner):
     post = make_post("会被悄悄删掉的索引条目", "内容")
     with sync.search_index(app).writer(timeout=5) as writer:

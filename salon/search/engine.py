@@ -178,7 +178,7 @@ class View:
 
     def all_ids(self) -> Iterator[tuple[int, str]]:
         """(post id, signature) of every live document, for `flask search check`."""
-        for leaf, _offset in self.searcher.reader().leaf_readers():
+        for leaf in segment_readers(self.searcher):
             ids = list(leaf.column_reader("id"))
             sigs = list(leaf.column_reader("sig"))
             for docnum in leaf.all_doc_ids():
@@ -263,10 +263,15 @@ class SearchIndex:
             self._checked = 0.0  # this process's next search sees its own write at once
 
 
+def segment_readers(searcher) -> list:
+    """The index's per-segment readers; an empty index has one segment-less reader, skipped."""
+    return [leaf for leaf, _offset in searcher.reader().leaf_readers() if leaf.segment()]
+
+
 def read_facts(searcher) -> Facts:
     """Facts for every document, reusing segments already read (most never change)."""
     parts, keys = [], []
-    for leaf, _offset in searcher.reader().leaf_readers():
+    for leaf in segment_readers(searcher):
         key = leaf.segment().segment_id()
         if key not in _segment_facts:
             _segment_facts[key] = Facts.read(leaf)
