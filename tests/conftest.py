@@ -1,9 +1,11 @@
 """Shared fixtures: an app on a temporary instance folder, clients, users of every role."""
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from flask import g, has_app_context
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, text
@@ -59,9 +61,9 @@ def template_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("jinja-cache")
 
 
-@pytest.fixture
-def app(tmp_path, template_cache):
-    app = create_app({
+def app_settings(tmp_path, **overrides) -> dict:
+    """Settings of a test app: everything it writes lives under tmp_path."""
+    return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
@@ -69,17 +71,31 @@ def app(tmp_path, template_cache):
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "STORAGE_DIR": str(tmp_path / "files"),
         "RATELIMIT_ENABLED": False,
-    })
+        **overrides,
+    }
+
+
+@contextmanager
+def app_with_schema(settings: dict, seed: bool = True) -> Iterator[Flask]:
+    """An app on a fresh schema (with the seeded users unless told not to), torn down after."""
+    app = create_app(settings)
     app.test_client_class = FreshRequestClient
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(template_cache))
     with app.app_context():
         db.drop_all()
         db.create_all()
-        seed_users()
+        if seed:
+            seed_users()
         yield app
         db.session.remove()
         db.drop_all()
         db.engine.dispose()  # close pooled connections now, not at a random garbage collection
+
+
+@pytest.fixture
+def app(tmp_path, template_cache):
+    with app_with_schema(app_settings(tmp_path)) as app:
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(template_cache))
+        yield app
 
 
 # The stored hash sets what checking it costs: a low-cost scrypt keeps every test sign-in

@@ -1,35 +1,20 @@
 """`flask demo`: loads realistic data into an empty database, once."""
 import pytest
 
-from salon import create_app
 from salon.accounts.models import ROLES, Unit, User
 from salon.extensions import db
 from salon.posts.models import Comment, Post
 from salon.problems.models import Problem
 from salon.salons.models import Salon
 
-from .conftest import csrf_token, database_url
+from .conftest import app_settings, app_with_schema, csrf_token
 
 
 @pytest.fixture
 def empty_app(tmp_path):
     """An app whose database has the schema and nothing else."""
-    app = create_app({
-        "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-        "SECRET_KEY": "test",
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "STORAGE_DIR": str(tmp_path / "files"),
-        "RATELIMIT_ENABLED": False,
-    })
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with app_with_schema(app_settings(tmp_path), seed=False) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def count(model) -> int:

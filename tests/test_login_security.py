@@ -8,7 +8,7 @@ from salon import create_app
 from salon.accounts.models import LoginEvent, User
 from salon.extensions import db
 
-from .conftest import PASSWORD, AuthActions, csrf_token
+from .conftest import PASSWORD, AuthActions, app_settings, app_with_schema, csrf_token
 
 
 def events() -> list[LoginEvent]:
@@ -50,23 +50,13 @@ def limited_app(tmp_path):
 
     Always on SQLite: the limits live in the limiter's storage, not in the database.
     """
-    from .conftest import FreshRequestClient, seed_users
-
-    app = create_app({
-        "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.db'}", "SECRET_KEY": "test",
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-        "LOGIN_LIMIT_PER_ADDRESS": "8 per minute", "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
-    })
-    app.test_client_class = FreshRequestClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        seed_users()
+    settings = app_settings(
+        tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'limited.db'}",
+        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+        LOGIN_LIMIT_PER_ADDRESS="8 per minute", LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+    )
+    with app_with_schema(settings) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()  # this app's own pool: close it rather than leave it to the GC
 
 
 def test_failures_per_account_are_limited(limited_app):
