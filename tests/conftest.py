@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from salon import create_app
 from salon.accounts.services import create_user
 from salon.extensions import db
+from salon.search.sync import stop_retries
 
 PASSWORD = "Passw0rd!"
 ROLES = ("officer", "organizer", "leader", "admin")
@@ -86,6 +87,7 @@ def app_with_schema(settings: dict, seed: bool = True) -> Iterator[Flask]:
         if seed:
             seed_users()
         yield app
+        stop_retries()  # a retry firing after teardown would open a connection nobody closes
         db.session.remove()
         db.drop_all()
         db.engine.dispose()  # close pooled connections now, not at a random garbage collection

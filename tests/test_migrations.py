@@ -27,5 +27,6 @@ def test_upgrade_on_empty_database_matches_models(tmp_path):
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
     assert diff == [], f"models and migrations differ; run `make migration`: {diff}"
     assert os.path.isdir(app.instance_path)

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import threading
 import time
+import weakref
 
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -134,7 +135,18 @@ def schedule_retry(app: Flask, delay: float | None = None) -> None:
 
     timer = threading.Timer(delay or app.config.get("SEARCH_RETRY_DELAY", 1.0), retry)
     timer.daemon = True
+    _retry_timers.add(timer)
     timer.start()
+
+
+_retry_timers: "weakref.WeakSet[threading.Timer]" = weakref.WeakSet()
+
+
+def stop_retries() -> None:
+    """Cancel pending retries and wait for running ones (an app being torn down, e.g. in tests)."""
+    for timer in list(_retry_timers):
+        timer.cancel()
+        timer.join()
 
 
 # -- replaying the log -----------------------------------------------------------------------
