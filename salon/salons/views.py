@@ -172,19 +172,25 @@ def minutes(month: str):
     return render_template("salons/minutes.html", form=form, salon=salon)
 
 
+def apply_to_salon(salon: Salon, change, message: str, category: str):
+    """Run one rule-checked change, commit it and say so; a refused change says why."""
+    try:
+        change()
+        db.session.commit()
+    except SalonError as error:
+        fail(error)
+    else:
+        flash(message, category)
+    return redirect(url_for(".detail", month=salon.month))
+
+
 @bp.route("/<month>/signup", methods=["POST"])
 @role_required(*services.SIGNUP_ROLES)
 def sign_up(month: str):
     """报名."""
     salon = get_salon_or_404(month)
-    try:
-        services.sign_up(salon, current_user)
-        db.session.commit()
-    except SalonError as error:
-        fail(error)
-    else:
-        flash(f"已报名{salon.label}。", "success")
-    return redirect(url_for(".detail", month=salon.month))
+    return apply_to_salon(salon, lambda: services.sign_up(salon, current_user),
+                          f"已报名{salon.label}。", "success")
 
 
 @bp.route("/<month>/cancel", methods=["POST"])
@@ -192,14 +198,8 @@ def sign_up(month: str):
 def cancel(month: str):
     """取消报名."""
     salon = get_salon_or_404(month)
-    try:
-        services.cancel_signup(salon, current_user)
-        db.session.commit()
-    except SalonError as error:
-        fail(error)
-    else:
-        flash("已取消报名。", "info")
-    return redirect(url_for(".detail", month=salon.month))
+    return apply_to_salon(salon, lambda: services.cancel_signup(salon, current_user),
+                          "已取消报名。", "info")
 
 
 @bp.route("/<month>/attendance", methods=["POST"])
