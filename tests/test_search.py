@@ -199,3 +199,53 @@ def test_similar_problems_partial_loads_its_script(app):
         html = render_template_string("{% include 'search/_similar_problems.html' %}")
     assert 'data-url="/search/similar-problems"' in html
     assert "js/similar.js" in html and "<script>" not in html
+
+
+def test_large_unchecked_matches_are_estimated_but_every_shown_hit_is_real(
+        client, auth, app, monkeypatch):
+    """Past a limit, candidates holding every bigram of a long term are only sampled: the
+    total is an estimate (约), the hits shown are each checked, and `"…"` exclusion stays exact.
+    """
+    from salon.search.engine import View
+
+    real = [make_post(f"真实命中{i}", f"本所社区民警第{i}次入户走访。") for i in range(6)]
+    # 社区, 区民 and 民警 all present, but never 社区民警 in a row: candidates that are false.
+    false = [make_post(f"干扰稿件{i}", f"社区开展活动，辖区民警参加，小区民众欢迎。{i}")
+             for i in range(6)]
+    monkeypatch.setattr(View, "VERIFY_ALL", 3)
+    monkeypatch.setattr(View, "SAMPLE", 4)
+    auth.login()
+    answer = client.get("/api/search", query_string={"q": "\"社区民警\"", "limit": 50}).get_json()
+    assert answer["approximate"] is True
+    assert {r["id"] for r in answer["results"]} == {p.id for p in real}
+    assert 1 <= answer["total"] <= len(real) + len(false)
+    page = client.get("/search/", query_string={"q": "\"社区民警\""}).get_data(as_text=True)
+    assert "约 " in page
+    monkeypatch.setattr(View, "VERIFY_ALL", 2000)
+    make_post("无关稿件", "一个新版本的索引，缓存随之更新。")
+    exact = client.get("/api/search", query_string={"q": "\"社区民警\"", "limit": 50}).get_json()
+    assert exact["approximate"] is False and exact["total"] == len(real)
+
+
+def test_block_reader_agrees_with_whoosh_matchers(app):
+    """Postings read a block at a time equal what Whoosh's own matcher yields, term by term."""
+    from salon.search import engine, sync
+
+    for i in range(300):  # more than one 128-posting block per common term
+        make_post(f"巡防记录{i}", f"社区民警第{i}次巡防" + "，民警走访" * (i % 4), commit=False)
+    db.session.commit()
+    view = sync.search_index().view()
+    checked = 0
+    for leaf, _offset in view.leaves:
+        for field, term in [("grams", "民警"), ("grams", "巡防"), ("body", "民警"),
+                            ("title", "巡防"), ("grams", "走访")]:
+            expected_ids, expected_tfs = [], []
+            matcher = leaf.postings(field, term)
+            while matcher.is_active():
+                expected_ids.append(matcher.id())
+                expected_tfs.append(matcher.weight())
+                matcher.next()
+            ids, tfs = engine.read_postings(leaf, field, term)
+            assert ids == expected_ids and tfs == pytest.approx(expected_tfs)
+            checked += len(ids)
+    assert checked > 900

@@ -14,4 +14,5 @@ def search():
         request.args.get("q", ""), current_user.id, params.filters_from(request.args),
         params.sort_from(request.args), params.page_from(request.args), per_page=limit,
     )
-    return jsonify(total=result.total, results=[services.hit_json(hit) for hit in result.hits])
+    return jsonify(total=result.total, approximate=result.approximate,
+                   results=[services.hit_json(hit) for hit in result.hits])

@@ -1,10 +1,9 @@
 """Search as users see it: matching, visibility, filters with counts, ranking, snippets."""
-import heapq
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
-from itertools import chain
 
+import numpy as np
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,13 +11,13 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..posts.models import Post
 from . import sync
+from .engine import Facts
 from .query import ParsedQuery, parse
 from .snippets import Marked, mark, snippet
 
 PER_PAGE = 10
 MAX_PAGE = 100
 FACETS = ("kind", "salon", "unit", "tags", "state")
-CACHE_LIMIT = 256
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,7 @@ class SearchResult:
     page: int
     per_page: int
     counts: dict[str, Counter] = field(default_factory=dict)
+    approximate: bool = False  # the total and counts are estimates (约)
 
     @property
     def pagination(self) -> Pagination:
@@ -78,99 +78,142 @@ class ResultsPagination(Pagination):
 
 
 # -- matching --------------------------------------------------------------------------------
-def _cached(view, key, compute):
-    if key not in view.cache:
-        if len(view.cache) > CACHE_LIMIT:
-            view.cache.clear()
-        view.cache[key] = compute()
-    return view.cache[key]
+@dataclass
+class Matched:
+    """The documents a query matches, as a mask over docnums.
+
+    `weight`, when set, is each document's chance of really matching: documents a large
+    query did not check one by one count for the share of a checked sample that matched,
+    so totals and facet counts are estimates (shown as 约). Shown hits are always checked.
+    """
+
+    docs: np.ndarray
+    weight: np.ndarray | None = None
+    unsure: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def restricted(self, mask: np.ndarray) -> "Matched":
+        return Matched(self.docs & mask, self.weight, self.unsure)
+
+    def total(self, docs: np.ndarray | None = None) -> int:
+        docs = self.docs if docs is None else docs
+        if self.weight is None:
+            return int(docs.sum())
+        return int(round(float(self.weight[docs].sum())))
 
 
-def _matches(view, parsed: ParsedQuery) -> set[int]:
+def _matches(view, parsed: ParsedQuery, exact: bool = False) -> Matched:
     """Documents containing every required piece and none of the excluded ones."""
-    if parsed.required:
-        sets = sorted((view.piece_docs(p) for p in parsed.required), key=len)
-        found = set(sets[0]).intersection(*sets[1:])
-    else:
-        found = view.live_docs()
+    docs, weight, unsure = view.live.copy(), None, {}
+    for piece in parsed.required:
+        found = view.piece(piece, exact)
+        docs &= found.docs
+        if found.unsure is not None:
+            weight = np.ones(view.size, dtype=np.float32) if weight is None else weight
+            weight[found.unsure] *= found.rate
+            unsure[piece] = found.unsure
     for piece in parsed.excluded:
-        found -= view.piece_docs(piece)
-    return found
+        docs &= ~view.piece(piece, exact=True).docs
+    return Matched(docs, weight, unsure)
 
 
-def _drafts(view) -> dict[int, int]:
-    """Draft documents and their authors (few), once per index version."""
-    def compute():
-        status, author = view.facts["status"], view.facts["author_id"]
-        return {d: author[d] for d in range(view.facts.size) if status[d] != "submitted"}
-    return _cached(view, ("drafts",), compute)
-
-
-def _visible(view, docs: set[int], user_id: int | None) -> set[int]:
+def _visible(view, user_id: int | None) -> np.ndarray:
     """Submitted posts, and the user's own drafts."""
-    hidden = {d for d, author in _drafts(view).items() if author != user_id}
-    return docs - hidden if hidden else docs
-
-
-def _in_dates(view, docs: set[int], filters: Filters) -> set[int]:
-    if not (filters.date_from or filters.date_to):
-        return docs
-    low = int(datetime.combine(filters.date_from or date.min, time.min).timestamp()) \
-        if filters.date_from else None
-    high = int(datetime.combine(filters.date_to, time.max).timestamp()) if filters.date_to else None
-    created = view.facts["created"]
-    return {d for d in docs
-            if (low is None or created[d] >= low) and (high is None or created[d] <= high)}
-
-
-def _passing(view, docs: set[int], name: str, value: str) -> set[int]:
-    """Those of `docs` whose facet `name` has `value` (the value's documents cached per version)."""
     def compute():
-        column = view.facts[name]
-        if name == "tags":
-            return frozenset(d for d in range(view.facts.size) if value in column[d])
-        return frozenset(d for d in range(view.facts.size) if column[d] == value)
-    return docs & _cached(view, ("facet", name, value), compute)
+        facts = view.facts
+        draft = facts["status"] != Facts.known_code("submitted")
+        return ~(draft & (facts["author_id"] != (user_id or 0)))
+    return view.memo(("visible", user_id), compute)
 
 
-def _count(view, docs: set[int], name: str) -> Counter:
-    column = view.facts[name]
-    values = map(column.__getitem__, docs)
-    counts = Counter(chain.from_iterable(values)) if name == "tags" else Counter(values)
-    counts.pop("", None)
-    return counts
+def _in_dates(view, filters: Filters) -> np.ndarray | None:
+    if not (filters.date_from or filters.date_to):
+        return None
+    created = view.facts["created"]
+    mask = np.ones(view.size, dtype=bool)
+    if filters.date_from:
+        mask &= created >= int(datetime.combine(filters.date_from, time.min).timestamp())
+    if filters.date_to:
+        mask &= created <= int(datetime.combine(filters.date_to, time.max).timestamp())
+    return mask
 
 
-def narrow(view, base: set[int], filters: Filters) -> tuple[set[int], dict[str, Counter]]:
+def _passing(view, name: str, value: str) -> np.ndarray:
+    """Documents whose facet `name` has `value`."""
+    code = Facts.known_code(value)
+    if name == "tags":
+        return view.facts.tag_mask(code)
+    return view.facts[name] == code
+
+
+def _count(view, matched: Matched, docs: np.ndarray, name: str) -> Counter:
+    if name == "tags":
+        chosen = docs[view.facts["tag_doc"]]
+        codes = view.facts["tag_code"][chosen]
+        weights = matched.weight[view.facts["tag_doc"][chosen]] if matched.weight is not None \
+            else None
+    else:
+        codes = view.facts[name][docs]
+        weights = matched.weight[docs] if matched.weight is not None else None
+    counts = np.bincount(codes, weights=weights)
+    return Counter({Facts.label(code): int(round(counts[code]))
+                    for code in np.flatnonzero(counts) if code and round(counts[code])})
+
+
+def narrow(view, matched: Matched, filters: Filters) -> tuple[np.ndarray, dict[str, Counter]]:
     """The filtered set, and per facet the counts with every *other* filter applied."""
-    base = _in_dates(view, base, filters)
-    active = filters.active
-    passing = {name: _passing(view, base, name, value) for name, value in active.items()}
-    final = base.intersection(*passing.values()) if passing else base
+    base = matched.docs
+    dates = _in_dates(view, filters)
+    if dates is not None:
+        base = base & dates
+    passing = {name: _passing(view, name, value) for name, value in filters.active.items()}
+    final = np.logical_and.reduce([base, *passing.values()]) if passing else base
     counts = {}
     for name in FACETS:
         others = [docs for other, docs in passing.items() if other != name]
-        subset = base.intersection(*others) if others else base
-        counts[name] = _count(view, subset, name)
+        subset = np.logical_and.reduce([base, *others]) if others else base
+        counts[name] = _count(view, matched, subset, name)
     return final, counts
 
 
 # -- ordering and loading --------------------------------------------------------------------
-def _newest(view, docs: set[int], limit: int) -> list[int]:
-    created, ids = view.facts["created"], view.facts["id"]
-    return heapq.nlargest(limit, docs, key=lambda d: (created[d], ids[d]))
-
-
-def _order(view, parsed: ParsedQuery, docs: set[int], sort: str, limit: int):
+def _candidates(view, parsed: ParsedQuery, docs: np.ndarray, sort: str, limit: int):
+    """At least `limit` of `docs` (all if fewer), best first, as (docnum, score) pairs."""
+    chosen = np.flatnonzero(docs)
+    created, ids = view.facts["created"][chosen], view.facts["id"][chosen]
     if sort == "newest" or parsed.is_empty:
-        return [(d, 0.0) for d in _newest(view, docs, limit)]
-    ranked = view.ranked(parsed.required, docs, limit)
-    if len(ranked) < min(limit, len(docs)):
-        # One-character pieces are matched by prefix, which ranking skips: newest fill the rest.
-        seen = {d for d, _ in ranked}
-        rest = _newest(view, docs - seen, limit - len(ranked))
-        ranked += [(d, 0.0) for d in rest]
-    return ranked
+        scores = np.zeros(len(chosen), dtype=np.float32)
+    else:
+        scores = view.memo(("scores", parsed.required), lambda: view.scores(parsed.required))
+        scores = scores[chosen]
+    if len(chosen) > limit:  # the top `limit` by score, ties broken by the newest
+        keep = np.argpartition(-scores, limit - 1)[:limit]
+        cut = scores[keep].min()
+        keep = np.flatnonzero(scores >= cut)
+        chosen, created, ids, scores = chosen[keep], created[keep], ids[keep], scores[keep]
+    order = np.lexsort((-ids, -created, -scores))
+    return [(int(chosen[i]), float(scores[i])) for i in order]
+
+
+def _really_matching(view, matched: Matched, pairs: list) -> list:
+    """Drop shown candidates that an estimated piece does not really contain."""
+    for piece, unsure in matched.unsure.items():
+        checks = np.array([d for d, _ in pairs if unsure[d]], dtype=np.int64)
+        if len(checks):
+            false = set(checks[~view.contains(piece, checks)].tolist())
+            pairs = [(d, s) for d, s in pairs if d not in false]
+    return pairs
+
+
+def _order(view, parsed: ParsedQuery, matched: Matched, docs: np.ndarray, sort: str,
+           limit: int) -> list:
+    ordered = _candidates(view, parsed, docs, sort, limit)
+    if matched.unsure:
+        checked = _really_matching(view, matched, ordered)
+        if len(checked) < limit <= len(ordered):  # false ones left a gap: rank them all
+            checked = _really_matching(view, matched, _candidates(
+                view, parsed, docs, sort, int(docs.sum())))
+        ordered = checked
+    return ordered[:limit]
 
 
 def load_posts(ids: list[int]) -> dict[int, Post]:
@@ -192,36 +235,40 @@ def search(text: str | None, user_id: int | None, filters: Filters = Filters(),
     if parsed.is_empty and not filters.active and not (filters.date_from or filters.date_to):
         return SearchResult(parsed, [], 0, page, per_page)
     view = sync.search_index().view()
-    key = ("narrow", parsed, filters.key(), user_id)
-    final, counts = _cached(view, key, lambda: narrow(
-        view, _visible(view, _matches(view, parsed), user_id), filters))
-    ordered = _order(view, parsed, final, sort, page * per_page)[(page - 1) * per_page:]
-    post_ids = [view.facts["id"][d] for d, _ in ordered]
+
+    def compute():
+        matched = _matches(view, parsed).restricted(_visible(view, user_id))
+        final, counts = narrow(view, matched, filters)
+        return matched, final, counts, matched.total(final)
+    matched, final, counts, total = view.memo(("narrow", parsed, filters.key(), user_id), compute)
+    ordered = _order(view, parsed, matched, final, sort, page * per_page)[(page - 1) * per_page:]
+    post_ids = [int(view.facts["id"][d]) for d, _ in ordered]
     posts = load_posts(post_ids)
     hits = [Hit(posts[pid], score, mark(posts[pid].title, parsed.highlights),
                 snippet(posts[pid].body, parsed.highlights))
             for pid, (_d, score) in zip(post_ids, ordered, strict=True) if pid in posts]
-    return SearchResult(parsed, hits, len(final), page, per_page, counts)
+    return SearchResult(parsed, hits, total, page, per_page, counts,
+                        approximate=matched.weight is not None)
 
 
 # -- related posts and similar problems ------------------------------------------------------
 def _public(view, kind: str | None = None) -> set[int]:
     """Live submitted documents (of one kind), cached per index version."""
     def compute():
-        status, kinds = view.facts["status"], view.facts["kind"]
-        return {d for d in view.live_docs()
-                if status[d] == "submitted" and (kind is None or kinds[d] == kind)}
-    return _cached(view, ("public", kind), compute)
+        mask = view.live & (view.facts["status"] == Facts.known_code("submitted"))
+        if kind is not None:
+            mask &= view.facts["kind"] == Facts.known_code(kind)
+        return set(np.flatnonzero(mask).tolist())
+    return view.memo(("public", kind), compute)
 
 
 def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int) -> list[Post]:
     words = view.key_terms(text, 10)
     allowed = _public(view, kind)
     if exclude_id is not None:
-        ids = view.facts["id"]
-        allowed = {d for d in allowed if ids[d] != exclude_id}
+        allowed = allowed - set(np.flatnonzero(view.facts["id"] == exclude_id).tolist())
     ranked = view.like_terms(words, allowed, limit)
-    post_ids = [view.facts["id"][d] for d, _ in ranked]
+    post_ids = [int(view.facts["id"][d]) for d, _ in ranked]
     posts = load_posts(post_ids)
     return [posts[pid] for pid in post_ids if pid in posts]
 
