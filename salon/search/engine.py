@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import columns, fields, index, query
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader
 from whoosh.filedb import structfile
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
@@ -86,6 +87,23 @@ def _buffer_file_init(self, buf, name=None, onclose=None):
 
 
 structfile.BufferFile.__init__ = _buffer_file_init
+
+
+def _doc_field_length(self, docnum, fieldname, default=0):
+    """Whoosh asks a field's length once per posting when it writes a segment (a third of a
+    rebuild went there, through four calls each); read each field's lengths once instead."""
+    cache = self.__dict__.setdefault("_salon_lengths", {})
+    if fieldname not in cache:
+        reader = self._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        cache[fieldname] = None if reader is None else list(reader)
+    lengths = cache[fieldname]
+    if lengths is None or docnum >= len(lengths):
+        return _original_doc_field_length(self, docnum, fieldname, default)
+    return byte_to_length(lengths[docnum]) if lengths[docnum] else None
+
+
+_original_doc_field_length = W3PerDocReader.doc_field_length
+W3PerDocReader.doc_field_length = _doc_field_length
 
 
 class SegmentTokenizer(Tokenizer):
@@ -276,6 +294,7 @@ class View:
         self.leaves = [(leaf, offset) for leaf, offset in searcher.reader().leaf_readers()
                        if leaf.segment()]
         self.cache: dict = {}
+        self._postings: OrderedDict = OrderedDict()
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
             deleted = leaf.deleted_docs_set
@@ -291,22 +310,33 @@ class View:
 
     # -- postings ------------------------------------------------------------------------
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, term frequencies) of one term over every segment, deleted ones included."""
-        def compute():
-            ids, tfs = [], []
-            for leaf, offset in self.leaves:
-                leaf_ids, leaf_tfs = read_postings(leaf, field, text)
-                ids.append(np.asarray(leaf_ids, dtype=np.int64) + offset)
-                tfs.append(np.asarray(leaf_tfs, dtype=np.float32))
-            if not ids:
-                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-            return np.concatenate(ids), np.concatenate(tfs)
-        return self.memo(("postings", field, text), compute)
+        """(docnums, term frequencies) of one term over every segment, deleted ones included.
+
+        Only the last few are kept: a query reads a term for matching and again for ranking,
+        but keeping every list would cost 8 bytes per posting for the life of the version.
+        """
+        key = (field, text)
+        if key in self._postings:
+            self._postings.move_to_end(key)
+            return self._postings[key]
+        ids, tfs = [], []
+        for leaf, offset in self.leaves:
+            leaf_ids, leaf_tfs = read_postings(leaf, field, text)
+            ids.append(np.asarray(leaf_ids, dtype=np.int32) + np.int32(offset))
+            tfs.append(np.asarray(leaf_tfs, dtype=np.float32))
+        found = (np.concatenate(ids), np.concatenate(tfs)) if ids else \
+            (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        self._postings[key] = found
+        if len(self._postings) > 24:
+            self._postings.popitem(last=False)
+        return found
 
     def term_mask(self, field: str, text: str) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        mask[self.postings(field, text)[0]] = True
-        return mask & self.live
+        def compute():
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self.postings(field, text)[0]] = True
+            return mask & self.live
+        return self.memo(("term", field, text), compute)
 
     def lengths(self, field: str) -> np.ndarray:
         """Every document's length in tokens for one field (as Whoosh stores it, ~1 byte)."""
@@ -629,12 +659,18 @@ def write_state(folder: Path, state: dict) -> None:
     os.replace(tmp, folder / STATE_FILE)
 
 
+# A full build writes in rounds of this many documents per worker process: each worker's
+# postings then fit in memory (~250 KB per post, ~600 MB), where a longer run spills sorted
+# runs to disk with one pickle per posting and merges them back (1.7× the CPU time).
+ROUND_DOCS = 2500
+
+
 def bulk_writer(folder: Path, procs: int):
     """A writer for a full build: analysis in `procs` processes, segments kept as written."""
     ix = index.open_dir(str(folder))
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=256)
-    return ix.writer(limitmb=256)
+        return ix.writer(procs=procs, multisegment=True, limitmb=1024)
+    return ix.writer(limitmb=1024)
 
 
 def swap_in(new: Path, live: Path) -> None:

@@ -41,6 +41,28 @@ def reindex(app: Flask | None = None, procs: int | None = None,
     return count
 
 
+def _write_in_rounds(folder: Path, procs: int, documents, report: Callable[[int], None]) -> int:
+    """Documents in rounds of one segment per worker process, committed without merging."""
+    done, writer = 0, None
+    try:
+        for document in documents:
+            writer = writer or engine.bulk_writer(folder, procs)
+            writer.add_document(**document)
+            done += 1
+            if done % (engine.ROUND_DOCS * procs) == 0:
+                writer.commit(merge=False)
+                writer = None
+            if done % 500 == 0:
+                report(done)
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
+    if writer is not None:
+        writer.commit(merge=False)
+    return done
+
+
 def _build(live: Path, procs: int, progress) -> int:
     new = live.with_name(f"{live.name}.new-{os.getpid()}")
     shutil.rmtree(new, ignore_errors=True)
@@ -52,19 +74,11 @@ def _build(live: Path, procs: int, progress) -> int:
             total = session.scalar(select(func.count()).select_from(Post))
             procs = procs if total >= PARALLEL_FROM else 1
             analysis.segmenter()  # load the dictionary before forking, once for all workers
-            writer = engine.bulk_writer(new, procs)
-            try:
-                done = 0
-                for post in session.scalars(sync.posts_query().order_by(Post.id)
-                                            .execution_options(yield_per=500)):
-                    writer.add_document(**engine.to_document(sync.post_document(post)))
-                    done += 1
-                    if progress and done % 500 == 0:
-                        progress(done, total)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            posts = session.scalars(sync.posts_query().order_by(Post.id)
+                                    .execution_options(yield_per=500))
+            documents = (engine.to_document(sync.post_document(post)) for post in posts)
+            done = _write_in_rounds(new, procs, documents,
+                                    lambda n: progress(n, total) if progress else None)
         if progress:
             progress(done, total)
         engine.write_state(new, {**engine.read_state(new), **state,
