@@ -27,7 +27,7 @@ from salon.problems.models import Problem, ProblemEvent
 from salon.salons.models import Salon
 from salon.salons.services import AGENDA_SPEAKER_MAX, AGENDA_TITLE_MAX, PLACE_MAX, TOPIC_MAX
 from tests.conftest import AuthActions, csrf_token
-from tests.xss import dom_problems, sample_payloads
+from tests.xss import agenda_part, dom_problems, sample_payloads
 
 from .conftest import Watch, new_page, seeded_site
 
@@ -282,11 +282,6 @@ def word_document(payloads: list[str]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def agenda_part(payload: str, limit: int) -> str:
-    """A payload as one agenda line's title or speaker: "|" separates the two, a line is one."""
-    return " ".join(payload.replace("|", "/").replace("｜", "/").split())[:limit].strip()
 
 
 def squeeze(text: str) -> str:
