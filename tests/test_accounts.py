@@ -5,6 +5,22 @@ from salon.extensions import db
 from .conftest import PASSWORD, csrf_token
 
 
+def sign_in(client, username: str = "officer", password: str = PASSWORD,
+            remember: bool = False):
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+    if remember:
+        data["remember"] = "y"
+    response = client.post("/login", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def signed_in(client) -> bool:
+    """Whether this client still opens a page that needs a signed-in user."""
+    response = client.get("/account/password")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
 def test_login_page_is_chinese(client):
     html = client.get("/login").get_data(as_text=True)
     assert "登录" in html and "用户名" in html and 'lang="zh-CN"' in html
@@ -55,6 +71,34 @@ def test_change_password(client, auth):
     assert response.status_code == 302
     auth.logout()
     assert auth.login(password="NewPassw0rd").status_code == 302
+
+
+def test_changing_ones_password_ends_the_other_sessions_only(app, client):
+    sign_in(client, remember=True)
+    other_device = app.test_client()
+    sign_in(other_device, remember=True)
+    someone_else = app.test_client()
+    sign_in(someone_else, "officer2")
+    token = csrf_token(client, "/account/password")
+    response = client.post("/account/password", data={
+        "current": PASSWORD, "new": "NewPassw0rd", "confirm": "NewPassw0rd", "csrf_token": token})
+    assert response.status_code == 302
+    assert signed_in(client) and signed_in(someone_else)
+    assert not signed_in(other_device)           # neither its session nor its remember-me cookie
+    client.delete_cookie("session")              # this device's remember-me cookie was renewed
+    assert signed_in(client)
+    sign_in(other_device, password="NewPassw0rd")
+    assert signed_in(other_device)
+
+
+def test_a_session_without_the_stamp_is_not_accepted(app, client):
+    """Sessions hold "id:stamp"; a bare user id (as before the stamp) signs nobody in."""
+    sign_in(client)
+    officer = db.session.scalar(db.select(User).filter_by(username="officer"))
+    with client.session_transaction() as session:
+        assert session["_user_id"] == f"{officer.id}:{officer.session_stamp}"
+        session["_user_id"] = str(officer.id)
+    assert not signed_in(client)
 
 
 def test_password_is_hashed(app):

@@ -5,6 +5,7 @@ from salon.accounts.models import Unit, User
 from salon.extensions import db
 
 from .conftest import PASSWORD, csrf_token
+from .test_accounts import sign_in, signed_in
 
 
 def user(username: str) -> User:
@@ -159,6 +160,43 @@ def test_deactivation_ends_open_sessions(app, auth):
     db.session.commit()
     response = other.get("/salons/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_password_reset_ends_the_users_sessions(app, admin):
+    officer2, remembered = app.test_client(), app.test_client()
+    sign_in(officer2, "officer2")
+    sign_in(remembered, "officer2", remember=True)
+    response = post(admin, f"/admin/users/{user('officer2').id}/password",
+                    password="Neuer1234", confirm="Neuer1234", follow_redirects=True)
+    assert "会话均已退出" in response.get_data(as_text=True)
+    assert not signed_in(officer2) and not signed_in(remembered)
+    assert signed_in(admin)
+    sign_in(officer2, "officer2", password="Neuer1234")
+    assert signed_in(officer2)
+
+
+def test_role_change_ends_the_users_sessions(app, admin):
+    officer2 = app.test_client()
+    sign_in(officer2, "officer2", remember=True)
+    target = user("officer2")
+    post(admin, f"/admin/users/{target.id}/edit", name="王小二", police_no="",
+         unit=target.unit_id, role="officer", active="y")
+    assert signed_in(officer2)                   # a new name only: the session stays
+    post(admin, f"/admin/users/{target.id}/edit", name="王小二", police_no="",
+         unit=target.unit_id, role="leader", active="y")
+    assert not signed_in(officer2)
+    assert signed_in(admin)
+    sign_in(officer2, "officer2")
+    assert officer2.get("/dashboard/").status_code == 200   # signed in again, as a leader
+
+
+def test_an_admin_resetting_their_own_password_keeps_this_session_only(app, admin):
+    elsewhere = app.test_client()
+    sign_in(elsewhere, "admin")
+    response = post(admin, f"/admin/users/{user('admin').id}/password",
+                    password="Neuer1234", confirm="Neuer1234")
+    assert response.status_code == 302
+    assert signed_in(admin) and not signed_in(elsewhere)
 
 
 def test_admin_cannot_deactivate_themselves(admin):

@@ -442,6 +442,18 @@ def test_cli_errors_are_one_line(app, runner, args, message):
     assert db.session.scalar(db.select(db.func.count(Salon.id))) == 1
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--month", "2026-12"], "缺少 --topic（主题）"),
+    (["--topic", "主题"], "缺少 --month（月份）"),
+])
+def test_cli_missing_option_is_one_chinese_line(app, runner, args, message):
+    result = runner.invoke(args=["salons", "create", *args])
+    assert result.exit_code != 0
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert "Usage" not in result.output and "Missing option" not in result.output
+    assert db.session.scalar(db.select(db.func.count(Salon.id))) == 0
+
+
 def test_create_form_suggests_the_next_free_month(app, client, auth):
     from datetime import datetime
 

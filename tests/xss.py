@@ -73,6 +73,11 @@ def sample_payloads(count: int, seed: int = 20261125) -> list[str]:
     return random.Random(seed).sample(lines, count) + MARKDOWN_TRICKS
 
 
+def agenda_part(payload: str, limit: int) -> str:
+    """A payload as an agenda line's title or speaker: "|" separates the two, a line is one."""
+    return " ".join(payload.replace("|", "/").replace("｜", "/").split())[:limit].strip()
+
+
 DANGEROUS_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
                   "meta", "link", "form", "svg", "math", "template", "noscript", "style",
                   "input", "button", "textarea", "select", "video", "audio", "source"}

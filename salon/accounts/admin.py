@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
-from .auth import role_required
+from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
 from .services import (
@@ -78,15 +78,19 @@ def create():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int):
-    """Edit name, police number, unit, role and state."""
+    """Edit name, police number, unit, role and state (a new role ends the user's sessions)."""
     user = get_or_404(User, user_id)
     form = UserEditForm(obj=user, unit=user.unit_id)
     if form.validate_on_submit():
         unit = get_or_404(Unit, form.unit.data)
+        role_before = user.role
         if apply_or_show(form, lambda: update_user(
                 user, current_user, name=form.name.data, police_no=form.police_no.data,
                 unit=unit, role=form.role.data, active=form.active.data)):
-            flash(f"已保存用户 {user.username}。", "success")
+            keep_own_session(user)
+            ended = user.role != role_before and user.id != current_user.id
+            flash(f"已保存用户 {user.username}" + ("，其已登录的会话均已退出。" if ended else "。"),
+                  "success")
             return redirect(url_for("admin.users"))
     return render_template("accounts/admin/user_form.html", form=form, user=user)
 
@@ -121,12 +125,14 @@ def _same_site(url: str | None) -> bool:
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def reset_password(user_id: int):
-    """Set a new password for a user (who should change it after signing in)."""
+    """Set a new password for a user (who should change it after signing in); the user's
+    open sessions end."""
     user = get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         if apply_or_show(form, lambda: set_password(user, form.password.data)):
-            flash(f"已重置用户 {user.username} 的密码。", "success")
+            keep_own_session(user)
+            flash(f"已重置用户 {user.username} 的密码，其已登录的会话均已退出。", "success")
             return redirect(url_for("admin.users"))
     return render_template("accounts/admin/password.html", form=form, user=user,
                            policy=PASSWORD_POLICY)

@@ -1,9 +1,11 @@
 """Who is asking: session or bearer token, and what their role allows."""
+import hmac
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g, request
-from flask_login import current_user
+from flask import abort, current_app, g, request
+from flask_login import current_user, login_user
+from flask_login.config import COOKIE_NAME
 
 from ..extensions import db, login_manager
 from ..timeutil import now
@@ -16,10 +18,28 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the session's user; a deactivated user's open sessions end at once."""
+def load_user(session_id: str) -> User | None:
+    """Load the session's user ("id:stamp", see User.get_id).
+
+    A deactivated user's open sessions end at once; so do the sessions and remember-me
+    cookies signed in before the user's password or role changed (the stamp no longer fits).
+    """
+    user_id, _, stamp = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not hmac.compare_digest(
+            stamp.encode(), user.session_stamp.encode()):
+        return None
+    return user
+
+
+def keep_own_session(user: User) -> None:
+    """After a password or role change: if it was the signed-in user's own, this session (and
+    its remember-me cookie) carries on under the new stamp; all other sessions stay ended."""
+    if not current_user.is_authenticated or current_user.id != user.id:
+        return
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+    # The object, not the proxy: login_user stores what it gets as the current user.
+    login_user(current_user._get_current_object(), remember=remembered)
 
 
 @login_manager.request_loader

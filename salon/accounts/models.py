@@ -55,6 +55,20 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
 
+    @property
+    def session_stamp(self) -> str:
+        """Changes with the password or the role (a fresh scrypt salt even for the same password).
+
+        The session cookie is signed, not encrypted; a hash of the salted hash tells nothing.
+        """
+        material = f"{self.password_hash or ''}|{self.role}"
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie keep: the id bound to the stamp, so a
+        password or role change ends every session signed in before it (see auth.load_user)."""
+        return f"{self.id}:{self.session_stamp}"
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from .auth import keep_own_session
 from .forms import LoginForm, PasswordForm, TokenForm
 from .models import ApiToken
 from .services import (
@@ -75,7 +76,8 @@ def change_password():
         else:
             current_user.set_password(form.new.data)
             db.session.commit()
-            flash("密码已修改。", "success")
+            keep_own_session(current_user)  # the user's other sessions end with the old password
+            flash("密码已修改，其他设备上的登录已退出。", "success")
             return redirect(url_for("web.home"))
     return render_template("accounts/password.html", form=form, policy=PASSWORD_POLICY)
 

@@ -5,6 +5,8 @@ touched `window.__xss` canary means a script ran that should not have.
 """
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,10 +63,9 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The site with demo-like data (see seed.py), for the whole test session."""
-    folder = tmp_path_factory.mktemp("browser-site")
+@contextmanager
+def seeded_site(folder: Path) -> Iterator[LiveServer]:
+    """A served site with demo-like data (see seed.py) in its own folder; stopped after."""
     app = create_app({
         "INSTANCE_PATH": str(folder / "instance"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.db'}",
@@ -77,8 +78,17 @@ def live_server(tmp_path_factory):
         db.create_all()
         seed_site(app)
     server = LiveServer(app, free_port()).start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The site for the whole test session."""
+    with seeded_site(tmp_path_factory.mktemp("browser-site")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
