@@ -218,3 +218,27 @@ def test_reindex_function_is_exposed_for_backup_and_restore(app):
         writer.delete_by_term("id", str(post.id))
     assert rebuild.reindex(app) == 1
     assert found("一标三实") == {post.id}
+
+
+def segment_sizes(app) -> list[int]:
+    handle = sync.search_index(app)
+    with handle.writer(5) as writer:  # read the TOC under the lock; commits nothing new
+        assert writer is not None
+    return sorted(s.doc_count_all() for s in handle._index()._segments())
+
+
+def test_commits_merge_small_segments_but_never_a_rebuilds(app, monkeypatch):
+    """A request's commit merges only tiny segments; a rebuild's segments are never rewritten
+    by it (Whoosh's default policy would merge them inside some later request)."""
+    monkeypatch.setattr(engine, "ROUND_DOCS", 4)
+    for i in range(12):
+        make_post(f"批量稿件{i}", "社区民警走访。", commit=False)
+    db.session.commit()
+    rebuild.reindex(app, procs=1)
+    assert segment_sizes(app) == [4, 4, 4]
+    posts = [make_post(f"新稿件{i}", "巡防") for i in range(engine.MERGE_AT + 2)]
+    sizes = segment_sizes(app)
+    assert sizes.count(4) == 3                      # the rebuild's segments stay whole
+    assert len(sizes) < 3 + len(posts)              # the one-post segments were merged
+    assert sum(sizes) == 12 + len(posts)
+    assert found("巡防") == {p.id for p in posts}

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from . import rebuild, services, sync
+from . import engine, rebuild, services, sync
 from .snippets import Marked
 
 cli = Blueprint("search_cli", __name__, cli_group="search")
@@ -29,7 +29,7 @@ def reindex_command(procs):
 @cli.cli.command("catch-up")
 def catch_up_command():
     """把变更日志中尚未写入索引的改动写入索引。"""
-    applied = sync.catch_up(timeout=30)
+    applied = sync.catch_up(timeout=30, merge_up_to=engine.ROUND_DOCS)
     if applied is None:
         raise click.ClickException("索引正被其他进程写入，请稍后再试。")
     click.echo(f"已写入 {applied} 条变更。")

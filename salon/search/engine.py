@@ -2,6 +2,11 @@
 
 Swapping the Whoosh fork is a change here only. The tokenizer classes are pickled into the
 index by their import path `salon.search.engine.*`, so they must not move.
+
+For speed and memory this module also leans on three Whoosh 2.7 internals, each with a
+fallback or a test: posting blocks are read whole (`read_postings`, checked against Whoosh's
+own matchers in the tests), segment files are read without a private copy (`_MemoryStream`),
+and field lengths are read once per segment while writing (`_doc_field_length`).
 """
 import json
 import os
@@ -23,12 +28,20 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader
 from whoosh.filedb import structfile
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from . import analysis
 
+# A full build writes in rounds of this many documents per worker process: each worker's
+# postings then fit in memory (~250 KB per post, ~600 MB), where a longer run spills sorted
+# runs to disk with one pickle per posting and merges them back (1.7× the CPU time).
+ROUND_DOCS = 2500
+
+
+TINY = 100  # a request's commit merges segments smaller than this (bounded, quick)
+MERGE_AT = 10  # segments of one size tier (1-9, 10-99, … documents) merged together
 ID_FILE = "index-id"
 STATE_FILE = "sync-state.json"
 Scored = tuple[int, float]
@@ -295,6 +308,7 @@ class View:
                        if leaf.segment()]
         self.cache: dict = {}
         self._postings: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
             deleted = leaf.deleted_docs_set
@@ -316,9 +330,10 @@ class View:
         but keeping every list would cost 8 bytes per posting for the life of the version.
         """
         key = (field, text)
-        if key in self._postings:
-            self._postings.move_to_end(key)
-            return self._postings[key]
+        with self._lock:
+            if key in self._postings:
+                self._postings.move_to_end(key)
+                return self._postings[key]
         ids, tfs = [], []
         for leaf, offset in self.leaves:
             leaf_ids, leaf_tfs = read_postings(leaf, field, text)
@@ -326,9 +341,10 @@ class View:
             tfs.append(np.asarray(leaf_tfs, dtype=np.float32))
         found = (np.concatenate(ids), np.concatenate(tfs)) if ids else \
             (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-        self._postings[key] = found
-        if len(self._postings) > 24:
-            self._postings.popitem(last=False)
+        with self._lock:
+            self._postings[key] = found
+            if len(self._postings) > 24:
+                self._postings.popitem(last=False)
         return found
 
     def term_mask(self, field: str, text: str) -> np.ndarray:
@@ -487,8 +503,12 @@ class SearchIndex:
             self._ix = None
 
     @contextmanager
-    def writer(self, timeout: float):
-        """The index's write lock for `timeout` seconds, or None when someone else holds it."""
+    def writer(self, timeout: float, merge_up_to: int = TINY):
+        """The index's write lock for `timeout` seconds, or None when someone else holds it.
+
+        The commit merges small segments only below `merge_up_to` documents each, so a
+        request's commit stays cheap; a background catch-up merges the larger tiers.
+        """
         with self._lock:
             ix = self._index()
         try:
@@ -502,8 +522,40 @@ class SearchIndex:
             writer.cancel()
             raise
         else:
-            writer.commit()
+            writer.commit(mergetype=lambda w, segments: merge_tiers(w, segments, merge_up_to))
             self._checked = 0.0  # this process's next search sees its own write at once
+
+    def wants_merge(self, merge_up_to: int = ROUND_DOCS) -> bool:
+        """Whether some size tier below `merge_up_to` has enough segments to merge."""
+        with self._lock:
+            segments = self._index()._segments()
+        return bool(_tiers_to_merge(segments, merge_up_to))
+
+
+
+
+def _tiers_to_merge(segments, merge_up_to: int) -> list[list]:
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        count = segment.doc_count_all()
+        if count < min(merge_up_to, ROUND_DOCS):  # a rebuild's segments stay whole
+            tiers.setdefault(len(str(count)), []).append(segment)
+    return [tier for tier in tiers.values() if len(tier) >= MERGE_AT]
+
+
+def merge_tiers(writer, segments, merge_up_to: int) -> list:
+    """Merge policy: ten segments of a size tier become one; big ones are never rewritten.
+
+    Whoosh's default policy (Fibonacci sizes) would, given the many equal segments a parallel
+    rebuild writes, rewrite half the index during some later request's commit. Segments of a
+    rebuild's size stay as they are until the next rebuild.
+    """
+    merging = [segment for tier in _tiers_to_merge(segments, merge_up_to) for segment in tier]
+    for segment in merging:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in merging]
 
 
 def segment_readers(searcher) -> list:
@@ -657,12 +709,6 @@ def write_state(folder: Path, state: dict) -> None:
     tmp = folder / f".{STATE_FILE}.{os.getpid()}"
     tmp.write_text(json.dumps(state))
     os.replace(tmp, folder / STATE_FILE)
-
-
-# A full build writes in rounds of this many documents per worker process: each worker's
-# postings then fit in memory (~250 KB per post, ~600 MB), where a longer run spills sorted
-# runs to disk with one pickle per posting and merges them back (1.7× the CPU time).
-ROUND_DOCS = 2500
 
 
 def bulk_writer(folder: Path, procs: int):

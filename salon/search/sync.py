@@ -100,7 +100,8 @@ def apply_after_commit(session) -> None:
     if not app.config.get("SEARCH_SYNC_ON_COMMIT", True):
         return
     try:
-        if catch_up(app, timeout=app.config.get("SEARCH_WRITER_TIMEOUT", 0.5)) is None:
+        if catch_up(app, timeout=app.config.get("SEARCH_WRITER_TIMEOUT", 0.5)) is None \
+                or search_index(app).wants_merge():
             schedule_retry(app)
     except Exception:  # the commit stands; the next catch-up repairs the index
         log.exception("检索索引同步失败，稍后重试")
@@ -128,7 +129,8 @@ def schedule_retry(app: Flask, delay: float | None = None) -> None:
             _retry_pending.discard(folder)
         try:
             with app.app_context():
-                if catch_up(app, timeout=2.0) is None and pending(app):
+                if catch_up(app, timeout=2.0, merge_up_to=engine.ROUND_DOCS) is None \
+                        and pending(app):
                     schedule_retry(app)
         except Exception:
             log.exception("检索索引重试同步失败")
@@ -216,8 +218,13 @@ def apply_posts(session: Session, writer, post_ids: set[int]) -> None:
         writer.delete_by_term("id", str(missing))
 
 
-def catch_up(app: Flask | None = None, timeout: float = 5.0) -> int | None:
-    """Apply every pending change; the number applied, or None if another process holds the lock."""
+def catch_up(app: Flask | None = None, timeout: float = 5.0,
+             merge_up_to: int = engine.TINY) -> int | None:
+    """Apply every pending change; the number applied, or None if another process holds the lock.
+
+    Small segments left by earlier commits are merged up to `merge_up_to` documents each; a
+    request merges only tiny ones and leaves larger merges to a background retry.
+    """
     app = app or current_app._get_current_object()
     handle = search_index(app)
     if needs_rebuild(handle):
@@ -225,7 +232,7 @@ def catch_up(app: Flask | None = None, timeout: float = 5.0) -> int | None:
 
         reindex(app)
     applied = 0
-    with handle.writer(timeout) as writer:
+    with handle.writer(timeout, merge_up_to) as writer:
         if writer is None:
             return None
         state = engine.read_state(handle.folder)
