@@ -22,7 +22,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
-from whoosh import columns, fields, index, query
+from whoosh import columns, fields, index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader
 from whoosh.filedb import structfile
@@ -44,7 +44,6 @@ TINY = 100  # a request's commit merges segments smaller than this (bounded, qui
 MERGE_AT = 10  # segments of one size tier (1-9, 10-99, … documents) merged together
 ID_FILE = "index-id"
 STATE_FILE = "sync-state.json"
-Scored = tuple[int, float]
 
 
 class _MemoryStream:
@@ -408,11 +407,11 @@ class View:
         return result
 
     # -- ranking and similar -------------------------------------------------------------
-    def scores(self, pieces: Iterable[str]) -> np.ndarray:
-        """BM25 per document: whole words weigh most (title, tags, body), then bigrams."""
+    def scores(self, terms: Iterable[tuple[str, str, float]]) -> np.ndarray:
+        """BM25 per document for (field, term, boost) triples, computed over whole arrays."""
         total = np.zeros(self.size, dtype=np.float32)
         live = max(int(self.live.sum()), 1)
-        for field, term, boost in (t for piece in pieces for t in ranking_terms(piece)):
+        for field, term, boost in terms:
             ids, tfs = self.postings(field, term)
             if not len(ids):
                 continue
@@ -426,14 +425,6 @@ class View:
         """The words of `text` that best tell it apart from the rest of the index."""
         found = self.searcher.key_terms_from_text("body", text, numterms=count)
         return [term for term, _weight in found]
-
-    def like_terms(self, words: list[str], allowed: set[int], limit: int) -> list[Scored]:
-        """Documents among `allowed` sharing the most of these key words, best first."""
-        if not words or not allowed:
-            return []
-        subqueries = [query.Term(field, word) for word in words for field in ("title", "body")]
-        results = self.searcher.search(query.Or(subqueries), limit=limit, filter=allowed)
-        return [(hit.docnum, hit.score) for hit in results]
 
     def all_ids(self) -> Iterator[tuple[int, str]]:
         """(post id, signature) of every live document, for `flask search check`."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..posts.models import Post
 from . import sync
-from .engine import Facts
+from .engine import Facts, ranking_terms
 from .query import ParsedQuery, parse
 from .snippets import Marked, mark, snippet
 
@@ -183,7 +183,8 @@ def _candidates(view, parsed: ParsedQuery, docs: np.ndarray, sort: str, limit: i
     if sort == "newest" or parsed.is_empty:
         scores = np.zeros(len(chosen), dtype=np.float32)
     else:
-        scores = view.memo(("scores", parsed.required), lambda: view.scores(parsed.required))
+        scores = view.memo(("scores", parsed.required), lambda: view.scores(
+            term for piece in parsed.required for term in ranking_terms(piece)))
         scores = scores[chosen]
     if len(chosen) > limit:  # the top `limit` by score, ties broken by the newest
         keep = np.argpartition(-scores, limit - 1)[:limit]
@@ -252,23 +253,28 @@ def search(text: str | None, user_id: int | None, filters: Filters = Filters(),
 
 
 # -- related posts and similar problems ------------------------------------------------------
-def _public(view, kind: str | None = None) -> set[int]:
+def _public(view, kind: str | None = None) -> np.ndarray:
     """Live submitted documents (of one kind), cached per index version."""
     def compute():
         mask = view.live & (view.facts["status"] == Facts.known_code("submitted"))
         if kind is not None:
             mask &= view.facts["kind"] == Facts.known_code(kind)
-        return set(np.flatnonzero(mask).tolist())
+        return mask
     return view.memo(("public", kind), compute)
 
 
 def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int) -> list[Post]:
+    """The allowed posts sharing most of the text's telling words (title and body), best first."""
     words = view.key_terms(text, 10)
     allowed = _public(view, kind)
     if exclude_id is not None:
-        allowed = allowed - set(np.flatnonzero(view.facts["id"] == exclude_id).tolist())
-    ranked = view.like_terms(words, allowed, limit)
-    post_ids = [int(view.facts["id"][d]) for d, _ in ranked]
+        allowed = allowed & (view.facts["id"] != exclude_id)
+    scores = view.scores((field, word, 1.0) for word in words for field in ("title", "body"))
+    chosen = np.flatnonzero(allowed & (scores > 0))
+    if len(chosen) > limit:
+        chosen = chosen[np.argpartition(-scores[chosen], limit - 1)[:limit]]
+    chosen = chosen[np.argsort(-scores[chosen], kind="stable")]
+    post_ids = [int(view.facts["id"][d]) for d in chosen]
     posts = load_posts(post_ids)
     return [posts[pid] for pid in post_ids if pid in posts]
 
