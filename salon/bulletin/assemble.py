@@ -19,6 +19,7 @@ STAMP_FONT = "Noto-Serif-SC"
 STAMP_SIZE = 9  # pt, as the running header
 STAMP_BASELINE = 28  # pt above the page's bottom edge: the middle of the 22 mm margin
 STAMP_GREY = 0.267  # #444
+TOC_LINK = "bulletin-toc:"  # the link a TOC entry has in a part (templates/bulletin/_macros.html)
 
 
 def page_label(number: int, total: int) -> str:
@@ -38,6 +39,7 @@ def assemble(parts: list[bytes], outline: list[tuple[int, str, int]], metadata: 
     for page, label in zip(writer.pages, labels, strict=True):
         _stamp(writer, page, label, merged[STAMP_FONT], metrics)
     _outline(writer, outline)
+    _link_toc_entries(writer)
     writer.add_metadata({f"/{key}": value for key, value in metadata.items() if key != "Lang"})
     writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.get("Lang", "zh-CN"))
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
@@ -65,6 +67,29 @@ def _stamp(writer, page, label, font_ref, metrics) -> None:
         else [contents]
     page[NameObject("/Contents")] = ArrayObject(
         [writer._add_object(before), *existing, writer._add_object(after)])
+
+
+def _link_toc_entries(writer) -> None:
+    """Point each TOC entry's link at the named destination of its anchor: the parts keep
+    their anchors as named destinations when joined, and the TOC names them."""
+    names = {str(name) for name in writer.get_named_dest_root()[::2]}
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = ArrayObject()
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            action = annot.get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if uri.startswith(TOC_LINK):
+                anchor = uri[len(TOC_LINK):]
+                if anchor not in names:
+                    continue  # never leave a link that goes nowhere
+                del annot["/A"]
+                annot[NameObject("/Dest")] = TextStringObject(anchor)
+            kept.append(ref)
+        page[NameObject("/Annots")] = kept
 
 
 def _outline(writer, outline) -> None:

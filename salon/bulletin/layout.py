@@ -4,13 +4,27 @@ from dataclasses import dataclass
 # The document's base URL: a name that can never resolve, so nothing leaves the machine.
 ORIGIN = "http://bulletin.invalid"
 ASSETS_PREFIX = "/bulletin-assets/"
+PRINT_CSS = "/static/css/bulletin-print.css"
+PAGE_NUMBERS_CSS = "/static/css/bulletin-pagenumbers.css"
 
 
 @dataclass(frozen=True)
 class RenderJob:
-    """Everything a render needs, picklable so it can run in another process."""
+    """Everything a render needs, picklable so it can run in another process.
+
+    `stylesheets` (URLs under ORIGIN) are applied to a part without a <link> in its HTML:
+    a render worker parses each stylesheet once instead of once per part."""
 
     html: str
     static_root: str
     storage_root: str
     assets: dict[str, bytes]
+    stylesheets: tuple[str, ...] = ()
+
+
+def render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
+    """The worker's entry point; it lives here so unpickling it imports no more than the
+    worker has preloaded (salon.bulletin.preload)."""
+    from .pdf import render_part
+
+    return render_part(job)

@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 from flask import current_app, render_template
 
 from ..posts.models import Post
-from ..storage import storage
-from .layout import ASSETS_PREFIX, RenderJob
+from ..storage import FileStorage, StorageError, storage
+from .layout import ASSETS_PREFIX, PRINT_CSS, RenderJob, render_in_worker
 
 # An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
 LONG_ARTICLE = 1800
 GROUP_SIZE = 3
 CACHE_PREFIX = "bulletin-cache/"
+# The parts of this many recent builds stay cached (all salons together); older ones are
+# deleted. A rebuild after an edit reuses the last build's parts, so a few builds suffice.
+CACHE_BUILDS = 5
+_MANIFEST = f"{CACHE_PREFIX}recent-builds.json"
 
 
 @dataclass
@@ -66,38 +70,49 @@ def _is_long(segment: Segment) -> bool:
 
 
 def segment_html(content, segments: list[Segment], toc_pages: dict | None = None,
-                 page_numbers: bool = False) -> str:
-    """A printable HTML document holding the given segments."""
+                 stylesheets: tuple[str, ...] = ()) -> str:
+    """A printable HTML document holding the given segments, linking `stylesheets`.
+    A part links none: its render worker applies the print CSS it has parsed already."""
     return render_template("bulletin/print.html", c=content, segments=segments,
-                           toc_pages=toc_pages, page_numbers=page_numbers,
+                           toc_pages=toc_pages, stylesheets=stylesheets,
                            chart_src=lambda name: ASSETS_PREFIX + name)
 
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+PRELOAD = "salon.bulletin.preload"
+
+
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    # The main module too: a worker would otherwise import it anew (the flask script).
+    context.set_forkserver_preload(["__main__", PRELOAD])
+    return context
+
+
+def start_workers() -> None:
+    """Start the fork server now (it loads WeasyPrint and the fonts, ~0.5 s) without waiting
+    for it, so that its start overlaps gathering the content and planning the parts."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes kept for the life of this process (fonts stay loaded between builds).
 
-    They fork from a server that has imported WeasyPrint once (forkserver): cheap to start,
-    and never a fork of the web process with its threads and database connections.
+    They fork from a server that has imported WeasyPrint and warmed up the fonts once
+    (forkserver, preload.py): cheap to start, and never a fork of the web process with its
+    threads and database connections.
     """
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         if _pool is not None:
             _pool.shutdown()
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["salon.bulletin.pdf"])
-        _pool = ProcessPoolExecutor(workers, mp_context=context)
+        _pool = ProcessPoolExecutor(workers, mp_context=_context())
         _pool_size = workers
     return _pool
-
-
-def _render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
-    from .pdf import render_part
-
-    return render_part(job)
 
 
 def shutdown_pool() -> None:
@@ -107,19 +122,21 @@ def shutdown_pool() -> None:
         _pool = None
 
 
-def _key(html: str, assets: dict[str, bytes], salt: str) -> str:
-    digest = hashlib.sha256(salt.encode() + html.encode())
-    for name in sorted(assets):
-        digest.update(name.encode() + hashlib.sha256(assets[name]).digest())
+def _key(job: RenderJob, salt: str) -> str:
+    digest = hashlib.sha256(salt.encode() + job.html.encode())
+    digest.update("\n".join(job.stylesheets).encode())
+    for name in sorted(job.assets):
+        digest.update(name.encode() + hashlib.sha256(job.assets[name]).digest())
     return digest.hexdigest()
 
 
 def _cached(key: str) -> Part | None:
     files = storage()
-    if not (files.exists(f"{CACHE_PREFIX}{key}.pdf") and files.exists(f"{CACHE_PREFIX}{key}.json")):
+    try:  # written .pdf first, .json last: a .json means the part is complete
+        meta = json.loads(files.get(f"{CACHE_PREFIX}{key}.json"))
+        return Part(files.get(f"{CACHE_PREFIX}{key}.pdf"), meta["pages"], meta["anchors"])
+    except StorageError:  # not cached (or pruned meanwhile by another build)
         return None
-    meta = json.loads(files.get(f"{CACHE_PREFIX}{key}.json"))
-    return Part(files.get(f"{CACHE_PREFIX}{key}.pdf"), meta["pages"], meta["anchors"])
 
 
 def _remember(key: str, part: Part) -> None:
@@ -145,7 +162,7 @@ def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderS
     done = len(jobs) - len(todo)
     progress(done, len(jobs))
     if todo:
-        futures = {pool(workers).submit(_render_in_worker, jobs[i][1]): i for i in todo}
+        futures = {pool(workers).submit(render_in_worker, jobs[i][1]): i for i in todo}
         for future in as_completed(futures):
             i = futures[future]
             parts[i] = Part(*future.result())
@@ -165,7 +182,8 @@ def build_parts(content, workers: int, salt: str,
 
     def job(segs, toc_pages=None):
         html = segment_html(content, segs, toc_pages)
-        return _key(html, content.charts, salt), RenderJob(html, static, files, content.charts)
+        render_job = RenderJob(html, static, files, content.charts, stylesheets=(PRINT_CSS,))
+        return _key(render_job, salt), render_job
 
     stats = RenderStats()
     # The front matter with provisional numbers comes first: its page count fixes the offsets.
@@ -181,15 +199,36 @@ def build_parts(content, workers: int, salt: str,
     parts = render_parts(jobs_, workers, stats, report)
     for _attempt in range(3):
         toc_pages = page_numbers(segments, parts)
-        front = render_parts([job([segments[0]], toc_pages)], workers, stats,
-                             lambda *_: None)[0]
+        key_of_front, front_job = job([segments[0]], toc_pages)
+        front = render_parts([(key_of_front, front_job)], workers, stats, lambda *_: None)[0]
         settled = front.pages == parts[0].pages
         parts[0] = front
         if settled:
             break
     storage().put(remembered, json.dumps(toc_pages).encode(), "application/json")
+    used = [key_of_front] + [key for key, _job in jobs_[1:]]
+    prune_cache(storage(), used, current_app.config.get("BULLETIN_CACHE_BUILDS", CACHE_BUILDS))
     progress(92, f"合成（新排 {stats.rendered} 部分，沿用 {stats.cached} 部分）")
     return segments, parts, stats
+
+
+def prune_cache(files: FileStorage, used: list[str], builds: int) -> None:
+    """Remember the parts this build used; delete cached parts no recent build used."""
+    try:
+        recent = json.loads(files.get(_MANIFEST))
+    except (StorageError, ValueError):
+        recent = []
+    recent = [*recent, sorted(set(used))][-max(1, builds):]
+    files.put(_MANIFEST, json.dumps(recent).encode(), "application/json")
+    keep = {key for build in recent for key in build}
+    for name in files.keys(CACHE_PREFIX):
+        stem, _dot, suffix = name[len(CACHE_PREFIX):].rpartition(".")
+        if suffix in ("pdf", "json") and _is_part_key(stem) and stem not in keep:
+            files.delete(name)
+
+
+def _is_part_key(stem: str) -> bool:
+    return len(stem) == 64 and all(ch in "0123456789abcdef" for ch in stem)
 
 
 def _toc_anchors(segments: list[Segment]) -> list[str]:

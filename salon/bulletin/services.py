@@ -17,7 +17,7 @@ from .models import Bulletin, BulletinRevision
 
 Progress = Callable[[int, str], None]
 # Bump when the layout changes in a way the content hash cannot see (template code is hashed).
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 
 class BulletinError(ValueError):
@@ -51,9 +51,10 @@ def require_posts(salon: Salon) -> None:
 
 def print_html(content: content_module.BulletinContent) -> str:
     """The whole bulletin as one printable document (CSS page numbers, target-counter TOC)."""
+    from .layout import PAGE_NUMBERS_CSS, PRINT_CSS
     from .segments import plan, segment_html
 
-    return segment_html(content, plan(content), page_numbers=True)
+    return segment_html(content, plan(content), stylesheets=(PRINT_CSS, PAGE_NUMBERS_CSS))
 
 
 def preview_html(content: content_module.BulletinContent) -> dict:
@@ -95,16 +96,20 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     """
     report = progress or (lambda _pct, _msg: None)
     require_posts(salon)
-    report(5, "收集稿件与数据")
-    content = content_module.gather(salon)
-    html = print_html(content)
-    fingerprint = content_hash(html, content.charts)
     if workers is None:
         workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
     if workers is None:
         from .segments import default_workers
 
         workers = default_workers()
+    if workers:
+        from .segments import start_workers
+
+        start_workers()  # the render processes load WeasyPrint while we gather the content
+    report(5, "收集稿件与数据")
+    content = content_module.gather(salon)
+    html = print_html(content)
+    fingerprint = content_hash(html, content.charts)
     started = time.perf_counter()
     if workers:
         from .fontmerge import FontMergeError
