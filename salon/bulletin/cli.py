@@ -35,7 +35,7 @@ def build_command(month: str, output: str) -> None:
                 bar.label = f"{message}"
                 bar.update(percent - bar.pos)
 
-            built = build(salon, progress)
+            built = build(salon, progress, in_subprocess=True)
             bar.update(100 - bar.pos)
     except BulletinError as error:
         raise click.ClickException(str(error)) from None

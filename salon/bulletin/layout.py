@@ -9,6 +9,13 @@ PAGE_NUMBERS_CSS = "/static/css/bulletin-pagenumbers.css"
 
 
 @dataclass(frozen=True)
+class RenderResult:
+    pdf: bytes
+    pages: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class RenderJob:
     """Everything a render needs, picklable so it can run in another process.
 
@@ -22,9 +29,18 @@ class RenderJob:
     stylesheets: tuple[str, ...] = ()
 
 
+# The workers' entry points live here, not in pdf.py, so that naming them (pickling) does not
+# import WeasyPrint into the process that hands out the work.
+
 def render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
-    """The worker's entry point; it lives here so unpickling it imports no more than the
-    worker has preloaded (salon.bulletin.preload)."""
+    """Lay out one part in a render worker."""
     from .pdf import render_part
 
     return render_part(job)
+
+
+def render_whole_in_worker(job: RenderJob) -> RenderResult:
+    """Lay out the whole bulletin as one document in a render worker."""
+    from .pdf import render
+
+    return render(job)

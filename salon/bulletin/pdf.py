@@ -4,7 +4,6 @@ import mimetypes
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,7 +19,7 @@ with quick_library_lookup():
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..storage import FileStorage, StorageError  # noqa: E402
-from .layout import ASSETS_PREFIX, ORIGIN, RenderJob  # noqa: E402, F401  (re-exported)
+from .layout import ASSETS_PREFIX, ORIGIN, RenderJob, RenderResult  # noqa: E402, F401
 
 # Static files a bulletin may use: stylesheets, images and fonts, never config or scripts.
 STATIC_TYPES = {".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf"}
@@ -67,19 +66,17 @@ class BulletinFetcher(URLFetcher):
         raise FetchRefused(f"拒绝加载：{path}")
 
 
-@dataclass(frozen=True)
-class RenderResult:
-    pdf: bytes
-    pages: int
-    seconds: float
+_whole_lock = threading.Lock()
 
 
 def render(job: RenderJob) -> RenderResult:
     """Lay out and write the PDF: fonts embedded and subset, metadata from the <head>."""
     started = time.perf_counter()
     fetcher = BulletinFetcher(job.static_root, job.storage_root, job.assets)
-    document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render()
-    pdf = document.write_pdf()
+    with _whole_lock:  # the process's font configuration serves one layout at a time
+        document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render(
+            font_config=shared_fonts())
+        pdf = document.write_pdf()
     return RenderResult(pdf, len(document.pages), time.perf_counter() - started)
 
 

@@ -83,7 +83,8 @@ _pool_size = 0
 PRELOAD = "salon.bulletin.preload"
 
 
-def _context():
+def worker_context():
+    """The render processes' start method: forked from the preloaded fork server."""
     context = multiprocessing.get_context("forkserver")
     # The main module too: a worker would otherwise import it anew (the flask script).
     context.set_forkserver_preload(["__main__", PRELOAD])
@@ -95,7 +96,7 @@ def start_workers() -> None:
     for it, so that its start overlaps gathering the content and planning the parts."""
     from multiprocessing import forkserver
 
-    _context()
+    worker_context()
     forkserver.ensure_running()
 
 
@@ -110,7 +111,7 @@ def pool(workers: int) -> ProcessPoolExecutor:
     if _pool is None or _pool_size != workers:
         if _pool is not None:
             _pool.shutdown()
-        _pool = ProcessPoolExecutor(workers, mp_context=_context())
+        _pool = ProcessPoolExecutor(workers, mp_context=worker_context())
         _pool_size = workers
     return _pool
 

@@ -102,7 +102,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
         from .segments import default_workers
 
         workers = default_workers()
-    if workers:
+    if workers or in_subprocess:
         from .segments import start_workers
 
         start_workers()  # the render processes load WeasyPrint while we gather the content
@@ -127,11 +127,16 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
 
 
 def _build_whole(html, content, in_subprocess):
-    from .pdf import RenderJob, render
+    from .layout import RenderJob
 
     job = RenderJob(html, current_app.static_folder, current_app.config["STORAGE_DIR"],
                     content.charts)
-    result = _render_elsewhere(job) if in_subprocess else render(job)
+    if in_subprocess:
+        result = _render_elsewhere(job)
+    else:
+        from .pdf import render
+
+        result = render(job)
     return result.pdf, result.pages, (1, 0)
 
 
@@ -163,14 +168,15 @@ def _build_in_parts(content, workers, report):
 
 
 def _render_elsewhere(job):
-    """Render in a fresh process, so the web process stays responsive and memory is returned."""
-    import multiprocessing
+    """Render in a process of its own, so the web process stays responsive and memory is
+    returned: forked from the warm render server (WeasyPrint and fonts loaded), then ended."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from .pdf import render
+    from .layout import render_whole_in_worker
+    from .segments import worker_context
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(render, job).result()
+    with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
+        return pool.submit(render_whole_in_worker, job).result()
 
 
 def current_fingerprint(salon: Salon) -> str:
