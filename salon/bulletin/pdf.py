@@ -14,8 +14,11 @@ use_project_fonts()
 
 with quick_library_lookup():
     from weasyprint import CSS, HTML  # noqa: E402  (fontconfig must be configured first)
+    from weasyprint.layout import inline as _inline  # noqa: E402
+    from weasyprint.layout.leader import leader_index  # noqa: E402
     from weasyprint.pdf.fonts import Font  # noqa: E402
     from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+    from weasyprint.text.line_break import split_first_line  # noqa: E402
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..storage import FileStorage, StorageError  # noqa: E402
@@ -130,6 +133,31 @@ def warm_up() -> None:
 class _NothingFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         raise FetchRefused(f"拒绝加载：{url}")
+
+
+def _handle_leader_as_one_run(context, line, containing_block):
+    """WeasyPrint's leader handling, then its dots joined into one text box.
+
+    WeasyPrint places a leader's string once per position, right to left, each copy a text
+    box of its own; a TOC line of ~80 dots costs ~80 text layouts when drawn, which made the
+    contents the costliest pages of the bulletin. The positions form one evenly spaced run,
+    so one box holding the same dots, laid out once, draws the same glyphs in the same places.
+    """
+    _handle_leader(context, line, containing_block)
+    _index, leader = leader_index(line)
+    if leader is None or len(leader.children) < 2:
+        return
+    first = min(leader.children, key=lambda box: box.position_x)
+    text = first.text * len(leader.children)
+    layout, _length, _resume, width, _height, _baseline = split_first_line(
+        text, first.style, context, float("inf"), 0, is_line_start=False)
+    joined = first.copy_with_text(text)
+    joined.pango_layout, joined.width = layout, width
+    leader.children = (joined,)
+
+
+_handle_leader = _inline.handle_leader
+_inline.handle_leader = _handle_leader_as_one_run
 
 
 _patch_lock = threading.Lock()
