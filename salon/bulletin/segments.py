@@ -2,8 +2,8 @@
 
 A part (segment) always starts on a new page, so its pages do not depend on what comes
 before it: each is laid out once, cached under the hash of its HTML, and reused by later
-builds. Only the front matter (whose table of contents needs every part's page count) is laid
-out last. assemble.py joins the parts, stamps page numbers and writes the bookmarks.
+builds. Only the table of contents (it needs every part's page count) is laid out last, with
+the real numbers. assemble.py joins the parts, stamps page numbers and writes the bookmarks.
 """
 import hashlib
 import json
@@ -31,7 +31,8 @@ _MANIFEST = f"{CACHE_PREFIX}recent-builds.json"
 
 @dataclass
 class Segment:
-    """One part of the bulletin: the front matter, a run of articles, or the closing pages."""
+    """One part of the bulletin: the cover with the editor's note, the contents, the topic,
+    a run of articles, or the closing pages."""
 
     kind: str
     label: str
@@ -51,7 +52,7 @@ class Part:
 
 def plan(content) -> list[Segment]:
     """Cut the bulletin into parts at the places where a new page reads well."""
-    segments = [Segment("front", "编者按")]
+    segments = [Segment("cover", "编者按"), Segment("toc", "目录"), Segment("topic", "本期主题")]
     for section, label, posts in (("experience", "经验交流", content.experiences),
                                   ("problems", "问题反映与办理", content.problems)):
         group: Segment | None = None
@@ -177,7 +178,7 @@ def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderS
 def build_parts(content, workers: int, salt: str,
                 progress: Callable[[int, str], None]
                 ) -> tuple[list[Segment], list[Part], RenderStats]:
-    """Lay out all parts; the front matter last, with the real page numbers in its TOC."""
+    """Lay out all parts; the contents last, with the real page numbers."""
     segments = plan(content)
     static, files = current_app.static_folder, current_app.config["STORAGE_DIR"]
 
@@ -187,12 +188,14 @@ def build_parts(content, workers: int, salt: str,
         return _key(render_job, salt), render_job
 
     stats = RenderStats()
-    # The front matter with provisional numbers comes first: its page count fixes the offsets.
-    # The last build's numbers are the best guess: when they still hold, nothing is redone.
+    # The contents with provisional numbers are laid out with the rest: their page count fixes
+    # the offsets. The last build's numbers are the best guess: when they still hold, nothing
+    # is redone; otherwise only the contents are laid out again, with the real numbers.
     remembered = f"{CACHE_PREFIX}toc-{content.salon.id}.json"
     last = json.loads(storage().get(remembered)) if storage().exists(remembered) else {}
     provisional = {anchor: last.get(anchor, 888) for anchor in _toc_anchors(segments)}
-    jobs_ = [job([segments[0]], provisional)] + [job([s]) for s in segments[1:]]
+    toc = next(i for i, segment in enumerate(segments) if segment.kind == "toc")
+    jobs_ = [job([s], provisional if i == toc else None) for i, s in enumerate(segments)]
 
     def report(done, total):
         progress(15 + int(75 * done / max(total, 1)), f"排版 {done}/{total} 部分")
@@ -200,15 +203,15 @@ def build_parts(content, workers: int, salt: str,
     parts = render_parts(jobs_, workers, stats, report)
     for _attempt in range(3):
         toc_pages = page_numbers(segments, parts)
-        key_of_front, front_job = job([segments[0]], toc_pages)
-        front = render_parts([(key_of_front, front_job)], workers, stats, lambda *_: None)[0]
-        settled = front.pages == parts[0].pages
-        parts[0] = front
+        jobs_[toc] = job([segments[toc]], toc_pages)
+        contents = render_parts([jobs_[toc]], workers, stats, lambda *_: None)[0]
+        settled = contents.pages == parts[toc].pages
+        parts[toc] = contents
         if settled:
             break
     storage().put(remembered, json.dumps(toc_pages).encode(), "application/json")
-    used = [key_of_front] + [key for key, _job in jobs_[1:]]
-    prune_cache(storage(), used, current_app.config.get("BULLETIN_CACHE_BUILDS", CACHE_BUILDS))
+    prune_cache(storage(), [key for key, _job in jobs_],
+                current_app.config.get("BULLETIN_CACHE_BUILDS", CACHE_BUILDS))
     progress(92, f"合成（新排 {stats.rendered} 部分，沿用 {stats.cached} 部分）")
     return segments, parts, stats
 

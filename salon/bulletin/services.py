@@ -149,8 +149,12 @@ def _build_in_parts(content, workers, report):
     numbers = page_numbers(segments, parts)
     outline = []
     for segment in segments:
-        if segment.kind == "front":
-            outline += [(1, "编者按", numbers["sec-note"]), (1, "本期主题", numbers["sec-topic"])]
+        if segment.kind == "cover":
+            outline.append((1, "编者按", numbers["sec-note"]))
+        elif segment.kind == "topic":
+            outline.append((1, "本期主题", numbers["sec-topic"]))
+        elif segment.kind == "toc":
+            continue
         elif segment.kind == "tail":
             outline += [(1, "回头看", numbers["sec-lookback"]), (1, "数据", numbers["sec-data"])]
         else:
