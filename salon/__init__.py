@@ -5,6 +5,9 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .bulletin.workers import start_early_for_cli
+
+start_early_for_cli()  # `flask bulletin build`: WeasyPrint loads while the app is built
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ("accounts", "salons", "posts", "problems", "search", "bulletin", "dashboard", "api")

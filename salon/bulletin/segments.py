@@ -7,10 +7,9 @@ the real numbers. assemble.py joins the parts, stamps page numbers and writes th
 """
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
@@ -18,6 +17,7 @@ from flask import current_app, render_template
 from ..posts.models import Post
 from ..storage import FileStorage, StorageError, storage
 from .layout import ASSETS_PREFIX, PRINT_CSS, RenderJob, render_in_worker
+from .workers import pool
 
 # An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
 LONG_ARTICLE = 1800
@@ -79,51 +79,6 @@ def segment_html(content, segments: list[Segment], toc_pages: dict | None = None
                            chart_src=lambda name: ASSETS_PREFIX + name)
 
 
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
-PRELOAD = "salon.bulletin.preload"
-
-
-def worker_context():
-    """The render processes' start method: forked from the preloaded fork server."""
-    context = multiprocessing.get_context("forkserver")
-    # The main module too: a worker would otherwise import it anew (the flask script).
-    context.set_forkserver_preload(["__main__", PRELOAD])
-    return context
-
-
-def start_workers() -> None:
-    """Start the fork server now (it loads WeasyPrint and the fonts, ~0.5 s) without waiting
-    for it, so that its start overlaps gathering the content and planning the parts."""
-    from multiprocessing import forkserver
-
-    worker_context()
-    forkserver.ensure_running()
-
-
-def pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes kept for the life of this process (fonts stay loaded between builds).
-
-    They fork from a server that has imported WeasyPrint and warmed up the fonts once
-    (forkserver, preload.py): cheap to start, and never a fork of the web process with its
-    threads and database connections.
-    """
-    global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
-        if _pool is not None:
-            _pool.shutdown()
-        _pool = ProcessPoolExecutor(workers, mp_context=worker_context())
-        _pool_size = workers
-    return _pool
-
-
-def shutdown_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown()
-        _pool = None
-
-
 def _key(job: RenderJob, salt: str) -> str:
     digest = hashlib.sha256(salt.encode() + job.html.encode())
     digest.update("\n".join(job.stylesheets).encode())
@@ -156,29 +111,38 @@ class RenderStats:
 
 
 def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderStats,
-                 progress: Callable[[int, int], None]) -> list[Part]:
-    """Lay out every (cache key, job); cached parts are reused, the rest run in parallel."""
+                 progress: Callable[[int, int], None],
+                 ready: Callable[[int, Part], None] = lambda _i, _part: None) -> list[Part]:
+    """Lay out every (cache key, job); cached parts are reused, the rest run in parallel.
+    `ready(index, part)` is called for each part as soon as it is there (in any order)."""
     parts: list[Part | None] = [_cached(key) for key, _job in jobs]
     stats.cached += sum(part is not None for part in parts)
     todo = [i for i, part in enumerate(parts) if part is None]
     done = len(jobs) - len(todo)
     progress(done, len(jobs))
-    if todo:
-        futures = {pool(workers).submit(render_in_worker, jobs[i][1]): i for i in todo}
-        for future in as_completed(futures):
-            i = futures[future]
-            parts[i] = Part(*future.result())
-            _remember(jobs[i][0], parts[i])
-            done += 1
-            progress(done, len(jobs))
+    # The workers start first; the cached parts are handed on while they lay out the rest.
+    futures = {pool(workers).submit(render_in_worker, jobs[i][1]): i for i in todo}
+    for i, part in enumerate(parts):
+        if part is not None:
+            ready(i, part)
+    for future in as_completed(futures):
+        i = futures[future]
+        parts[i] = Part(*future.result())
+        _remember(jobs[i][0], parts[i])
+        ready(i, parts[i])
+        done += 1
+        progress(done, len(jobs))
     stats.rendered += len(todo)
     return parts
 
 
-def build_parts(content, workers: int, salt: str,
-                progress: Callable[[int, str], None]
+def build_parts(content, workers: int, salt: str, progress: Callable[[int, str], None],
+                place: Callable[[int, bytes], None] = lambda _i, _pdf: None,
                 ) -> tuple[list[Segment], list[Part], RenderStats]:
-    """Lay out all parts; the contents last, with the real page numbers."""
+    """Lay out all parts; the contents last, with the real page numbers.
+
+    `place(index, pdf)` receives each final part as soon as it is laid out (or found in the
+    cache), so the joining overlaps the layout of the parts still to come."""
     segments = plan(content)
     static, files = current_app.static_folder, current_app.config["STORAGE_DIR"]
 
@@ -200,7 +164,8 @@ def build_parts(content, workers: int, salt: str,
     def report(done, total):
         progress(15 + int(75 * done / max(total, 1)), f"排版 {done}/{total} 部分")
 
-    parts = render_parts(jobs_, workers, stats, report)
+    parts = render_parts(jobs_, workers, stats, report,
+                         lambda i, part: i != toc and place(i, part.pdf))
     for _attempt in range(3):
         toc_pages = page_numbers(segments, parts)
         jobs_[toc] = job([segments[toc]], toc_pages)
@@ -209,6 +174,7 @@ def build_parts(content, workers: int, salt: str,
         parts[toc] = contents
         if settled:
             break
+    place(toc, parts[toc].pdf)
     storage().put(remembered, json.dumps(toc_pages).encode(), "application/json")
     prune_cache(storage(), [key for key, _job in jobs_],
                 current_app.config.get("BULLETIN_CACHE_BUILDS", CACHE_BUILDS))

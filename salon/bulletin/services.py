@@ -103,7 +103,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
 
         workers = default_workers()
     if workers or in_subprocess:
-        from .segments import start_workers
+        from .workers import start_workers
 
         start_workers()  # the render processes load WeasyPrint while we gather the content
     report(5, "收集稿件与数据")
@@ -141,11 +141,13 @@ def _build_whole(html, content, in_subprocess):
 
 
 def _build_in_parts(content, workers, report):
-    from .assemble import assemble
+    from .assemble import Joiner
     from .segments import build_parts, page_numbers
 
+    joiner = Joiner()
     # Cached parts are keyed by their HTML and this, so a CSS or font change lays all out anew.
-    segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report)
+    segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report,
+                                         joiner.place)
     numbers = page_numbers(segments, parts)
     outline = []
     for segment in segments:
@@ -166,8 +168,7 @@ def _build_in_parts(content, workers, report):
         "Author": content.editor_unit, "Subject": content.salon.topic,
         "Creator": "社区警务沙龙", "Producer": "WeasyPrint 70 + pypdf", "Lang": "zh-CN",
     }
-    pdf = assemble([part.pdf for part in parts],
-                   [(level, title, page - 1) for level, title, page in outline], metadata)
+    pdf = joiner.finish([(level, title, page - 1) for level, title, page in outline], metadata)
     return pdf, sum(part.pages for part in parts), (stats.rendered, stats.cached)
 
 
@@ -177,7 +178,7 @@ def _render_elsewhere(job):
     from concurrent.futures import ProcessPoolExecutor
 
     from .layout import render_whole_in_worker
-    from .segments import worker_context
+    from .workers import worker_context
 
     with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
         return pool.submit(render_whole_in_worker, job).result()
