@@ -164,8 +164,11 @@ def build_parts(content, workers: int, salt: str, progress: Callable[[int, str],
     def report(done, total):
         progress(15 + int(75 * done / max(total, 1)), f"排版 {done}/{total} 部分")
 
-    parts = render_parts(jobs_, workers, stats, report,
-                         lambda i, part: i != toc and place(i, part.pdf))
+    def ready(index: int, part: Part) -> None:
+        if index != toc:  # the contents are placed once their numbers are final
+            place(index, part.pdf)
+
+    parts = render_parts(jobs_, workers, stats, report, ready)
     for _attempt in range(3):
         toc_pages = page_numbers(segments, parts)
         jobs_[toc] = job([segments[toc]], toc_pages)
