@@ -64,7 +64,8 @@ def _make_content() -> dict:
 @pytest.fixture(scope="module", params=["parts", "whole"])
 def built(request, tmp_path_factory):
     """One real PDF per layout mode for the whole module (rendering is the slow part):
-    in parts by worker processes (the default), and as one document."""
+    in parts by worker processes (the default), and as one document in a process of its own
+    (as the CLI and the web's build jobs do)."""
     tmp = tmp_path_factory.mktemp("bulletin-pdf")
     workers = 2 if request.param == "parts" else 0
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
@@ -79,7 +80,7 @@ def built(request, tmp_path_factory):
         from salon.bulletin.services import build
 
         salon = facts.pop("salon")
-        result = build(salon)
+        result = build(salon, in_subprocess=True)
         if workers:
             # Change one article: only its part is laid out again.
             cached_first = _cached_parts(tmp / "files")
