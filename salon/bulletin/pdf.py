@@ -8,7 +8,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .fonts import quick_library_lookup, use_project_fonts
+from .fonts import FONT_FAMILY, quick_library_lookup, use_project_fonts
 
 use_project_fonts()
 
@@ -16,6 +16,7 @@ with quick_library_lookup():
     from weasyprint import CSS, HTML  # noqa: E402  (fontconfig must be configured first)
     from weasyprint.layout import inline as _inline  # noqa: E402
     from weasyprint.layout.leader import leader_index  # noqa: E402
+    from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
     from weasyprint.pdf.fonts import Font  # noqa: E402
     from weasyprint.text.fonts import FontConfiguration  # noqa: E402
     from weasyprint.text.line_break import split_first_line  # noqa: E402
@@ -161,23 +162,35 @@ _inline.handle_leader = _handle_leader_as_one_run
 
 
 _patch_lock = threading.Lock()
+_get_hb_object_data = _pdf_fonts.get_hb_object_data
 
 
 @contextmanager
 def fonts_left_for_the_join():
     """Skip subsetting the bundled fonts in a part: the join replaces them with one subset of
-    all parts (fontmerge.py), so cutting 15 MB fonts for every part would be wasted work.
+    all parts (fontmerge.py), so cutting 15 MB fonts for every part would be wasted work, and
+    so would WeasyPrint's copy of each whole font file into memory (~3 ms and 15 MB a font).
     A part with glyphs missing from the font keeps WeasyPrint's own subset (it is not joined)."""
-    original = Font.subset
+    original_init, original_subset = Font.__init__, Font.subset
+
+    def init(self, pango_font, description, font_size):
+        _pdf_fonts.get_hb_object_data = lambda *_args, **_kwargs: b""
+        try:
+            original_init(self, pango_font, description, font_size)
+        finally:
+            _pdf_fonts.get_hb_object_data = _get_hb_object_data
+        if self.family != FONT_FAMILY:  # not one the join replaces: keep the real file
+            self.file_content = _get_hb_object_data(self.hb_face)
 
     def subset(self, to_unicode, hinting):
         if self.missing:
-            return original(self, to_unicode, hinting)
+            self.file_content = self.file_content or _get_hb_object_data(self.hb_face)
+            return original_subset(self, to_unicode, hinting)
         self.file_content = b""
 
     with _patch_lock:
-        Font.subset = subset
+        Font.__init__, Font.subset = init, subset
         try:
             yield
         finally:
-            Font.subset = original
+            Font.__init__, Font.subset = original_init, original_subset
