@@ -5,7 +5,9 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .bulletin.workers import start_early_for_cli
+
+start_early_for_cli()  # `flask bulletin build`: WeasyPrint loads while the app is built
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ("accounts", "salons", "posts", "problems", "search", "bulletin", "dashboard", "api")
@@ -40,8 +42,10 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    """Bind the extensions created in extensions.py."""
+    """Bind the extensions created in extensions.py (imported here, not at the top, so a
+    bulletin render process that imports salon.bulletin does not load them)."""
     from . import database
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)

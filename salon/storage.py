@@ -65,6 +65,13 @@ class FileStorage:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    def keys(self, prefix: str) -> list[str]:
+        """The keys of the files directly in the folder `prefix` ("folder/"), sorted."""
+        folder = self.path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return []
+        return sorted(prefix + entry.name for entry in os.scandir(folder) if entry.is_file())
+
 
 def storage() -> FileStorage:
     """The app's storage (configured by STORAGE_DIR)."""

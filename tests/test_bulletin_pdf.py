@@ -64,11 +64,12 @@ def _make_content() -> dict:
 @pytest.fixture(scope="module", params=["parts", "whole"])
 def built(request, tmp_path_factory):
     """One real PDF per layout mode for the whole module (rendering is the slow part):
-    in parts by worker processes (the default), and as one document."""
+    in parts by worker processes (the default), and as one document in a process of its own
+    (as the CLI and the web's build jobs do)."""
     tmp = tmp_path_factory.mktemp("bulletin-pdf")
     workers = 2 if request.param == "parts" else 0
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
-                      "BULLETIN_RENDER_WORKERS": workers,
+                      "BULLETIN_RENDER_WORKERS": workers, "BULLETIN_CACHE_BUILDS": 1,
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp), "SECRET_KEY": "test",
                       "STORAGE_DIR": str(tmp / "files"), "SEARCH_INDEX_DIR": str(tmp / "index")})
     with app.app_context(), frozen(TODAY):
@@ -79,20 +80,26 @@ def built(request, tmp_path_factory):
         from salon.bulletin.services import build
 
         salon = facts.pop("salon")
-        result = build(salon)
+        result = build(salon, in_subprocess=True)
         if workers:
             # Change one article: only its part is laid out again.
+            cached_first = _cached_parts(tmp / "files")
             post = db.session.scalar(db.select(Post).filter_by(title="调解邻里纠纷三步法"))
             post.body += "\n\n补充一段新的做法。"
             db.session.commit()
             facts["rebuilt"] = build(salon)
             facts["first_parts"] = (result.rendered, result.cached)
+            facts["cache"] = (cached_first, _cached_parts(tmp / "files"))
         db.session.remove()
         db.drop_all()
         db.engine.dispose()  # no connection of this module's app may outlive it
     reader = PdfReader(BytesIO(result.pdf))
     facts.update(pdf=result.pdf, reader=reader, pages=[p.extract_text() for p in reader.pages])
     return facts
+
+
+def _cached_parts(storage_dir) -> set[str]:
+    return {path.name for path in (storage_dir / "bulletin-cache").glob("*.pdf")}
 
 
 def _flat(text: str) -> str:
@@ -195,6 +202,21 @@ def test_problem_handling_and_attendance(built):
     assert re.search(r"城关派出所11测试officer", text)
 
 
+def test_toc_entries_link_to_where_articles_start(built):
+    """Built in parts too, each TOC entry is a link to its section or article."""
+    reader = built["reader"]
+    toc = next(i for i, p in enumerate(built["pages"]) if "目录" in _flat(p))
+    names = []  # an entry's boxes each carry its link: one name per entry, in order
+    for annot in reader.pages[toc].get("/Annots", []):
+        annot = annot.get_object()
+        assert "bulletin-toc:" not in str(annot.get("/A", {}).get("/URI", ""))
+        if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+            names.append(str(annot["/Dest"]))
+    targets = [reader.get_destination_page_number(reader.named_destinations[name]) + 1
+               for name in dict.fromkeys(names)]
+    assert targets == [page for _level, _title, page in _outline(reader)]
+
+
 @pytest.mark.parametrize("built", ["parts"], indirect=True)  # one-document mode has no parts
 def test_rebuild_after_one_change_lays_out_only_that_part(built):
     rendered, cached = built["first_parts"]
@@ -203,3 +225,36 @@ def test_rebuild_after_one_change_lays_out_only_that_part(built):
     assert again.rendered == 1 and again.cached >= rendered - 1
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(again.pdf)).pages)
     assert "补充一段新的做法" in _flat(text)
+
+
+@pytest.mark.parametrize("built", ["parts"], indirect=True)
+def test_parts_cache_keeps_only_recent_builds(built):
+    """With BULLETIN_CACHE_BUILDS=1 the changed article's old part is deleted on rebuild."""
+    first, second = built["cache"]
+    assert len(first) == len(second) >= 5
+    assert len(first - second) == 1 and len(second - first) == 1
+
+
+def test_prune_keeps_the_parts_of_the_last_builds(tmp_path):
+    from salon.bulletin.segments import CACHE_PREFIX, prune_cache
+    from salon.storage import FileStorage
+
+    files = FileStorage(tmp_path)
+    key = {name: name * 64 for name in "abcd"}
+
+    def cache(*names):
+        for name in names:
+            files.put(f"{CACHE_PREFIX}{key[name]}.pdf", b"%PDF", "application/pdf")
+            files.put(f"{CACHE_PREFIX}{key[name]}.json", b"{}", "application/json")
+
+    cache("a", "b", "c")
+    files.put(f"{CACHE_PREFIX}toc-1.json", b"{}", "application/json")
+    prune_cache(files, [key["a"], key["b"]], builds=2)
+    assert not files.exists(f"{CACHE_PREFIX}{key['c']}.pdf")  # used by no recent build
+    cache("d")
+    prune_cache(files, [key["b"], key["d"]], builds=2)
+    assert files.exists(f"{CACHE_PREFIX}{key['a']}.json")  # still one of the last two builds
+    prune_cache(files, [key["d"]], builds=2)
+    left = files.keys(CACHE_PREFIX)
+    assert left == sorted([f"{CACHE_PREFIX}{key[n]}.{ext}" for n in "bd" for ext in ("json", "pdf")]
+                          + [f"{CACHE_PREFIX}recent-builds.json", f"{CACHE_PREFIX}toc-1.json"])

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from itsdangerous import TimestampSigner
+from werkzeug.security import check_password_hash
 
 from salon import create_app
 from salon.accounts.models import LoginEvent, User
@@ -143,3 +144,13 @@ def test_behind_a_proxy_the_forwarded_address_is_audited(tmp_path):
         assert events()[-1].ip == "10.1.2.3"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_unknown_user_is_checked_as_long_as_a_real_password(app):
+    """The fixed dummy hash has the method and cost of a real one, so a miss takes as long."""
+    from salon.accounts.services import _DUMMY_HASH
+
+    user = User(username="timing", name="测试")
+    user.set_password("abcd1234")
+    assert _DUMMY_HASH.split("$")[0] == user.password_hash.split("$")[0]
+    assert check_password_hash(_DUMMY_HASH, "no-such-user-0")

@@ -1,4 +1,5 @@
 """`flask bulletin build YYYY-MM --output FILE.pdf`."""
+import gc
 import re
 import sys
 from pathlib import Path
@@ -23,6 +24,9 @@ def build_command(month: str, output: str) -> None:
     """Build that month's bulletin PDF (works in any salon state; nothing is published)."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise click.ClickException(f"月份格式应为 YYYY-MM：{month}")
+    # A one-shot process: the app's objects live until exit, so the collector need not
+    # scan them again and again during the build, nor once more on the way out (~0.2 s).
+    gc.freeze()
     try:
         salon = salon_by_month(month)
         with click.progressbar(length=100, label=f"编印{salon.label}专刊", file=sys.stderr,
@@ -31,10 +35,11 @@ def build_command(month: str, output: str) -> None:
                 bar.label = f"{message}"
                 bar.update(percent - bar.pos)
 
-            built = build(salon, progress)
+            built = build(salon, progress, in_subprocess=True)
             bar.update(100 - bar.pos)
     except BulletinError as error:
         raise click.ClickException(str(error)) from None
     Path(output).write_bytes(built.pdf)
+    gc.freeze()
     click.echo(f"已生成 {output}：{built.pages} 页，{len(built.pdf) / 1024:.0f} KB，"
                f"排版用时 {built.seconds:.1f} 秒。")

@@ -4,13 +4,43 @@ from dataclasses import dataclass
 # The document's base URL: a name that can never resolve, so nothing leaves the machine.
 ORIGIN = "http://bulletin.invalid"
 ASSETS_PREFIX = "/bulletin-assets/"
+PRINT_CSS = "/static/css/bulletin-print.css"
+PAGE_NUMBERS_CSS = "/static/css/bulletin-pagenumbers.css"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pdf: bytes
+    pages: int
+    seconds: float
 
 
 @dataclass(frozen=True)
 class RenderJob:
-    """Everything a render needs, picklable so it can run in another process."""
+    """Everything a render needs, picklable so it can run in another process.
+
+    `stylesheets` (URLs under ORIGIN) are applied to a part without a <link> in its HTML:
+    a render worker parses each stylesheet once instead of once per part."""
 
     html: str
     static_root: str
     storage_root: str
     assets: dict[str, bytes]
+    stylesheets: tuple[str, ...] = ()
+
+
+# The workers' entry points live here, not in pdf.py, so that naming them (pickling) does not
+# import WeasyPrint into the process that hands out the work.
+
+def render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
+    """Lay out one part in a render worker."""
+    from .pdf import render_part
+
+    return render_part(job)
+
+
+def render_whole_in_worker(job: RenderJob) -> RenderResult:
+    """Lay out the whole bulletin as one document in a render worker."""
+    from .pdf import render
+
+    return render(job)

@@ -17,7 +17,7 @@ from .models import Bulletin, BulletinRevision
 
 Progress = Callable[[int, str], None]
 # Bump when the layout changes in a way the content hash cannot see (template code is hashed).
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 
 class BulletinError(ValueError):
@@ -51,9 +51,10 @@ def require_posts(salon: Salon) -> None:
 
 def print_html(content: content_module.BulletinContent) -> str:
     """The whole bulletin as one printable document (CSS page numbers, target-counter TOC)."""
+    from .layout import PAGE_NUMBERS_CSS, PRINT_CSS
     from .segments import plan, segment_html
 
-    return segment_html(content, plan(content), page_numbers=True)
+    return segment_html(content, plan(content), stylesheets=(PRINT_CSS, PAGE_NUMBERS_CSS))
 
 
 def preview_html(content: content_module.BulletinContent) -> dict:
@@ -95,16 +96,20 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     """
     report = progress or (lambda _pct, _msg: None)
     require_posts(salon)
-    report(5, "收集稿件与数据")
-    content = content_module.gather(salon)
-    html = print_html(content)
-    fingerprint = content_hash(html, content.charts)
     if workers is None:
         workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
     if workers is None:
         from .segments import default_workers
 
         workers = default_workers()
+    if workers or in_subprocess:
+        from .workers import start_workers
+
+        start_workers()  # the render processes load WeasyPrint while we gather the content
+    report(5, "收集稿件与数据")
+    content = content_module.gather(salon)
+    html = print_html(content)
+    fingerprint = content_hash(html, content.charts)
     started = time.perf_counter()
     if workers:
         from .fontmerge import FontMergeError
@@ -122,25 +127,36 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
 
 
 def _build_whole(html, content, in_subprocess):
-    from .pdf import RenderJob, render
+    from .layout import RenderJob
 
     job = RenderJob(html, current_app.static_folder, current_app.config["STORAGE_DIR"],
                     content.charts)
-    result = _render_elsewhere(job) if in_subprocess else render(job)
+    if in_subprocess:
+        result = _render_elsewhere(job)
+    else:
+        from .pdf import render
+
+        result = render(job)
     return result.pdf, result.pages, (1, 0)
 
 
 def _build_in_parts(content, workers, report):
-    from .assemble import assemble
+    from .assemble import Joiner
     from .segments import build_parts, page_numbers
 
+    joiner = Joiner()
     # Cached parts are keyed by their HTML and this, so a CSS or font change lays all out anew.
-    segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report)
+    segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report,
+                                         joiner.place)
     numbers = page_numbers(segments, parts)
     outline = []
     for segment in segments:
-        if segment.kind == "front":
-            outline += [(1, "编者按", numbers["sec-note"]), (1, "本期主题", numbers["sec-topic"])]
+        if segment.kind == "cover":
+            outline.append((1, "编者按", numbers["sec-note"]))
+        elif segment.kind == "topic":
+            outline.append((1, "本期主题", numbers["sec-topic"]))
+        elif segment.kind == "toc":
+            continue
         elif segment.kind == "tail":
             outline += [(1, "回头看", numbers["sec-lookback"]), (1, "数据", numbers["sec-data"])]
         else:
@@ -152,20 +168,20 @@ def _build_in_parts(content, workers, report):
         "Author": content.editor_unit, "Subject": content.salon.topic,
         "Creator": "社区警务沙龙", "Producer": "WeasyPrint 70 + pypdf", "Lang": "zh-CN",
     }
-    pdf = assemble([part.pdf for part in parts],
-                   [(level, title, page - 1) for level, title, page in outline], metadata)
+    pdf = joiner.finish([(level, title, page - 1) for level, title, page in outline], metadata)
     return pdf, sum(part.pages for part in parts), (stats.rendered, stats.cached)
 
 
 def _render_elsewhere(job):
-    """Render in a fresh process, so the web process stays responsive and memory is returned."""
-    import multiprocessing
+    """Render in a process of its own, so the web process stays responsive and memory is
+    returned: forked from the warm render server (WeasyPrint and fonts loaded), then ended."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from .pdf import render
+    from .layout import render_whole_in_worker
+    from .workers import worker_context
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(render, job).result()
+    with ProcessPoolExecutor(1, mp_context=worker_context()) as pool:
+        return pool.submit(render_whole_in_worker, job).result()
 
 
 def current_fingerprint(salon: Salon) -> str:

@@ -4,10 +4,6 @@ import io
 from collections.abc import Callable
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from ..timeutil import zh_date, zh_datetime
 from .models import Problem, ProblemEvent
 from .services import format_value
@@ -66,6 +62,8 @@ def defuse(value: object) -> object:
 
 def workbook_bytes(problems: list[Problem], events: list[ProblemEvent]) -> bytes:
     """Sheet 问题台账 (one row per problem) and sheet 办理过程 (every event)."""
+    from openpyxl import Workbook  # imported on use: ~0.1 s that every app start would pay
+
     book = Workbook()
     _fill(book.active, "问题台账", PROBLEM_COLUMNS, problems)
     _fill(book.create_sheet(), "办理过程", EVENT_COLUMNS, events)
@@ -75,6 +73,9 @@ def workbook_bytes(problems: list[Problem], events: list[ProblemEvent]) -> bytes
 
 
 def _fill(sheet, title: str, columns, rows) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sheet.title = title
     sheet.append([name for name, _, _ in columns])
     for index, (_, width, _) in enumerate(columns, start=1):
