@@ -245,7 +245,7 @@ def test_block_reader_agrees_with_whoosh_matchers(app):
                 expected_ids.append(matcher.id())
                 expected_tfs.append(matcher.weight())
                 matcher.next()
-            ids, tfs = engine.read_postings(leaf, field, term)
+            ids, tfs, _values = engine.read_postings(leaf, field, term)
             assert ids == expected_ids and tfs == pytest.approx(expected_tfs)
             checked += len(ids)
     assert checked > 900

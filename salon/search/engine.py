@@ -64,6 +64,11 @@ class _MemoryStream:
         self._pos = end
         return self._buf[start:end].tobytes()
 
+    def peek(self, size=0):
+        """Lets the C unpickler read a block header in one call instead of one per opcode; a
+        short answer is allowed (it prefetches 128 KB otherwise)."""
+        return self._buf[self._pos:self._pos + 256].tobytes()
+
     def readinto(self, target):
         data = self.read(len(target))
         target[: len(data)] = data
@@ -299,6 +304,7 @@ class View:
 
     VERIFY_ALL = 2000   # unsure documents checked one by one; above this, a sample
     SAMPLE = 400
+    POSTINGS_KEPT = 1_500_000
 
     def __init__(self, searcher, facts: Facts, version: tuple):
         self.searcher, self.facts, self.version = searcher, facts, version
@@ -322,27 +328,33 @@ class View:
         return self.cache[key]
 
     # -- postings ------------------------------------------------------------------------
-    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, term frequencies) of one term over every segment, deleted ones included.
+    def postings(self, field: str, text: str, values: bool = False) -> tuple:
+        """(docnums, term frequencies, encoded values if asked) of one term over every
+        segment, in docnum order, deleted ones included.
 
-        Only the last few are kept: a query reads a term for matching and again for ranking,
-        but keeping every list would cost 8 bytes per posting for the life of the version.
+        Only recent ones are kept (up to POSTINGS_KEPT postings): a query reads a term for
+        matching and again for ranking, but keeping every list would cost memory for as
+        long as the index version lives.
         """
         key = (field, text)
         with self._lock:
-            if key in self._postings:
+            found = self._postings.get(key)
+            if found is not None and (found[2] is not None or not values):
                 self._postings.move_to_end(key)
-                return self._postings[key]
-        ids, tfs = [], []
+                return found
+        ids, tfs, encoded = [], [], [] if values else None
         for leaf, offset in self.leaves:
-            leaf_ids, leaf_tfs = read_postings(leaf, field, text)
+            leaf_ids, leaf_tfs, leaf_values = read_postings(leaf, field, text, values)
             ids.append(np.asarray(leaf_ids, dtype=np.int32) + np.int32(offset))
             tfs.append(np.asarray(leaf_tfs, dtype=np.float32))
-        found = (np.concatenate(ids), np.concatenate(tfs)) if ids else \
-            (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+            if values:
+                encoded.extend(leaf_values)
+        found = (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
+                 np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.float32), encoded)
         with self._lock:
             self._postings[key] = found
-            if len(self._postings) > 24:
+            while len(self._postings) > 1 and \
+                    sum(len(kept[0]) for kept in self._postings.values()) > self.POSTINGS_KEPT:
                 self._postings.popitem(last=False)
         return found
 
@@ -372,13 +384,15 @@ class View:
             mask = np.zeros(self.size, dtype=bool)
             for leaf, offset in self.leaves:
                 for term in leaf.expand_prefix("grams", piece):
-                    ids, _ = read_postings(leaf, "grams", term)
+                    ids = read_postings(leaf, "grams", term)[0]
                     mask[np.asarray(ids, dtype=np.int64) + offset] = True
             return PieceMatch(mask & self.live)
         grams = analysis.gram_sequence(piece)
         if len(grams) == 1:
             return PieceMatch(self.term_mask("grams", grams[0]))
         # Every bigram present: a candidate. The piece as a segmented word: surely a match.
+        for gram in grams:  # read once with the positions that `contains` checks
+            self.postings("grams", gram, values=True)
         candidates = np.logical_and.reduce([self.term_mask("grams", g) for g in grams])
         sure = candidates & np.logical_or.reduce(
             [self.term_mask(f, piece) for f in ("title", "body", "tagwords")])
@@ -395,16 +409,20 @@ class View:
         return PieceMatch(candidates, candidates & ~sure, float(found.mean()))
 
     def contains(self, piece: str, docnums: np.ndarray) -> np.ndarray:
-        """For each of the (sorted) docnums, whether its bigrams of `piece` are consecutive."""
-        grams = analysis.gram_sequence(piece)
-        result = np.zeros(len(docnums), dtype=bool)
-        bounds = [offset for _, offset in self.leaves] + [self.size]
-        for i, (leaf, offset) in enumerate(self.leaves):
-            low, high = np.searchsorted(docnums, [offset, bounds[i + 1]])
-            if low < high:
-                local = (docnums[low:high] - offset).tolist()
-                result[low:high] = leaf_contains(leaf, grams, local)
-        return result
+        """For each of the (sorted) docnums, whether its bigrams of `piece` are consecutive:
+        the positions come from the posting lists already read for matching."""
+        decode = self.searcher.schema["grams"].format.decoder("positions")
+        starts: list[set | None] = [None] * len(docnums)
+        for shift, gram in enumerate(analysis.gram_sequence(piece)):
+            ids, _tfs, encoded = self.postings("grams", gram, values=True)
+            where = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+            for i, (doc, at) in enumerate(zip(docnums.tolist(), where.tolist(), strict=True)):
+                if starts[i] == set() or not len(ids) or ids[at] != doc:
+                    starts[i] = set()
+                    continue
+                found = {p - shift for p in decode(encoded[at])}
+                starts[i] = found if starts[i] is None else starts[i] & found
+        return np.array([bool(s) for s in starts], dtype=bool)
 
     # -- ranking and similar -------------------------------------------------------------
     def scores(self, terms: Iterable[tuple[str, str, float]]) -> np.ndarray:
@@ -412,7 +430,7 @@ class View:
         total = np.zeros(self.size, dtype=np.float32)
         live = max(int(self.live.sum()), 1)
         for field, term, boost in terms:
-            ids, tfs = self.postings(field, term)
+            ids, tfs, _values = self.postings(field, term)
             if not len(ids):
                 continue
             lengths = self.lengths(field)
@@ -592,8 +610,9 @@ def _length_column(leaf, field: str):
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
-def read_postings(leaf, field: str, text: str) -> tuple[list[int], list[float]]:
-    """One term's (docnums, frequencies) in one segment, deleted documents included.
+def read_postings(leaf, field: str, text: str, values: bool = False) -> tuple:
+    """One term's (docnums, frequencies, encoded values or None) in one segment, deleted
+    documents included.
 
     Whoosh 2.7 stores postings in blocks of up to 128; reading a block's pickled tuple at once
     (C-speed delta decoding with `accumulate`) is ~50× faster than its matcher's `next()` loop.
@@ -602,21 +621,24 @@ def read_postings(leaf, field: str, text: str) -> tuple[list[int], list[float]]:
     try:
         matcher = leaf.postings(field, text)
     except TermNotFound:
-        return [], []
+        return [], [], [] if values else None
     if isinstance(matcher, FilterMatcher):  # deletions: the caller masks them out
         matcher = matcher.child
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        return _read_blocks(matcher)
-    ids, tfs = [], []
+    if type(matcher) is W3LeafMatcher and not matcher._byteids \
+            and matcher._fixedsize in (None, -1, 0):
+        return _read_blocks(matcher, values)
+    ids, tfs, encoded = [], [], [] if values else None
     while matcher.is_active():
         ids.append(matcher.id())
         tfs.append(matcher.weight())
+        if values:
+            encoded.append(matcher.value())
         matcher.next()
-    return ids, tfs
+    return ids, tfs, encoded
 
 
-def _read_blocks(matcher) -> tuple[list[int], list[float]]:
-    ids, tfs = [], []
+def _read_blocks(matcher, values: bool) -> tuple:
+    ids, tfs, encoded = [], [], [] if values else None
     while not matcher._atend:
         if matcher._data is None:
             matcher._read_data()
@@ -626,33 +648,10 @@ def _read_blocks(matcher) -> tuple[list[int], list[float]]:
             tfs.extend([weights or 1.0] * len(deltas))
         else:
             tfs.extend(weights)
+        if values:
+            encoded.extend(matcher._data[2])
         matcher._next_block()
-    return ids, tfs
-
-
-def leaf_contains(leaf, grams: list[str], docnums: list[int]) -> list[bool]:
-    """Whether each (sorted, local) document holds the bigrams at consecutive positions."""
-    matchers = []
-    for gram in grams:
-        matcher = leaf.postings("grams", gram)
-        matchers.append(matcher.child if isinstance(matcher, FilterMatcher) else matcher)
-    found = []
-    for docnum in docnums:
-        starts = None
-        for shift, matcher in enumerate(matchers):
-            if not matcher.is_active():
-                starts = set()
-                break
-            matcher.skip_to(docnum)
-            if not matcher.is_active() or matcher.id() != docnum:
-                starts = set()
-                break
-            positions = {p - shift for p in matcher.value_as("positions")}
-            starts = positions if starts is None else starts & positions
-            if not starts:
-                break
-        found.append(bool(starts))
-    return found
+    return ids, tfs, encoded
 
 
 BM25_K1, BM25_B = 1.2, 0.75
