@@ -282,6 +282,35 @@ class Facts:
 
 
 _segment_cache: dict[tuple, object] = {}  # per segment: facts and field lengths (read once)
+_segment_postings: OrderedDict = OrderedDict()  # per segment and term: (docnums, frequencies)
+_segment_postings_lock = threading.Lock()
+_segment_postings_size = 0  # postings held in _segment_postings
+SEGMENT_POSTINGS_KEPT = 4_000_000  # ~32 MB of arrays, shared by every index version
+
+
+def segment_postings(leaf, field: str, text: str, values: bool = False) -> tuple:
+    """One term's postings in one segment as arrays, remembered across index versions.
+
+    Segments never change, so after a new post only its small new segment is read: a search
+    right after a change costs about what it did before it.
+    """
+    key = (leaf.segment().segment_id(), field, text)
+    with _segment_postings_lock:
+        kept = _segment_postings.get(key)
+        if kept is not None and not values:
+            _segment_postings.move_to_end(key)
+            return kept[0], kept[1], None
+    ids, tfs, encoded = read_postings(leaf, field, text, values)
+    arrays = (np.asarray(ids, dtype=np.int32), np.asarray(tfs, dtype=np.float32))
+    global _segment_postings_size
+    with _segment_postings_lock:
+        if key not in _segment_postings:
+            _segment_postings[key] = arrays
+            _segment_postings_size += len(arrays[0])
+        while len(_segment_postings) > 1 and _segment_postings_size > SEGMENT_POSTINGS_KEPT:
+            _key, dropped = _segment_postings.popitem(last=False)
+            _segment_postings_size -= len(dropped[0])
+    return arrays[0], arrays[1], encoded
 
 
 @dataclass
@@ -344,9 +373,9 @@ class View:
                 return found
         ids, tfs, encoded = [], [], [] if values else None
         for leaf, offset in self.leaves:
-            leaf_ids, leaf_tfs, leaf_values = read_postings(leaf, field, text, values)
-            ids.append(np.asarray(leaf_ids, dtype=np.int32) + np.int32(offset))
-            tfs.append(np.asarray(leaf_tfs, dtype=np.float32))
+            leaf_ids, leaf_tfs, leaf_values = segment_postings(leaf, field, text, values)
+            ids.append(leaf_ids + np.int32(offset))
+            tfs.append(leaf_tfs)
             if values:
                 encoded.extend(leaf_values)
         found = (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
