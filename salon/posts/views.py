@@ -1,7 +1,7 @@
 """Post pages: list, showcase, read, write, edit, comment, flag."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from ..accounts.models import Unit, User
@@ -33,8 +33,13 @@ bp = Blueprint("posts", __name__, url_prefix="/posts")
 
 
 def load_post(post_id: int) -> Post:
-    """The post if the current user may read it: 404 when missing, 403 for others' drafts."""
-    post = db.session.get(Post, post_id, options=[selectinload(Post.tags)])
+    """The post if the current user may read it: 404 when missing, 403 for others' drafts.
+
+    What the post page shows comes in one query with the post, plus one each for its tags
+    and its comments (with their authors)."""
+    post = db.session.get(Post, post_id, options=[
+        joinedload(Post.author), joinedload(Post.unit), joinedload(Post.salon),
+        selectinload(Post.tags), selectinload(Post.comments)])
     if post is None:
         abort(404)
     if not can_view(post, current_user):
