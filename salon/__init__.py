@@ -41,7 +41,7 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py."""
-    from . import database
+    from . import database, pagecache
 
     db.init_app(app)
     database.init_app(app)
@@ -51,6 +51,7 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    pagecache.init_app(app)
 
 
 def configure_features(app: Flask) -> None:

@@ -1,0 +1,214 @@
+"""Whole pages kept per user while nothing they show can have changed.
+
+A page served from here is the page the view would render now, because the key holds
+everything the page is made of:
+
+- the path and query of the GET request;
+- who asks: the signed-in user's id and their session's CSRF secret, so a kept page goes back
+  only to the session it was made for, and its CSRF tokens are ones that session accepts;
+- the data: a version that changes whenever any commit to the database becomes visible
+  (`DataVersion`: from the database itself, so every writer counts, not just this app);
+- today's date (deadlines are shown as 剩余/超期 days);
+- any other source a page names (the post page: the search index version, for 相关经验).
+
+The data version is read before the user is loaded and before the view reads anything, so a
+kept page holds data at least as new as its version. Roles, deactivation and drafts are data:
+when one changes the version changes and every kept page is dropped. Pages that show flash
+messages, change the session, or fail in part (`dont_keep`) are not kept; neither are
+answers other than 200 HTML.
+"""
+import os
+import sqlite3
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy.engine import Connection, Engine
+
+from .extensions import db
+from .timeutil import today
+
+DEFAULT_SIZE = 256  # pages per process; a page is 10–50 KB
+
+
+class DataVersion:
+    """A value that changes whenever a commit to the database becomes visible; None when the
+    database cannot tell (then nothing is kept).
+
+    SQLite: `PRAGMA data_version` on a connection changes exactly when another connection has
+    committed since its last read. This process keeps one connection that never writes just to
+    ask, so every commit counts: this process's, other processes', the sqlite3 shell's.
+
+    PostgreSQL: the current snapshot (`xmin:xmax:in-progress`) says exactly which
+    transactions are visible; any transaction that commits (or aborts) changes it.
+    """
+
+    def __init__(self, engine: Engine):
+        url = engine.url
+        self.dialect = engine.dialect.name
+        self.path = url.database if (self.dialect == "sqlite" and not url.query
+                                     and url.database not in (None, "", ":memory:")) else None
+        self._lock = threading.Lock()
+        self._watcher: sqlite3.Connection | None = None
+        self._opened = 0  # data_version numbers restart with each new connection
+        self._pid = None
+
+    def read(self, connection: Connection):
+        if self.dialect == "postgresql":
+            if (connection.dialect.server_version_info or (0,)) < (13,):
+                return None  # pg_current_snapshot() is new in PostgreSQL 13
+            return connection.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar()
+        if self.path is None:
+            return None
+        with self._lock:
+            try:
+                if self._watcher is None or self._pid != os.getpid():  # each worker its own
+                    self._watch()
+                return (self._opened, self._watcher.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                self._watcher = None
+                return None
+
+    def _watch(self) -> None:
+        self._watcher = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._opened += 1
+        self._pid = os.getpid()
+        weakref.finalize(self, _close_in, self._pid, self._watcher)
+
+
+def _close_in(pid: int, connection: sqlite3.Connection) -> None:
+    """Close the watching connection, but never one a forked process inherited."""
+    if os.getpid() == pid:
+        connection.close()
+
+
+class Page:
+    __slots__ = ("body", "headers", "made")
+
+    def __init__(self, response: Response):
+        self.body = response.get_data()
+        self.headers = list(response.headers.items())
+        self.made = time.monotonic()
+
+    def response(self) -> Response:
+        return Response(self.body, status=200, headers=self.headers)
+
+
+class PageCache:
+    """This process's kept pages of one app, for the current data version only."""
+
+    def __init__(self, app: Flask, size: int):
+        self.size = size
+        with app.app_context():
+            self.version = DataVersion(db.engine)
+        self.sources: dict[str, Callable[[], object]] = {}
+        self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version_seen = None
+        self.hits = self.misses = 0
+
+    def key(self, parts: tuple[str, ...]) -> tuple | None:
+        """The key of this request's page, or None when it must be rendered afresh."""
+        if request.method != "GET" or not self.size or "_flashes" in session:
+            return None
+        secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        user_id = session.get("_user_id")
+        if not secret or not user_id or db.session.identity_map:
+            return None  # objects read before the version could be older than it
+        if any(name not in self.sources for name in parts):
+            return None
+        version = self.version.read(db.session.connection())
+        if version is None:
+            return None
+        if (not current_user.is_authenticated or current_user.get_id() != user_id
+                or g.get("api_token")):
+            return None  # not signed in by this session: the view decides what to answer
+        try:
+            extra = tuple(self.sources[name]() for name in parts)
+        except Exception:  # the view meets the same failure and handles it its own way
+            return None
+        return (version, today(), request.full_path, user_id, secret, *extra)
+
+    def get(self, key: tuple) -> Page | None:
+        with self._lock:
+            self._drop_older_versions(key[0])
+            page = self.pages.get(key)
+            if page is not None and self._too_old(page):
+                page = None
+            if page is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self.pages.move_to_end(key)
+            return page
+
+    def keep(self, key: tuple, response: Response) -> None:
+        if (response.status_code != 200 or response.mimetype != "text/html"
+                or response.direct_passthrough or response.is_streamed
+                or g.get("page_cache_skip") or session.modified or "_flashes" in session):
+            return
+        page = Page(response)
+        with self._lock:
+            self._drop_older_versions(key[0])
+            self.pages[key] = page
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def _drop_older_versions(self, version) -> None:
+        if version != self._version_seen:
+            self.pages.clear()
+            self._version_seen = version
+
+    @staticmethod
+    def _too_old(page: Page) -> bool:
+        """Its CSRF tokens must stay valid a while after serving (when tokens expire at all)."""
+        limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+        return bool(limit) and time.monotonic() - page.made > limit / 2
+
+
+def cached_page(*parts: str) -> Callable:
+    """Serve a signed-in GET page from the cache while nothing it shows can have changed.
+
+    Goes above `login_required`, so that the data version is read before the user is loaded.
+    `parts` name further version sources the page depends on (see `add_source`).
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            cache: PageCache | None = current_app.extensions.get("page_cache")
+            key = cache.key(parts) if cache is not None else None
+            if key is None:
+                return view(*args, **kwargs)
+            page = cache.get(key)
+            if page is not None:
+                return page.response()
+            response = current_app.make_response(view(*args, **kwargs))
+            cache.keep(key, response)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def add_source(app: Flask, name: str, version: Callable[[], object]) -> None:
+    """A feature declares something pages may show besides the database (e.g. its index)."""
+    cache = app.extensions.get("page_cache")
+    if cache is not None:
+        cache.sources[name] = version
+
+
+def dont_keep() -> None:
+    """This request's page is incomplete (a part failed): render it, but do not keep it."""
+    g.page_cache_skip = True
+
+
+def init_app(app: Flask) -> None:
+    size = int(app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE))
+    app.extensions["page_cache"] = PageCache(app, size)
