@@ -13,7 +13,9 @@ everything the page is made of:
 
 The data version is read before the user is loaded and before the view reads anything, so a
 kept page holds data at least as new as its version. Roles, deactivation and drafts are data:
-when one changes the version changes and every kept page is dropped. Pages that show flash
+when one changes the version changes and every kept page is dropped. A page is kept only when
+Flask-Login found the session's user signed in, active, while rendering it; so while the
+version stands, serving it again needs no look-up of the user. Pages that show flash
 messages, change the session, or fail in part (`dont_keep`) are not kept; neither are
 answers other than 200 HTML.
 """
@@ -30,7 +32,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy.engine import Connection, Engine
 
-from .extensions import db
+from .extensions import db, login_manager
 from .timeutil import today
 
 DEFAULT_SIZE = 256  # pages per process; a page is 10–50 KB
@@ -96,7 +98,9 @@ class Page:
         self.made = time.monotonic()
 
     def response(self) -> Response:
-        return Response(self.body, status=200, headers=self.headers)
+        response = Response(self.body, status=200, headers=self.headers)
+        response.headers["Cache-Control"] = "private, no-store"  # a signed-in user's page
+        return response
 
 
 class PageCache:
@@ -118,21 +122,18 @@ class PageCache:
             return None
         secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
         user_id = session.get("_user_id")
-        if not secret or not user_id or db.session.identity_map:
-            return None  # objects read before the version could be older than it
-        if any(name not in self.sources for name in parts):
+        if not secret or not user_id or not _from_the_browser_that_signed_in():
             return None
+        if db.session.identity_map or any(name not in self.sources for name in parts):
+            return None  # objects read before the version could be older than it
         version = self.version.read(db.session.connection())
         if version is None:
             return None
-        if (not current_user.is_authenticated or current_user.get_id() != user_id
-                or g.get("api_token")):
-            return None  # not signed in by this session: the view decides what to answer
         try:
             extra = tuple(self.sources[name]() for name in parts)
         except Exception:  # the view meets the same failure and handles it its own way
             return None
-        return (version, today(), request.full_path, user_id, secret, *extra)
+        return (version, user_id, secret, today(), request.full_path, *extra)
 
     def get(self, key: tuple) -> Page | None:
         with self._lock:
@@ -152,6 +153,9 @@ class PageCache:
                 or response.direct_passthrough or response.is_streamed
                 or g.get("page_cache_skip") or session.modified or "_flashes" in session):
             return
+        if (not current_user.is_authenticated or current_user.get_id() != key[1]
+                or g.get("api_token")):
+            return  # only a page Flask-Login rendered for this session's user
         page = Page(response)
         with self._lock:
             self._drop_older_versions(key[0])
@@ -169,6 +173,13 @@ class PageCache:
         """Its CSRF tokens must stay valid a while after serving (when tokens expire at all)."""
         limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
         return bool(limit) and time.monotonic() - page.made > limit / 2
+
+
+def _from_the_browser_that_signed_in() -> bool:
+    """Flask-Login's session protection would pass this session as it is (same address and
+    browser as at sign-in). Otherwise the request takes the usual way, where it decides."""
+    identify = getattr(login_manager, "_session_identifier_generator", None)
+    return identify is not None and session.get("_id") == identify()
 
 
 def cached_page(*parts: str) -> Callable:
