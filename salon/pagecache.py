@@ -4,25 +4,28 @@ A page served from here is the page the view would render now, because the key h
 everything the page is made of:
 
 - the path and query of the GET request;
-- who asks: the signed-in user's id and their session's CSRF secret, so a kept page goes back
-  only to the session it was made for, and its CSRF tokens are ones that session accepts;
+- who asks: the signed-in user's id;
 - the data: a version that changes whenever any commit to the database becomes visible
   (`DataVersion`: from the database itself, so every writer counts, not just this app);
 - today's date (deadlines are shown as 剩余/超期 days);
 - any other source a page names (the post page: the search index version, for 相关经验).
 
+The one part of a page that belongs to the session rather than the user, its CSRF token, is
+kept as a placeholder and filled in with a token of the asking session each time the page is
+served. Flash messages also belong to the session: a request with messages waiting is
+rendered afresh, and a page that showed some, changed the session or failed in part
+(`dont_keep`) is not kept; neither are answers other than 200 HTML.
+
 The data version is read before the user is loaded and before the view reads anything, so a
 kept page holds data at least as new as its version. Roles, deactivation and drafts are data:
 when one changes the version changes and every kept page is dropped. A page is kept only when
 Flask-Login found the session's user signed in, active, while rendering it; so while the
-version stands, serving it again needs no look-up of the user. Pages that show flash
-messages, change the session, or fail in part (`dont_keep`) are not kept; neither are
-answers other than 200 HTML.
+version stands, serving it again needs no look-up of the user.
 """
 import os
+import secrets
 import sqlite3
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
@@ -30,12 +33,15 @@ from functools import wraps
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy.engine import Connection, Engine
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy.engine import Engine
 
 from .extensions import db, login_manager
 from .timeutil import today
 
 DEFAULT_SIZE = 256  # pages per process; a page is 10–50 KB
+# Stands for the CSRF token in a kept page; random, so no text on a page can look like it.
+TOKEN_PLACEHOLDER = secrets.token_hex(20).encode()
 
 
 class DataVersion:
@@ -60,8 +66,10 @@ class DataVersion:
         self._opened = 0  # data_version numbers restart with each new connection
         self._pid = None
 
-    def read(self, connection: Connection):
+    def read(self):
+        """The version now; read it before reading any data the version is to cover."""
         if self.dialect == "postgresql":
+            connection = db.session.connection()
             if (connection.dialect.server_version_info or (0,)) < (13,):
                 return None  # pg_current_snapshot() is new in PostgreSQL 13
             return connection.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar()
@@ -90,15 +98,22 @@ def _close_in(pid: int, connection: sqlite3.Connection) -> None:
 
 
 class Page:
-    __slots__ = ("body", "headers", "made")
+    """A kept page: its body with TOKEN_PLACEHOLDER where the CSRF token was, its headers."""
 
-    def __init__(self, response: Response):
+    __slots__ = ("body", "headers", "has_token")
+
+    def __init__(self, response: Response, token: str | None):
         self.body = response.get_data()
-        self.headers = list(response.headers.items())
-        self.made = time.monotonic()
+        self.has_token = bool(token) and token.encode() in self.body
+        if self.has_token:
+            self.body = self.body.replace(token.encode(), TOKEN_PLACEHOLDER)
+        self.headers = [(k, v) for k, v in response.headers.items() if k != "Content-Length"]
 
     def response(self) -> Response:
-        response = Response(self.body, status=200, headers=self.headers)
+        body = self.body
+        if self.has_token:  # this session's token (its CSRF secret is in the session already)
+            body = body.replace(TOKEN_PLACEHOLDER, generate_csrf().encode())
+        response = Response(body, status=200, headers=self.headers)
         response.headers["Cache-Control"] = "private, no-store"  # a signed-in user's page
         return response
 
@@ -120,27 +135,24 @@ class PageCache:
         """The key of this request's page, or None when it must be rendered afresh."""
         if request.method != "GET" or not self.size or "_flashes" in session:
             return None
-        secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
         user_id = session.get("_user_id")
-        if not secret or not user_id or not _from_the_browser_that_signed_in():
+        if not user_id or not session.get(_csrf_field()) or not _from_the_browser_that_signed_in():
+            return None  # (without a CSRF secret, making a token would change the session)
+        if _objects_loaded() or any(name not in self.sources for name in parts):
             return None
-        if db.session.identity_map or any(name not in self.sources for name in parts):
-            return None  # objects read before the version could be older than it
-        version = self.version.read(db.session.connection())
+        version = self.version.read()
         if version is None:
             return None
         try:
             extra = tuple(self.sources[name]() for name in parts)
         except Exception:  # the view meets the same failure and handles it its own way
             return None
-        return (version, user_id, secret, today(), request.full_path, *extra)
+        return (version, user_id, today(), request.full_path, *extra)
 
     def get(self, key: tuple) -> Page | None:
         with self._lock:
             self._drop_older_versions(key[0])
             page = self.pages.get(key)
-            if page is not None and self._too_old(page):
-                page = None
             if page is None:
                 self.misses += 1
             else:
@@ -156,7 +168,7 @@ class PageCache:
         if (not current_user.is_authenticated or current_user.get_id() != key[1]
                 or g.get("api_token")):
             return  # only a page Flask-Login rendered for this session's user
-        page = Page(response)
+        page = Page(response, g.get(_csrf_field()))  # flask-wtf keeps the request's token in g
         with self._lock:
             self._drop_older_versions(key[0])
             self.pages[key] = page
@@ -168,11 +180,15 @@ class PageCache:
             self.pages.clear()
             self._version_seen = version
 
-    @staticmethod
-    def _too_old(page: Page) -> bool:
-        """Its CSRF tokens must stay valid a while after serving (when tokens expire at all)."""
-        limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
-        return bool(limit) and time.monotonic() - page.made > limit / 2
+
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _objects_loaded() -> bool:
+    """Objects read before the version could be older than it (asked without starting a
+    database session when the request has none yet)."""
+    return db.session.registry.has() and bool(db.session.identity_map)
 
 
 def _from_the_browser_that_signed_in() -> bool:

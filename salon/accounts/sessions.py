@@ -1,7 +1,7 @@
 """The session cookie: signed as Flask does, but re-signed only when there is a reason to."""
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 REFRESH_AFTER = 60  # seconds
 
@@ -13,6 +13,16 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
     once its signature is a minute old: it still expires 8 hours after the last request, give
     or take that minute. A changed session is always saved at once.
     """
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask builds the same serializer (and tries it out) twice per request; kept per key."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
