@@ -79,7 +79,10 @@ class DataVersion:
             try:
                 if self._watcher is None or self._pid != os.getpid():  # each worker its own
                     self._watch()
-                return (self._opened, self._watcher.execute("PRAGMA data_version").fetchone()[0])
+                # fetchall: the statement runs to its end, so no read transaction stays open
+                # (one would keep checkpoints from resetting the WAL).
+                seen = self._watcher.execute("PRAGMA data_version").fetchall()[0][0]
+                return (self._opened, seen)
             except sqlite3.Error:
                 self._watcher = None
                 return None
