@@ -119,9 +119,10 @@ def main() -> int:
     try:
         app, last = build_site(folder, args.posts)
         client = signed_in_client(app)
-        cache = app.extensions["page_cache"]
-        for size, label in ((0, "渲染"), (cache.size, "缓存")):
-            cache.size = size
+        cache = app.extensions.get("page_cache")  # absent in versions before it
+        for label, size in [("渲染", 0)] + ([("缓存", cache.size)] if cache else []):
+            if cache:
+                cache.size = size
             for path in ("/posts/", f"/posts/{last}"):
                 ms, queries = measure(app, client, path, args.repeat)
                 print(f"{label} {path:<14} {ms:7.2f} CPU ms/请求  {queries} 条 SQL")
