@@ -44,7 +44,7 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py (imported here, not at the top, so a
     bulletin render process that imports salon.bulletin does not load them)."""
-    from . import database
+    from . import database, pagecache
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -55,6 +55,7 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    pagecache.init_app(app)
 
 
 def configure_features(app: Flask) -> None:

@@ -39,6 +39,7 @@ def defaults(folder: str) -> dict:
         "LOGIN_LIMIT_PER_ADDRESS": "10 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
         "POSTS_PER_PAGE": 20,
+        "PAGE_CACHE_SIZE": 256,
         "SEARCH_INDEX_DIR": str(Path(folder) / "search-index"),
         "STORAGE_DIR": str(Path(folder) / "files"),
         "BULLETIN_EDITOR_UNIT": "县公安局治安大队",

@@ -1,7 +1,9 @@
 """Markdown to safe HTML: render with python-markdown, then sanitise with an allow-list (nh3)."""
+import hashlib
 import html as html_lib
 import re
 import threading
+from collections.abc import Callable
 
 import markdown as md
 import nh3
@@ -58,13 +60,48 @@ def _convert(text: str, *extensions: str) -> str:
     return converter.reset().convert(text)
 
 
+class _Remembered:
+    """Results of a pure function of a text, kept by the text's digest (not the text itself).
+
+    A page shows the same bodies again and again; converting one costs about a millisecond.
+    The output depends on nothing but the text and the arguments, so a remembered result is
+    always right. Emptied when the kept results exceed `budget` characters.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.results: dict[tuple, str] = {}
+        self.size = 0
+
+    def get(self, text: str, args: tuple, compute: Callable[[], str]) -> str:
+        key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), *args)
+        result = self.results.get(key)
+        if result is None:
+            result = compute()
+            if self.size + len(result) > self.budget:
+                self.results, self.size = {}, 0
+            self.results[key] = result
+            self.size += len(result)
+        return result
+
+
+_html = _Remembered(budget=4_000_000)
+_plain = _Remembered(budget=2_000_000)
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown (tables, fenced code, lists, quotes, images) to sanitised HTML."""
-    return Markup(sanitise(_convert(text or "", "extra", "sane_lists")))
+    text = text or ""
+    return Markup(_html.get(text, (), lambda: sanitise(_convert(text, "extra", "sane_lists"))))
 
 
 def plain_text(text: str | None, limit: int = 120) -> str:
     """A short plain-text excerpt of Markdown, for lists and snippets."""
-    html = _convert(text or "", "extra")
+    text = text or ""
+    return _plain.get(text, (limit,), lambda: _excerpt(text, limit))
+
+
+def _excerpt(text: str, limit: int) -> str:
+    html = _convert(text, "extra")
     plain = " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"

@@ -57,8 +57,10 @@ def set_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user and getattr(current_user, "is_authenticated", False):
-        response.headers.setdefault("Cache-Control", "private, no-store")
+    # (Checked first: a page from the page cache has it, and needs no look-up of the user.)
+    if "Cache-Control" not in response.headers and getattr(current_user, "is_authenticated",
+                                                            False):
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -119,6 +119,40 @@ def test_session_expires_on_the_server(app, client, auth, monkeypatch):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+REAL_TIMESTAMP = TimestampSigner.get_timestamp
+
+
+def clock_ahead(monkeypatch, seconds: float) -> None:
+    """Move the clock that signs cookies and judges their age."""
+    monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                        lambda self: REAL_TIMESTAMP(self) + int(seconds))
+
+
+def session_cookie_sent(response) -> bool:
+    return any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_an_unchanged_session_is_re_signed_once_a_minute(app, client, auth, monkeypatch):
+    auth.login("officer")
+    assert session_cookie_sent(client.get("/"))  # the welcome message is used up: changed
+    assert not session_cookie_sent(client.get("/salons/"))
+    clock_ahead(monkeypatch, 61)
+    assert session_cookie_sent(client.get("/salons/"))
+    assert not session_cookie_sent(client.get("/salons/"))
+
+
+def test_the_session_expires_8_hours_after_the_last_request(app, client, auth, monkeypatch):
+    auth.login("officer")
+    client.get("/")
+    clock_ahead(monkeypatch, 5 * 3600)
+    assert client.get("/salons/").status_code == 200
+    clock_ahead(monkeypatch, 12 * 3600)  # 12 hours after signing in, 7 after the last request
+    assert client.get("/salons/").status_code == 200
+    clock_ahead(monkeypatch, 20 * 3600 + 120)
+    response = client.get("/salons/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_remember_cookie_lasts_seven_days(app, client):
     assert app.config["REMEMBER_COOKIE_DURATION"] == 7 * 24 * 3600
     response = client.post("/login", data={"username": "officer", "password": PASSWORD,

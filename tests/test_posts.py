@@ -104,6 +104,24 @@ def test_drafts_are_only_visible_to_their_author(client, auth, salon):
 
 # --- detail ----------------------------------------------------------------------------------
 
+def test_post_page_runs_a_constant_number_of_queries(app, client, auth, salon, count_queries):
+    app.extensions["page_cache"].size = 0  # measure rendering, not the page cache
+    post_id = make_post(title="经验", tags=["调解", "走访"]).id
+    auth.login()
+
+    def queries_with(comments: int) -> int:
+        while db.session.scalar(db.select(db.func.count(Comment.id))) < comments:
+            n = db.session.scalar(db.select(db.func.count(Comment.id)))
+            db.session.add(Comment(post_id=post_id, author=user(("officer", "officer2")[n % 2]),
+                                   body=f"评论{n}"))
+            db.session.commit()
+        with count_queries() as statements:
+            assert client.get(f"/posts/{post_id}").status_code == 200
+        return len(statements)
+
+    assert queries_with(1) == queries_with(12)
+
+
 def test_detail_shows_everything(client, auth, salon):
     body = "## 做法\n\n- 一\n- 二\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |"
     post = make_post(title="警务室建设", body=body, tags=["警务室"])

@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..extensions import db
@@ -70,18 +70,30 @@ class PostFilters:
 
 
 def _with_list_data(query):
-    """Load what list pages show in a fixed number of queries (no N+1)."""
+    """Load what list pages show in two queries (no N+1): the one-per-post rows joined in,
+    the tags (many per post) by a second query."""
     from ..problems.models import Problem  # noqa: F401  (defines Post.problem)
 
     return query.options(
-        selectinload(Post.author), selectinload(Post.unit), selectinload(Post.salon),
-        selectinload(Post.tags), selectinload(Post.problem),
+        joinedload(Post.author), joinedload(Post.unit), joinedload(Post.salon),
+        joinedload(Post.problem), selectinload(Post.tags),
     )
 
 
 def visible_posts():
     """Submitted posts, with what list pages show loaded up front (no N+1)."""
-    return _with_list_data(db.select(Post).where(Post.status == "submitted"))
+    return _with_list_data(db.select(Post).where(_is_submitted()))
+
+
+def _is_submitted():
+    """`status = 'submitted'`, written so that no index serves it.
+
+    Nearly every post is submitted, so the status index narrows nothing; but without
+    statistics SQLite guesses it does, reads every post through it and sorts them all for a
+    page of 20 (5 ms at 2,000 posts). Kept off that index, it walks the created_at index
+    newest first and stops after the page (0.1 ms).
+    """
+    return Post.status.concat("") == "submitted"
 
 
 def newest_posts(limit: int) -> list[Post]:

@@ -1,11 +1,12 @@
 """Post pages: list, showcase, read, write, edit, comment, flag."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from ..accounts.models import Unit, User
 from ..extensions import db
+from ..pagecache import cached_page
 from ..salons.models import Salon
 from .forms import CommentForm, FlagForm, ImageForm, PostForm
 from .models import KINDS, Post
@@ -33,8 +34,13 @@ bp = Blueprint("posts", __name__, url_prefix="/posts")
 
 
 def load_post(post_id: int) -> Post:
-    """The post if the current user may read it: 404 when missing, 403 for others' drafts."""
-    post = db.session.get(Post, post_id, options=[selectinload(Post.tags)])
+    """The post if the current user may read it: 404 when missing, 403 for others' drafts.
+
+    What the post page shows comes in one query with the post, plus one each for its tags
+    and its comments (with their authors)."""
+    post = db.session.get(Post, post_id, options=[
+        joinedload(Post.author), joinedload(Post.unit), joinedload(Post.salon),
+        selectinload(Post.tags), selectinload(Post.comments)])
     if post is None:
         abort(404)
     if not can_view(post, current_user):
@@ -48,6 +54,7 @@ def require_writer() -> None:
 
 
 @bp.route("/")
+@cached_page()
 @login_required
 def index():
     """稿件 list with filters (kind, salon, unit, tag, author) and 我的草稿."""
@@ -71,6 +78,7 @@ def showcase():
 
 
 @bp.route("/<int:post_id>")
+@cached_page("search_index")
 @login_required
 def detail(post_id: int):
     """One post with its comments, flags and the problem panel."""
