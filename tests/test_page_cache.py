@@ -147,7 +147,7 @@ def test_a_session_that_changes_hands_gets_nothing_of_the_previous_user(browser)
     shared = browser("officer")
     for _ in range(2):
         assert "城关的草稿" in page(shared, "/posts/?drafts=1")
-    other = str(user("officer2").id)
+    other = user("officer2").get_id()
     with shared.session_transaction() as session:
         session["_user_id"] = other
     html = page(shared, "/posts/?drafts=1")
@@ -175,6 +175,10 @@ def test_role_changes_and_deactivation_apply_at_once(browser):
 
     user("organizer").role = "officer"
     db.session.commit()
+    # The role is part of the session stamp: the kept organizer page is not served, the
+    # session is ended, and signed in again the user sees an officer's page.
+    assert organizer.get(f"/posts/{post_id}").status_code == 302
+    AuthActions(organizer).login("organizer")
     assert "组织者操作" not in page(organizer, f"/posts/{post_id}")
 
     user("organizer").active = False
