@@ -55,17 +55,34 @@ def page_token(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
+def kept(cache, render_first, render_again, attempts: int = 20):
+    """(first, again) where `again` was served from the cache. On PostgreSQL the version is
+    the server's snapshot, which another test process's commit (same server, another
+    database) also moves; the page is then rightly rendered afresh, so try for a quiet moment.
+    """
+    for _attempt in range(attempts):
+        first = render_first()
+        hits = cache.hits
+        again = render_again()
+        if cache.hits == hits + 1:
+            return first, again
+    raise AssertionError("the page never came from the cache")
+
+
 def test_a_page_seen_again_comes_from_the_cache(browser, cache, count_queries):
     post_id = make_post(title="警务室夜间值守经验").id
     officer = browser()
     for path in ("/posts/", f"/posts/{post_id}"):
-        first = page(officer, path)
-        hits = cache.hits
-        with count_queries() as statements:
-            again = page(officer, path)
-        assert cache.hits == hits + 1
-        assert len(statements) <= 1  # on PostgreSQL the data version; no look-up of the user
-        assert again == first and "警务室夜间值守经验" in again
+        counted: list[list[str]] = []
+
+        def again(path=path, counted=counted):
+            with count_queries() as statements:
+                html = page(officer, path)
+            counted.append(statements)
+            return html
+        first, served = kept(cache, lambda path=path: page(officer, path), again)
+        assert len(counted[-1]) <= 1  # on PostgreSQL the data version; no look-up of the user
+        assert served == first and "警务室夜间值守经验" in served
 
 
 def test_each_path_and_query_is_its_own_page(browser):
@@ -189,12 +206,10 @@ def test_role_changes_and_deactivation_apply_at_once(browser):
 def test_csrf_tokens_in_a_kept_page_are_accepted(browser, cache):
     post_id = make_post(title="经验").id
     officer = browser()
-    page(officer, f"/posts/{post_id}")
-    hits = cache.hits
-    kept = page(officer, f"/posts/{post_id}")
-    assert cache.hits == hits + 1
+    _first, served = kept(cache, lambda: page(officer, f"/posts/{post_id}"),
+                          lambda: page(officer, f"/posts/{post_id}"))
     answer = officer.post(f"/posts/{post_id}/comments",
-                          data={"body": "用缓存页面的令牌评论", "csrf_token": page_token(kept)})
+                          data={"body": "用缓存页面的令牌评论", "csrf_token": page_token(served)})
     assert answer.status_code == 302
     assert db.session.scalar(db.select(Comment.body)) == "用缓存页面的令牌评论"
 
@@ -203,11 +218,8 @@ def test_each_session_gets_its_own_tokens(browser, cache):
     """The same user in two browsers shares kept pages, but each gets its own CSRF tokens."""
     post_id = make_post(title="经验").id
     first, second = browser("officer"), browser("officer")
-    for _ in range(2):
-        from_first = page(first, f"/posts/{post_id}")
-    hits = cache.hits
-    from_second = page(second, f"/posts/{post_id}")
-    assert cache.hits == hits + 1
+    from_first, from_second = kept(cache, lambda: page(first, f"/posts/{post_id}"),
+                                   lambda: page(second, f"/posts/{post_id}"))
     assert page_token(from_second) != page_token(from_first)
     assert from_second.replace(page_token(from_second), "") == from_first.replace(
         page_token(from_first), "")
