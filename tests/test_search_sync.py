@@ -231,6 +231,7 @@ def test_commits_merge_small_segments_but_never_a_rebuilds(app, monkeypatch):
     """A request's commit merges only tiny segments; a rebuild's segments are never rewritten
     by it (Whoosh's default policy would merge them inside some later request)."""
     monkeypatch.setattr(engine, "ROUND_DOCS", 4)
+    monkeypatch.setattr(engine, "TINY", 2)  # a request merges one-post segments only
     for i in range(12):
         make_post(f"批量稿件{i}", "社区民警走访。", commit=False)
     db.session.commit()

@@ -29,7 +29,7 @@ def reindex_command(procs):
 @cli.cli.command("catch-up")
 def catch_up_command():
     """把变更日志中尚未写入索引的改动写入索引。"""
-    applied = sync.catch_up(timeout=30, merge_up_to=engine.ROUND_DOCS)
+    applied = sync.catch_up(timeout=30, merge_up_to=engine.MERGE_BELOW)
     if applied is None:
         raise click.ClickException("索引正被其他进程写入，请稍后再试。")
     click.echo(f"已写入 {applied} 条变更。")

@@ -41,6 +41,7 @@ ROUND_DOCS = 2500
 
 
 TINY = 100  # a request's commit merges segments smaller than this (bounded, quick)
+MERGE_BELOW = 1000  # the background merges segments smaller than this; a rebuild's are larger
 MERGE_AT = 10  # segments of one size tier (1-9, 10-99, … documents) merged together
 ID_FILE = "index-id"
 STATE_FILE = "sync-state.json"
@@ -541,12 +542,13 @@ class SearchIndex:
             self._ix = None
 
     @contextmanager
-    def writer(self, timeout: float, merge_up_to: int = TINY):
+    def writer(self, timeout: float, merge_up_to: int | None = None):
         """The index's write lock for `timeout` seconds, or None when someone else holds it.
 
-        The commit merges small segments only below `merge_up_to` documents each, so a
-        request's commit stays cheap; a background catch-up merges the larger tiers.
+        The commit merges small segments only below `merge_up_to` (default TINY) documents
+        each, so a request's commit stays cheap; a background catch-up merges larger tiers.
         """
+        merge_up_to = merge_up_to or TINY
         with self._lock:
             ix = self._index()
         try:
@@ -563,8 +565,10 @@ class SearchIndex:
             writer.commit(mergetype=lambda w, segments: merge_tiers(w, segments, merge_up_to))
             self._checked = 0.0  # this process's next search sees its own write at once
 
-    def wants_merge(self, merge_up_to: int = ROUND_DOCS) -> bool:
-        """Whether some size tier below `merge_up_to` has enough segments to merge."""
+    def wants_merge(self, merge_up_to: int | None = None) -> bool:
+        """Whether some size tier below `merge_up_to` (default MERGE_BELOW) has enough
+        segments to merge."""
+        merge_up_to = merge_up_to or MERGE_BELOW
         with self._lock:
             segments = self._index()._segments()
         return bool(_tiers_to_merge(segments, merge_up_to))
@@ -576,7 +580,7 @@ def _tiers_to_merge(segments, merge_up_to: int) -> list[list]:
     tiers: dict[int, list] = {}
     for segment in segments:
         count = segment.doc_count_all()
-        if count < min(merge_up_to, ROUND_DOCS):  # a rebuild's segments stay whole
+        if count < merge_up_to:
             tiers.setdefault(len(str(count)), []).append(segment)
     return [tier for tier in tiers.values() if len(tier) >= MERGE_AT]
 

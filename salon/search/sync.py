@@ -129,7 +129,7 @@ def schedule_retry(app: Flask, delay: float | None = None) -> None:
             _retry_pending.discard(folder)
         try:
             with app.app_context():
-                if catch_up(app, timeout=2.0, merge_up_to=engine.ROUND_DOCS) is None \
+                if catch_up(app, timeout=2.0, merge_up_to=engine.MERGE_BELOW) is None \
                         and pending(app):
                     schedule_retry(app)
         except Exception:
@@ -219,7 +219,7 @@ def apply_posts(session: Session, writer, post_ids: set[int]) -> None:
 
 
 def catch_up(app: Flask | None = None, timeout: float = 5.0,
-             merge_up_to: int = engine.TINY) -> int | None:
+             merge_up_to: int | None = None) -> int | None:
     """Apply every pending change; the number applied, or None if another process holds the lock.
 
     Small segments left by earlier commits are merged up to `merge_up_to` documents each; a
