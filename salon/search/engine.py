@@ -334,7 +334,7 @@ class View:
 
     VERIFY_ALL = 2000   # unsure documents checked one by one; above this, a sample
     SAMPLE = 400
-    POSTINGS_KEPT = 1_500_000
+    POSTINGS_KEPT = 800_000
 
     def __init__(self, searcher, facts: Facts, version: tuple):
         self.searcher, self.facts, self.version = searcher, facts, version
@@ -352,7 +352,7 @@ class View:
 
     def memo(self, key, compute):
         if key not in self.cache:
-            if len(self.cache) > 512:
+            if len(self.cache) > 256:
                 self.cache.clear()
             self.cache[key] = compute()
         return self.cache[key]
@@ -657,8 +657,9 @@ def read_postings(leaf, field: str, text: str, values: bool = False) -> tuple:
         return [], [], [] if values else None
     if isinstance(matcher, FilterMatcher):  # deletions: the caller masks them out
         matcher = matcher.child
+    # Encoded values are read in blocks only when each is a separate string (positions).
     if type(matcher) is W3LeafMatcher and not matcher._byteids \
-            and matcher._fixedsize in (None, -1, 0):
+            and (not values or matcher._fixedsize in (None, -1)):
         return _read_blocks(matcher, values)
     ids, tfs, encoded = [], [], [] if values else None
     while matcher.is_active():
