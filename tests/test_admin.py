@@ -274,3 +274,26 @@ def test_user_menu_links(client, auth):
     auth.login("admin")
     html = client.get("/").get_data(as_text=True)
     assert "用户管理" in html and "单位管理" in html and "登录日志" in html
+
+
+def api_status(app, token: str) -> int:
+    return app.test_client().get("/api/search?q=民警",
+                                 headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_password_reset_and_role_change_revoke_api_tokens_but_a_name_edit_does_not(app, admin):
+    from salon.accounts.services import issue_token
+
+    target = user("officer2")
+    token = issue_token(target, "脚本")
+    assert api_status(app, token) == 200
+    post(admin, f"/admin/users/{target.id}/edit", name="王小二", police_no="",
+         unit=target.unit_id, role="officer", active="y")
+    assert api_status(app, token) == 200          # a new name only: the token stays
+    post(admin, f"/admin/users/{target.id}/password", password="Neuer1234", confirm="Neuer1234")
+    assert api_status(app, token) == 401
+
+    token = issue_token(user("officer2"), "新脚本")
+    post(admin, f"/admin/users/{target.id}/edit", name="王小二", police_no="",
+         unit=target.unit_id, role="leader", active="y")
+    assert api_status(app, token) == 401

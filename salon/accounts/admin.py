@@ -13,9 +13,9 @@ from .services import (
     all_units,
     create_user,
     recent_logins,
+    reset_user_password,
     save_unit,
     set_active,
-    set_password,
     units_with_counts,
     update_user,
     user_query,
@@ -126,13 +126,14 @@ def _same_site(url: str | None) -> bool:
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def reset_password(user_id: int):
     """Set a new password for a user (who should change it after signing in); the user's
-    open sessions end."""
+    open sessions end and API tokens are revoked."""
     user = get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        if apply_or_show(form, lambda: set_password(user, form.password.data)):
+        if apply_or_show(form, lambda: reset_user_password(user, form.password.data)):
             keep_own_session(user)
-            flash(f"已重置用户 {user.username} 的密码，其已登录的会话均已退出。", "success")
+            flash(f"已重置用户 {user.username} 的密码，其已登录的会话均已退出，API 令牌均已吊销。",
+                  "success")
             return redirect(url_for("admin.users"))
     return render_template("accounts/admin/password.html", form=form, user=user,
                            policy=PASSWORD_POLICY)

@@ -131,6 +131,20 @@ def set_password(user: User, password: str) -> None:
     user.set_password(password)
 
 
+def reset_user_password(user: User, password: str) -> None:
+    """An admin sets a new password: the account may have been taken over, so its API
+    tokens stop working too (its sessions end through the session stamp)."""
+    set_password(user, password)
+    revoke_all_tokens(user)
+
+
+def revoke_all_tokens(user: User) -> None:
+    """Revoke every live API token of the user (kept for the record; the caller commits)."""
+    for token in db.session.scalars(db.select(ApiToken).filter_by(user_id=user.id,
+                                                                   revoked_at=None)):
+        token.revoked_at = now()
+
+
 def active_admin_count() -> int:
     return db.session.scalar(
         db.select(db.func.count(User.id)).filter_by(role="admin", active=True)) or 0
@@ -153,6 +167,8 @@ def update_user(user: User, actor: User, *, name: str, police_no: str | None, un
         raise AccountError("不能停用自己的账号。", "active")
     if _would_remove_last_admin(user, role, active):
         raise AccountError("这是最后一名管理员，不能取消其管理员角色或停用。", "role")
+    if role != user.role:  # tokens carry the old role's rights: issue new ones
+        revoke_all_tokens(user)
     user.name = name.strip() or user.username
     user.police_no, user.unit, user.role, user.active = police_no, unit, role, active
     return user
