@@ -217,12 +217,14 @@ def _order(view, parsed: ParsedQuery, matched: Matched, docs: np.ndarray, sort: 
     return ordered[:limit]
 
 
-def load_posts(ids: list[int]) -> dict[int, Post]:
-    """The posts behind the hits, with what the result list shows, in one round of queries."""
-    options = [selectinload(Post.author), selectinload(Post.unit), selectinload(Post.salon),
-               selectinload(Post.tags)]
-    if hasattr(Post, "problem"):
-        options.append(selectinload(Post.problem))
+def load_posts(ids: list[int], brief: bool = False) -> dict[int, Post]:
+    """The posts behind the hits, with what the result list shows, in one round of queries;
+    `brief`: only the unit (a side panel of titles)."""
+    options = [selectinload(Post.unit)]
+    if not brief:
+        options += [selectinload(Post.author), selectinload(Post.salon), selectinload(Post.tags)]
+        if hasattr(Post, "problem"):
+            options.append(selectinload(Post.problem))
     posts = db.session.scalars(select(Post).where(Post.id.in_(ids)).options(*options)).all()
     return {post.id: post for post in posts}
 
@@ -263,7 +265,8 @@ def _public(view, kind: str | None = None) -> np.ndarray:
     return view.memo(("public", kind), compute)
 
 
-def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int) -> list[Post]:
+def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int,
+          brief: bool = False) -> list[Post]:
     """The allowed posts sharing most of the text's telling words (title and body), best first."""
     words = view.key_terms(text, 10)
     allowed = _public(view, kind)
@@ -275,19 +278,21 @@ def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int)
         chosen = chosen[np.argpartition(-scores[chosen], limit - 1)[:limit]]
     chosen = chosen[np.argsort(-scores[chosen], kind="stable")]
     post_ids = [int(view.facts["id"][d]) for d in chosen]
-    posts = load_posts(post_ids)
+    posts = load_posts(post_ids, brief)
     return [posts[pid] for pid in post_ids if pid in posts]
 
 
 def related_posts(post: Post, limit: int = 5) -> list[Post]:
-    """相关经验: published posts sharing this post's most telling words."""
+    """相关经验: published posts sharing this post's most telling words (title, unit, date
+    shown, so only the unit is loaded with them)."""
     sync.ensure_fresh()
     view = sync.search_index().view()
     key = ("related", post.id, limit)
     if key in view.cache:
-        posts = load_posts(view.cache[key])
+        posts = load_posts(view.cache[key], brief=True)
         return [posts[i] for i in view.cache[key] if i in posts]
-    found = _like(view, f"{post.title}\n{post.title}\n{post.body}", None, post.id, limit)
+    found = _like(view, f"{post.title}\n{post.title}\n{post.body}", None, post.id, limit,
+                  brief=True)
     view.cache[key] = [p.id for p in found]
     return found
 
