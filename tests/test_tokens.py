@@ -107,3 +107,29 @@ def test_bearer_request_does_not_open_a_session(app):
     client = app.test_client()
     client.get("/api/me", headers=bearer(plain))
     assert client.get("/salons/").status_code == 302
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(app, client, auth):
+    """A commit per API call would be a write each time and empty every page cache."""
+    from datetime import datetime, timedelta
+
+    from salon.timeutil import frozen
+
+    auth.login("organizer")
+    plain = create_token(client)
+    fresh = app.test_client()
+    start = datetime(2026, 11, 26, 9, 0, 0)
+
+    def last_used():
+        db.session.expire_all()
+        return db.session.scalar(db.select(ApiToken.last_used_at))
+
+    with frozen(start):
+        assert fresh.get("/api/me", headers=bearer(plain)).status_code == 200
+    assert last_used() == start
+    with frozen(start + timedelta(seconds=30)):
+        assert fresh.get("/api/me", headers=bearer(plain)).status_code == 200
+    assert last_used() == start
+    with frozen(start + timedelta(seconds=61)):
+        assert fresh.get("/api/me", headers=bearer(plain)).status_code == 200
+    assert last_used() == start + timedelta(seconds=61)

@@ -1,6 +1,7 @@
 """Who is asking: session or bearer token, and what their role allows."""
 import hmac
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from flask import abort, current_app, g, request
@@ -42,6 +43,9 @@ def keep_own_session(user: User) -> None:
     login_user(current_user._get_current_object(), remember=remembered)
 
 
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
+
+
 @login_manager.request_loader
 def load_user_from_token(req) -> User | None:
     """`Authorization: Bearer TOKEN` signs in an API call (not a browser session)."""
@@ -53,8 +57,11 @@ def load_user_from_token(req) -> User | None:
     )
     if token is None or not token.user.active:
         return None
-    token.last_used_at = now()
-    db.session.commit()
+    # Recorded at most once a minute: a commit per API call would cost a write each time and
+    # empty every worker's page cache (its version is the database's).
+    if token.last_used_at is None or now() - token.last_used_at >= TOKEN_USE_RECORDED_EVERY:
+        token.last_used_at = now()
+        db.session.commit()
     g.api_token = True
     return token.user
 
