@@ -335,6 +335,7 @@ class View:
     VERIFY_ALL = 2000   # unsure documents checked one by one; above this, a sample
     SAMPLE = 400
     POSTINGS_KEPT = 800_000
+    MEMO_ENTRIES = 128
 
     def __init__(self, searcher, facts: Facts, version: tuple):
         self.searcher, self.facts, self.version = searcher, facts, version
@@ -351,11 +352,22 @@ class View:
                 self.live[np.fromiter(deleted, dtype=np.int64) + offset] = False
 
     def memo(self, key, compute):
-        if key not in self.cache:
-            if len(self.cache) > 256:
-                self.cache.clear()
-            self.cache[key] = compute()
-        return self.cache[key]
+        """This version's cache; two threads racing may both compute, which is harmless."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self.cache) >= self.MEMO_ENTRIES:
+            self.cache.clear()
+        self.cache[key] = value
+        return value
+
+    def forget(self) -> None:
+        """Drop the caches (a newer version took over; requests still on this one recompute)."""
+        self.cache.clear()
+        with self._lock:
+            self._postings.clear()
 
     # -- postings ------------------------------------------------------------------------
     def postings(self, field: str, text: str, values: bool = False) -> tuple:
@@ -533,6 +545,8 @@ class SearchIndex:
             version = (self._ix_id, searcher.reader().generation())
             if self._previous is not None:
                 self._previous.searcher.close()
+            if self._view is not None:
+                self._view.forget()
             self._previous, self._view = self._view, View(searcher, read_facts(searcher), version)
             return self._view
 

@@ -265,9 +265,8 @@ def _public(view, kind: str | None = None) -> np.ndarray:
     return view.memo(("public", kind), compute)
 
 
-def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int,
-          brief: bool = False) -> list[Post]:
-    """The allowed posts sharing most of the text's telling words (title and body), best first."""
+def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int) -> list[int]:
+    """Ids of the allowed posts sharing most of the text's telling words, best first."""
     words = view.key_terms(text, 10)
     allowed = _public(view, kind)
     if exclude_id is not None:
@@ -277,7 +276,10 @@ def _like(view, text: str, kind: str | None, exclude_id: int | None, limit: int,
     if len(chosen) > limit:
         chosen = chosen[np.argpartition(-scores[chosen], limit - 1)[:limit]]
     chosen = chosen[np.argsort(-scores[chosen], kind="stable")]
-    post_ids = [int(view.facts["id"][d]) for d in chosen]
+    return [int(view.facts["id"][d]) for d in chosen]
+
+
+def _in_order(post_ids: list[int], brief: bool = False) -> list[Post]:
     posts = load_posts(post_ids, brief)
     return [posts[pid] for pid in post_ids if pid in posts]
 
@@ -287,14 +289,9 @@ def related_posts(post: Post, limit: int = 5) -> list[Post]:
     shown, so only the unit is loaded with them)."""
     sync.ensure_fresh()
     view = sync.search_index().view()
-    key = ("related", post.id, limit)
-    if key in view.cache:
-        posts = load_posts(view.cache[key], brief=True)
-        return [posts[i] for i in view.cache[key] if i in posts]
-    found = _like(view, f"{post.title}\n{post.title}\n{post.body}", None, post.id, limit,
-                  brief=True)
-    view.cache[key] = [p.id for p in found]
-    return found
+    post_ids = view.memo(("related", post.id, limit), lambda: _like(
+        view, f"{post.title}\n{post.title}\n{post.body}", None, post.id, limit))
+    return _in_order(post_ids, brief=True)
 
 
 def similar_problems(title: str, body: str, limit: int = 5) -> list[Post]:
@@ -303,7 +300,7 @@ def similar_problems(title: str, body: str, limit: int = 5) -> list[Post]:
     if len(text.strip()) < 2:
         return []
     sync.ensure_fresh()
-    return _like(sync.search_index().view(), text, "problem", None, limit)
+    return _in_order(_like(sync.search_index().view(), text, "problem", None, limit))
 
 
 def hit_json(hit: Hit) -> dict:
