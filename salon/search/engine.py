@@ -283,10 +283,42 @@ class Facts:
 
 
 _segment_cache: dict[tuple, object] = {}  # per segment: facts and field lengths (read once)
-_segment_postings: OrderedDict = OrderedDict()  # per segment and term: (docnums, frequencies)
-_segment_postings_lock = threading.Lock()
-_segment_postings_size = 0  # postings held in _segment_postings
-SEGMENT_POSTINGS_KEPT = 4_000_000  # ~32 MB of arrays, shared by every index version
+
+
+class PostingsCache:
+    """A thread-safe LRU map of posting arrays holding at most `budget` postings in all."""
+
+    def __init__(self, budget: int):
+        self.budget, self._held = budget, 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        """Keep `value`, a tuple whose first item is the array of docnums."""
+        with self._lock:
+            if key in self._items:
+                self._held -= len(self._items.pop(key)[0])
+            self._items[key] = value
+            self._held += len(value[0])
+            while len(self._items) > 1 and self._held > self.budget:
+                _key, dropped = self._items.popitem(last=False)
+                self._held -= len(dropped[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._held = 0
+
+
+# Per segment and term, (docnums, frequencies), shared by every index version: ~32 MB.
+_segment_postings = PostingsCache(4_000_000)
 
 
 def segment_postings(leaf, field: str, text: str, values: bool = False) -> tuple:
@@ -296,21 +328,12 @@ def segment_postings(leaf, field: str, text: str, values: bool = False) -> tuple
     right after a change costs about what it did before it.
     """
     key = (leaf.segment().segment_id(), field, text)
-    with _segment_postings_lock:
-        kept = _segment_postings.get(key)
-        if kept is not None and not values:
-            _segment_postings.move_to_end(key)
-            return kept[0], kept[1], None
+    kept = _segment_postings.get(key)
+    if kept is not None and not values:
+        return kept[0], kept[1], None
     ids, tfs, encoded = read_postings(leaf, field, text, values)
     arrays = (np.asarray(ids, dtype=np.int32), np.asarray(tfs, dtype=np.float32))
-    global _segment_postings_size
-    with _segment_postings_lock:
-        if key not in _segment_postings:
-            _segment_postings[key] = arrays
-            _segment_postings_size += len(arrays[0])
-        while len(_segment_postings) > 1 and _segment_postings_size > SEGMENT_POSTINGS_KEPT:
-            _key, dropped = _segment_postings.popitem(last=False)
-            _segment_postings_size -= len(dropped[0])
+    _segment_postings.put(key, arrays)
     return arrays[0], arrays[1], encoded
 
 
@@ -343,8 +366,7 @@ class View:
         self.leaves = [(leaf, offset) for leaf, offset in searcher.reader().leaf_readers()
                        if leaf.segment()]
         self.cache: dict = {}
-        self._postings: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._postings = PostingsCache(self.POSTINGS_KEPT)
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
             deleted = leaf.deleted_docs_set
@@ -366,8 +388,7 @@ class View:
     def forget(self) -> None:
         """Drop the caches (a newer version took over; requests still on this one recompute)."""
         self.cache.clear()
-        with self._lock:
-            self._postings.clear()
+        self._postings.clear()
 
     # -- postings ------------------------------------------------------------------------
     def postings(self, field: str, text: str, values: bool = False) -> tuple:
@@ -379,11 +400,9 @@ class View:
         long as the index version lives.
         """
         key = (field, text)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None and (found[2] is not None or not values):
-                self._postings.move_to_end(key)
-                return found
+        found = self._postings.get(key)
+        if found is not None and (found[2] is not None or not values):
+            return found
         ids, tfs, encoded = [], [], [] if values else None
         for leaf, offset in self.leaves:
             leaf_ids, leaf_tfs, leaf_values = segment_postings(leaf, field, text, values)
@@ -393,11 +412,7 @@ class View:
                 encoded.extend(leaf_values)
         found = (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
                  np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.float32), encoded)
-        with self._lock:
-            self._postings[key] = found
-            while len(self._postings) > 1 and \
-                    sum(len(kept[0]) for kept in self._postings.values()) > self.POSTINGS_KEPT:
-                self._postings.popitem(last=False)
+        self._postings.put(key, found)
         return found
 
     def term_mask(self, field: str, text: str) -> np.ndarray:
