@@ -85,7 +85,9 @@ def built(request, tmp_path_factory):
             # Change one article: only its part is laid out again.
             cached_first = _cached_parts(tmp / "files")
             post = db.session.scalar(db.select(Post).filter_by(title="调解邻里纠纷三步法"))
-            post.body += "\n\n补充一段新的做法。"
+            # Long enough to add a page, short enough to stay in its part: every later page
+            # number in the contents moves, yet the contents part is not laid out again.
+            post.body += "\n\n补充一段新的做法。" + "\n\n".join([d.PARAGRAPH] * 25)
             db.session.commit()
             facts["rebuilt"] = build(salon)
             facts["first_parts"] = (result.rendered, result.cached)
@@ -131,17 +133,23 @@ def test_every_chosen_post_appears_and_others_do_not(built):
 
 
 def test_toc_page_numbers_are_where_articles_start(built):
-    outline = _outline(built["reader"])
-    toc_page = next(p for p in built["pages"] if "目录" in _flat(p))
-    toc = _flat(toc_page)
+    _assert_toc_matches_outline(built["reader"], [title for title, _sample in built["chosen"]])
+
+
+def _assert_toc_matches_outline(reader, titles: list[str]) -> None:
+    outline = _outline(reader)
+    pages = [page.extract_text() for page in reader.pages]
+    toc_index = next(i for i, text in enumerate(pages) if "目录" in _flat(text))
+    # Read as laid out on the page: built in parts, the numbers are drawn after the text.
+    toc = _flat(reader.pages[toc_index].extract_text(extraction_mode="layout"))
     articles = [(title, page) for level, title, page in outline if level == 2]
-    assert [t for t, _ in articles] == [t for t, _ in built["chosen"]]
+    assert [t for t, _ in articles] == titles
     for title, page in articles:
         entry = re.escape(_flat(title)) + r"[^.]*\.{3,}" + str(page) + r"(?!\d)"
         assert re.search(entry, toc), title
-        assert _flat(title) in _flat(built["pages"][page - 1])
+        assert _flat(title) in _flat(pages[page - 1])
     for _level, section, page in outline:
-        assert _flat(section) in _flat(built["pages"][page - 1])
+        assert _flat(section) in _flat(pages[page - 1])
 
 
 def test_bookmarks_for_every_section(built):
@@ -223,8 +231,12 @@ def test_rebuild_after_one_change_lays_out_only_that_part(built):
     assert cached == 0 and rendered >= 5
     again = built["rebuilt"]
     assert again.rendered == 1 and again.cached >= rendered - 1
-    text = "".join(page.extract_text() for page in PdfReader(BytesIO(again.pdf)).pages)
+    reader = PdfReader(BytesIO(again.pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert "补充一段新的做法" in _flat(text)
+    # The change added a page: the contents (reused from the cache) show the moved numbers.
+    assert again.pages == len(built["pages"]) + 1
+    _assert_toc_matches_outline(reader, [title for title, _sample in built["chosen"]])
 
 
 @pytest.mark.parametrize("built", ["parts"], indirect=True)
@@ -248,7 +260,7 @@ def test_prune_keeps_the_parts_of_the_last_builds(tmp_path):
             files.put(f"{CACHE_PREFIX}{key[name]}.json", b"{}", "application/json")
 
     cache("a", "b", "c")
-    files.put(f"{CACHE_PREFIX}toc-1.json", b"{}", "application/json")
+    files.put(f"{CACHE_PREFIX}other-1.json", b"{}", "application/json")
     prune_cache(files, [key["a"], key["b"]], builds=2)
     assert not files.exists(f"{CACHE_PREFIX}{key['c']}.pdf")  # used by no recent build
     cache("d")
@@ -257,4 +269,4 @@ def test_prune_keeps_the_parts_of_the_last_builds(tmp_path):
     prune_cache(files, [key["d"]], builds=2)
     left = files.keys(CACHE_PREFIX)
     assert left == sorted([f"{CACHE_PREFIX}{key[n]}.{ext}" for n in "bd" for ext in ("json", "pdf")]
-                          + [f"{CACHE_PREFIX}recent-builds.json", f"{CACHE_PREFIX}toc-1.json"])
+                          + [f"{CACHE_PREFIX}recent-builds.json", f"{CACHE_PREFIX}other-1.json"])

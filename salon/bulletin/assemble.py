@@ -1,4 +1,6 @@
 """Join the laid-out parts into one PDF: one font subset, page numbers, bookmarks, metadata."""
+from collections import defaultdict
+from dataclasses import dataclass
 from io import BytesIO
 
 from pypdf import PdfReader, PdfWriter
@@ -12,14 +14,29 @@ from pypdf.generic import (
 
 from . import fontmerge
 from .fonts import FONT_DIR
+from .layout import TOC_LINK
 
-FONTS = {"Noto-Serif-SC": FONT_DIR / "NotoSerifSC-Regular.ttf",
-         "Noto-Serif-SC-Bold": FONT_DIR / "NotoSerifSC-Bold.ttf"}
-STAMP_FONT = "Noto-Serif-SC"
-STAMP_SIZE = 9  # pt, as the running header
-STAMP_BASELINE = 28  # pt above the page's bottom edge: the middle of the 22 mm margin
-STAMP_GREY = 0.267  # #444
-TOC_LINK = "bulletin-toc:"  # the link a TOC entry has in a part (templates/bulletin/_macros.html)
+REGULAR, BOLD = "Noto-Serif-SC", "Noto-Serif-SC-Bold"  # PostScript names
+FONTS = {REGULAR: FONT_DIR / "NotoSerifSC-Regular.ttf", BOLD: FONT_DIR / "NotoSerifSC-Bold.ttf"}
+PAGE_NUMBER_SIZE = 9  # pt, as the running header
+PAGE_NUMBER_BASELINE = 28  # pt above the page's bottom edge: the middle of the 22 mm margin
+PAGE_NUMBER_GREY = 0.267  # #444
+TOC_GREY = 0.067  # #111, the contents' text colour
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Text the assembler draws on a joined page in a bundled font: x is where the text
+    starts, or ends when `right_aligned`; y is its baseline (PDF points from the bottom)."""
+
+    page: int  # 0-based
+    text: str
+    x: float
+    y: float
+    size: float
+    font: str = REGULAR
+    grey: float = TOC_GREY
+    right_aligned: bool = False
 
 
 def page_label(number: int, total: int) -> str:
@@ -39,17 +56,22 @@ class Joiner:
         self.writer.merge(position, reader, import_outline=False)
         self._pages[index] = len(reader.pages)
 
-    def finish(self, outline: list[tuple[int, str, int]], metadata: dict) -> bytes:
-        """Stamp page numbers, merge the fonts, write bookmarks, links and metadata.
-        `outline` is (level 1 or 2, title, 0-based page)."""
+    def finish(self, outline: list[tuple[int, str, int]], metadata: dict,
+               stamps: list[Stamp] = ()) -> bytes:
+        """Stamp page numbers and `stamps`, merge the fonts, write bookmarks, links and
+        metadata. `outline` is (level 1 or 2, title, 0-based page)."""
         writer = self.writer
-        total = len(writer.pages)
-        labels = [page_label(n, total) for n in range(1, total + 1)]
-        stamp_text = "".join(labels)
-        merged = fontmerge.merge(writer, FONTS, {STAMP_FONT: stamp_text})
-        metrics = fontmerge.glyphs(FONTS[STAMP_FONT], stamp_text)
-        for page, label in zip(writer.pages, labels, strict=True):
-            _stamp(writer, page, label, merged[STAMP_FONT], metrics)
+        stamps = [*stamps, *page_number_stamps(writer)]
+        texts = defaultdict(str)
+        for stamp in stamps:
+            texts[stamp.font] += stamp.text
+        merged = fontmerge.merge(writer, FONTS, texts)
+        metrics = {font: fontmerge.glyphs(FONTS[font], text) for font, text in texts.items()}
+        by_page = defaultdict(list)
+        for stamp in stamps:
+            by_page[stamp.page].append(stamp)
+        for number, page in enumerate(writer.pages):
+            _draw(writer, page, by_page[number], merged, metrics)
         _outline(writer, outline)
         _link_toc_entries(writer)
         writer.add_metadata({f"/{key}": value for key, value in metadata.items()
@@ -69,20 +91,43 @@ def assemble(parts: list[bytes], outline: list[tuple[int, str, int]], metadata: 
     return joiner.finish(outline, metadata)
 
 
-def _stamp(writer, page, label, font_ref, metrics) -> None:
-    """Draw '第 N 页 / 共 M 页' centred in the bottom margin, with the shared font."""
+def page_number_stamps(writer) -> list[Stamp]:
+    """'第 N 页 / 共 M 页' centred in the bottom margin of every page."""
+    total = len(writer.pages)
+    metrics = fontmerge.glyphs(FONTS[REGULAR], page_label(0, 0) + "123456789")
+    stamps = []
+    for number, page in enumerate(writer.pages, start=1):
+        label = page_label(number, total)
+        width = _width(label, metrics, PAGE_NUMBER_SIZE)
+        stamps.append(Stamp(number - 1, label, (float(page.mediabox.width) - width) / 2,
+                            PAGE_NUMBER_BASELINE, PAGE_NUMBER_SIZE, grey=PAGE_NUMBER_GREY))
+    return stamps
+
+
+def _width(text: str, metrics: dict, size: float) -> float:
+    return sum(metrics[ch][1] for ch in text if ch in metrics) * size / 1000
+
+
+def _draw(writer, page, stamps: list[Stamp], fonts: dict, metrics: dict) -> None:
+    """Draw the stamps over the page (its own drawing wrapped in q/Q, so none of its state
+    leaks into ours), with the shared fonts."""
+    if not stamps:
+        return
     resources = page["/Resources"]
-    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-    fonts[NameObject("/FSalonStamp")] = font_ref
-    gids = [metrics[ch][0] for ch in label if ch in metrics]
-    width = sum(metrics[ch][1] for ch in label if ch in metrics) * STAMP_SIZE / 1000
-    x = (float(page.mediabox.width) - width) / 2
-    hexed = "".join(f"{g:04x}" for g in gids)
-    ops = (f"Q q BT /FSalonStamp {STAMP_SIZE} Tf {STAMP_GREY} g "
-           f"1 0 0 1 {x:.2f} {STAMP_BASELINE} Tm <{hexed}> Tj ET Q").encode()
+    page_fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+    ops = ["Q q"]
+    for stamp in stamps:
+        name = f"/FSalon{'B' if stamp.font == BOLD else 'R'}"
+        page_fonts[NameObject(name)] = fonts[stamp.font]
+        glyphs = metrics[stamp.font]
+        x = stamp.x - (_width(stamp.text, glyphs, stamp.size) if stamp.right_aligned else 0)
+        hexed = "".join(f"{glyphs[ch][0]:04x}" for ch in stamp.text if ch in glyphs)
+        ops.append(f"BT {name} {stamp.size:g} Tf {stamp.grey} g "
+                   f"1 0 0 1 {x:.2f} {stamp.y:.2f} Tm <{hexed}> Tj ET")
+    ops.append("Q")
     before, after = DecodedStreamObject(), DecodedStreamObject()
     before.set_data(b"q")
-    after.set_data(ops)
+    after.set_data(" ".join(ops).encode())
     contents = page["/Contents"]
     existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) \
         else [contents]

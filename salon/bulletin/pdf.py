@@ -14,6 +14,7 @@ use_project_fonts()
 
 with quick_library_lookup():
     from weasyprint import CSS, HTML  # noqa: E402  (fontconfig must be configured first)
+    from weasyprint.formatting_structure.boxes import BlockBox, LineBox  # noqa: E402
     from weasyprint.layout import inline as _inline  # noqa: E402
     from weasyprint.layout.leader import leader_index  # noqa: E402
     from weasyprint.pdf import fonts as _pdf_fonts  # noqa: E402
@@ -23,7 +24,14 @@ with quick_library_lookup():
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from ..storage import FileStorage, StorageError  # noqa: E402
-from .layout import ASSETS_PREFIX, ORIGIN, RenderJob, RenderResult  # noqa: E402, F401
+from .layout import (  # noqa: E402
+    ASSETS_PREFIX,
+    ORIGIN,
+    PX_TO_PT,
+    TOC_LINK,
+    RenderJob,
+    RenderResult,
+)
 
 # Static files a bulletin may use: stylesheets, images and fonts, never config or scripts.
 STATIC_TYPES = {".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf"}
@@ -84,9 +92,10 @@ def render(job: RenderJob) -> RenderResult:
     return RenderResult(pdf, len(document.pages), time.perf_counter() - started)
 
 
-def render_part(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
-    """Lay out one part (in a render worker): its PDF, its page count, and the page index of
-    each anchor. The worker's fonts and parsed stylesheets serve every part it lays out."""
+def render_part(job: RenderJob) -> tuple[bytes, int, dict[str, int], dict[str, list]]:
+    """Lay out one part (in a render worker): its PDF, its page count, the page index of each
+    anchor, and where each TOC entry's page number goes (see `toc_number_slots`). The
+    worker's fonts and parsed stylesheets serve every part it lays out."""
     fetcher = BulletinFetcher(job.static_root, job.storage_root, job.assets)
     sheets = [_stylesheet(url, fetcher) for url in job.stylesheets]
     document = HTML(string=job.html, base_url=ORIGIN + "/", url_fetcher=fetcher).render(
@@ -95,9 +104,30 @@ def render_part(job: RenderJob) -> tuple[bytes, int, dict[str, int]]:
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             anchors.setdefault(anchor, index)
+    slots = toc_number_slots(document)
     with fonts_left_for_the_join():
         pdf = document.write_pdf()
-    return pdf, len(document.pages), anchors
+    return pdf, len(document.pages), anchors, slots
+
+
+def toc_number_slots(document) -> dict[str, list]:
+    """anchor → [page index, right edge, baseline (PDF points from the page's bottom),
+    font size (pt), bold] for each TOC entry linking to TOC_LINK + anchor: the assembler
+    stamps the page number there, right-aligned, once every part's pages are known. Entries
+    split over two pages take the number on the second, where their last line is."""
+    slots = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            href = box.element.get("href", "") if box.element_tag == "a" else ""
+            lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
+            if isinstance(box, BlockBox) and href.startswith(TOC_LINK) and lines:
+                baseline = lines[-1].position_y + lines[-1].baseline
+                slots[href[len(TOC_LINK):]] = [
+                    index, round((box.border_box_x() + box.border_width()) * PX_TO_PT, 2),
+                    round((page.height - baseline) * PX_TO_PT, 2),
+                    round(box.style["font_size"] * PX_TO_PT, 2), box.style["font_weight"] >= 600,
+                ]
+    return slots
 
 
 _fonts: FontConfiguration | None = None

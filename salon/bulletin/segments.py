@@ -2,8 +2,9 @@
 
 A part (segment) always starts on a new page, so its pages do not depend on what comes
 before it: each is laid out once, cached under the hash of its HTML, and reused by later
-builds. Only the table of contents (it needs every part's page count) is laid out last, with
-the real numbers. assemble.py joins the parts, stamps page numbers and writes the bookmarks.
+builds. The table of contents is such a part too: it leaves room for its page numbers, which
+only the finished parts can tell. assemble.py joins the parts, stamps the page numbers (the
+pages' and the contents') and writes the bookmarks.
 """
 import hashlib
 import json
@@ -43,11 +44,13 @@ class Segment:
 
 @dataclass(frozen=True)
 class Part:
-    """A laid-out segment: its PDF, page count and the page (0-based) of each anchor."""
+    """A laid-out segment: its PDF, page count, the page (0-based) of each anchor, and in the
+    contents where each entry's page number goes (pdf.toc_number_slots)."""
 
     pdf: bytes
     pages: int
     anchors: dict[str, int]
+    slots: dict[str, list] = field(default_factory=dict)
 
 
 def plan(content) -> list[Segment]:
@@ -70,12 +73,12 @@ def _is_long(segment: Segment) -> bool:
     return any(len(post.body) > LONG_ARTICLE for post in segment.posts)
 
 
-def segment_html(content, segments: list[Segment], toc_pages: dict | None = None,
+def segment_html(content, segments: list[Segment], toc_in_parts: bool = False,
                  stylesheets: tuple[str, ...] = ()) -> str:
     """A printable HTML document holding the given segments, linking `stylesheets`.
     A part links none: its render worker applies the print CSS it has parsed already."""
     return render_template("bulletin/print.html", c=content, segments=segments,
-                           toc_pages=toc_pages, stylesheets=stylesheets,
+                           toc_in_parts=toc_in_parts, stylesheets=stylesheets,
                            chart_src=lambda name: ASSETS_PREFIX + name)
 
 
@@ -91,7 +94,8 @@ def _cached(key: str) -> Part | None:
     files = storage()
     try:  # written .pdf first, .json last: a .json means the part is complete
         meta = json.loads(files.get(f"{CACHE_PREFIX}{key}.json"))
-        return Part(files.get(f"{CACHE_PREFIX}{key}.pdf"), meta["pages"], meta["anchors"])
+        return Part(files.get(f"{CACHE_PREFIX}{key}.pdf"), meta["pages"], meta["anchors"],
+                    meta.get("slots", {}))
     except StorageError:  # not cached (or pruned meanwhile by another build)
         return None
 
@@ -100,7 +104,8 @@ def _remember(key: str, part: Part) -> None:
     files = storage()
     files.put(f"{CACHE_PREFIX}{key}.pdf", part.pdf, "application/pdf")
     files.put(f"{CACHE_PREFIX}{key}.json",
-              json.dumps({"pages": part.pages, "anchors": part.anchors}).encode(),
+              json.dumps({"pages": part.pages, "anchors": part.anchors,
+                          "slots": part.slots}).encode(),
               "application/json")
 
 
@@ -139,50 +144,40 @@ def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderS
 def build_parts(content, workers: int, salt: str, progress: Callable[[int, str], None],
                 place: Callable[[int, bytes], None] = lambda _i, _pdf: None,
                 ) -> tuple[list[Segment], list[Part], RenderStats]:
-    """Lay out all parts; the contents last, with the real page numbers.
+    """Lay out all parts, the costliest first so that none is left running alone at the end.
 
-    `place(index, pdf)` receives each final part as soon as it is laid out (or found in the
+    `place(index, pdf)` receives each part as soon as it is laid out (or found in the
     cache), so the joining overlaps the layout of the parts still to come."""
     segments = plan(content)
     static, files = current_app.static_folder, current_app.config["STORAGE_DIR"]
 
-    def job(segs, toc_pages=None):
-        html = segment_html(content, segs, toc_pages)
+    def job(segment):
+        html = segment_html(content, [segment], toc_in_parts=True)
         render_job = RenderJob(html, static, files, content.charts, stylesheets=(PRINT_CSS,))
         return _key(render_job, salt), render_job
-
-    stats = RenderStats()
-    # The contents with provisional numbers are laid out with the rest: their page count fixes
-    # the offsets. The last build's numbers are the best guess: when they still hold, nothing
-    # is redone; otherwise only the contents are laid out again, with the real numbers.
-    remembered = f"{CACHE_PREFIX}toc-{content.salon.id}.json"
-    last = json.loads(storage().get(remembered)) if storage().exists(remembered) else {}
-    provisional = {anchor: last.get(anchor, 888) for anchor in _toc_anchors(segments)}
-    toc = next(i for i, segment in enumerate(segments) if segment.kind == "toc")
-    jobs_ = [job([s], provisional if i == toc else None) for i, s in enumerate(segments)]
 
     def report(done, total):
         progress(15 + int(75 * done / max(total, 1)), f"排版 {done}/{total} 部分")
 
-    def ready(index: int, part: Part) -> None:
-        if index != toc:  # the contents are placed once their numbers are final
-            place(index, part.pdf)
-
-    parts = render_parts(jobs_, workers, stats, report, ready)
-    for _attempt in range(3):
-        toc_pages = page_numbers(segments, parts)
-        jobs_[toc] = job([segments[toc]], toc_pages)
-        contents = render_parts([jobs_[toc]], workers, stats, lambda *_: None)[0]
-        settled = contents.pages == parts[toc].pages
-        parts[toc] = contents
-        if settled:
-            break
-    place(toc, parts[toc].pdf)
-    storage().put(remembered, json.dumps(toc_pages).encode(), "application/json")
-    prune_cache(storage(), [key for key, _job in jobs_],
+    stats = RenderStats()
+    order = sorted(range(len(segments)), key=lambda i: -_expected_cost(segments[i]))
+    jobs = [job(segments[i]) for i in order]
+    laid_out = render_parts(jobs, workers, stats, report,
+                            lambda n, part: place(order[n], part.pdf))
+    by_segment = dict(zip(order, laid_out, strict=True))
+    parts = [by_segment[i] for i in range(len(segments))]
+    prune_cache(storage(), [key for key, _job in jobs],
                 current_app.config.get("BULLETIN_CACHE_BUILDS", CACHE_BUILDS))
     progress(92, f"合成（新排 {stats.rendered} 部分，沿用 {stats.cached} 部分）")
     return segments, parts, stats
+
+
+def _expected_cost(segment: Segment) -> int:
+    """Roughly how long a part takes to lay out, in characters of text: the contents (a line
+    and its dots per article) and the closing pages (tables, charts) cost most per page."""
+    if segment.kind in ("toc", "tail"):
+        return 10**9
+    return sum(len(post.body) for post in segment.posts)
 
 
 def prune_cache(files: FileStorage, used: list[str], builds: int) -> None:
@@ -202,15 +197,6 @@ def prune_cache(files: FileStorage, used: list[str], builds: int) -> None:
 
 def _is_part_key(stem: str) -> bool:
     return len(stem) == 64 and all(ch in "0123456789abcdef" for ch in stem)
-
-
-def _toc_anchors(segments: list[Segment]) -> list[str]:
-    anchors = ["sec-note", "sec-topic", "sec-lookback", "sec-data"]
-    for segment in segments:
-        if segment.heading:
-            anchors.append(f"sec-{segment.section}")
-        anchors += [f"post-{post.id}" for post in segment.posts]
-    return anchors
 
 
 def start_pages(parts: list[Part]) -> list[int]:

@@ -64,7 +64,7 @@ def preview_html(content: content_module.BulletinContent) -> dict:
 
     from .segments import plan
 
-    return {"c": content, "segments": plan(content), "toc_pages": None, "chart_src": chart_src}
+    return {"c": content, "segments": plan(content), "chart_src": chart_src}
 
 
 def layout_fingerprint() -> str:
@@ -149,6 +149,18 @@ def _build_in_parts(content, workers, report):
     segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report,
                                          joiner.place)
     numbers = page_numbers(segments, parts)
+    metadata = {
+        "Title": f"{content.title} {content.issue_label}（{content.month_label}）",
+        "Author": content.editor_unit, "Subject": content.salon.topic,
+        "Creator": "社区警务沙龙", "Producer": "WeasyPrint 70 + pypdf", "Lang": "zh-CN",
+    }
+    pdf = joiner.finish(_outline(segments, numbers), metadata,
+                        _toc_number_stamps(parts, numbers))
+    return pdf, sum(part.pages for part in parts), (stats.rendered, stats.cached)
+
+
+def _outline(segments, numbers: dict[str, int]) -> list[tuple[int, str, int]]:
+    """The bookmarks: (level 1 or 2, title, 0-based page)."""
     outline = []
     for segment in segments:
         if segment.kind == "cover":
@@ -163,13 +175,21 @@ def _build_in_parts(content, workers, report):
             if segment.heading:
                 outline.append((1, segment.label, numbers[f"sec-{segment.section}"]))
             outline += [(2, post.title, numbers[f"post-{post.id}"]) for post in segment.posts]
-    metadata = {
-        "Title": f"{content.title} {content.issue_label}（{content.month_label}）",
-        "Author": content.editor_unit, "Subject": content.salon.topic,
-        "Creator": "社区警务沙龙", "Producer": "WeasyPrint 70 + pypdf", "Lang": "zh-CN",
-    }
-    pdf = joiner.finish([(level, title, page - 1) for level, title, page in outline], metadata)
-    return pdf, sum(part.pages for part in parts), (stats.rendered, stats.cached)
+    return [(level, title, page - 1) for level, title, page in outline]
+
+
+def _toc_number_stamps(parts, numbers: dict[str, int]) -> list:
+    """Each contents entry's page number, right-aligned in the room its part left for it."""
+    from .assemble import BOLD, REGULAR, Stamp
+    from .segments import start_pages
+
+    stamps = []
+    for start, part in zip(start_pages(parts), parts, strict=True):
+        for anchor, (page, right, baseline, size, bold) in part.slots.items():
+            if anchor in numbers:
+                stamps.append(Stamp(start - 1 + page, str(numbers[anchor]), right, baseline,
+                                    size, BOLD if bold else REGULAR, right_aligned=True))
+    return stamps
 
 
 def _render_elsewhere(job):
