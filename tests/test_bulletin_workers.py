@@ -31,3 +31,29 @@ def test_quick_library_lookup_finds_what_ctypes_finds_and_misses_fast():
         assert quick("libharfbuzz-0") is None  # WeasyPrint's first guess; ctypes runs gcc
     assert ctypes.util.find_library is not quick
     assert ctypes.util.find_library("harfbuzz") == "libharfbuzz.so.0"
+
+
+def test_collector_paused_during_overlapping_joins_and_resumed_after():
+    import gc
+
+    from salon.bulletin.assemble import collector_paused
+
+    assert gc.isenabled()
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    assert not gc.isenabled()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the other join still runs
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else before: left as it was
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

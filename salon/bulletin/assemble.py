@@ -1,7 +1,9 @@
 """Join the laid-out parts into one PDF: one font subset, page numbers, bookmarks, metadata."""
+import gc
 import hashlib
 import threading
 from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -55,6 +57,32 @@ def _parsed(data: bytes) -> PdfReader:
     while len(_readers) > PARSED_PARTS:
         _readers.popitem(last=False)
     return reader
+
+
+_pauses = {"builds": 0, "resume": False}
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused():
+    """Joining allocates ~200,000 short-lived PDF objects in reference cycles. Left to the
+    cyclic collector, they trigger full collections that walk the whole process (the site's
+    caches included: ~0.09 s each, a third of a rebuild). Paused, nothing is promoted; one
+    collection of the youngest generation afterwards frees them, walking only this build's
+    objects. Builds may overlap: the collector resumes when the last one ends."""
+    with _pauses_lock:
+        if _pauses["builds"] == 0:
+            _pauses["resume"] = gc.isenabled()
+            gc.disable()
+        _pauses["builds"] += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses["builds"] -= 1
+            if _pauses["builds"] == 0 and _pauses["resume"]:
+                gc.enable()
+        gc.collect(0)
 
 
 def page_label(number: int, total: int) -> str:

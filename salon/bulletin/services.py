@@ -141,21 +141,22 @@ def _build_whole(html, content, in_subprocess):
 
 
 def _build_in_parts(content, workers, report):
-    from .assemble import Joiner
+    from .assemble import Joiner, collector_paused
     from .segments import build_parts, page_numbers
 
-    joiner = Joiner()
-    # Cached parts are keyed by their HTML and this, so a CSS or font change lays all out anew.
-    segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report,
-                                         joiner.place)
-    numbers = page_numbers(segments, parts)
     metadata = {
         "Title": f"{content.title} {content.issue_label}（{content.month_label}）",
         "Author": content.editor_unit, "Subject": content.salon.topic,
         "Creator": "社区警务沙龙", "Producer": "WeasyPrint 70 + pypdf", "Lang": "zh-CN",
     }
-    pdf = joiner.finish(_outline(segments, numbers), metadata,
-                        _toc_number_stamps(parts, numbers))
+    with collector_paused():
+        joiner = Joiner()
+        # Parts are cached by their HTML and this: a CSS or font change lays all out anew.
+        segments, parts, stats = build_parts(content, workers, layout_fingerprint(), report,
+                                             joiner.place)
+        numbers = page_numbers(segments, parts)
+        pdf = joiner.finish(_outline(segments, numbers), metadata,
+                            _toc_number_stamps(parts, numbers))
     return pdf, sum(part.pages for part in parts), (stats.rendered, stats.cached)
 
 
