@@ -25,7 +25,7 @@ FONTS = {REGULAR: FONT_DIR / "NotoSerifSC-Regular.ttf", BOLD: FONT_DIR / "NotoSe
 PAGE_NUMBER_SIZE = 9  # pt, as the running header
 PAGE_NUMBER_BASELINE = 28  # pt above the page's bottom edge: the middle of the 22 mm margin
 PAGE_NUMBER_GREY = 0.267  # #444
-TOC_GREY = 0.067  # #111, the contents' text colour
+TEXT_GREY = 0.067  # #111, the bulletin's text colour (print CSS)
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Stamp:
     y: float
     size: float
     font: str = REGULAR
-    grey: float = TOC_GREY
+    grey: float = TEXT_GREY
     right_aligned: bool = False
 
 
