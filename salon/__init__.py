@@ -44,7 +44,7 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py (imported here, not at the top, so a
     bulletin render process that imports salon.bulletin does not load them)."""
-    from . import database, pagecache
+    from . import database, pagecache, storage
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -56,6 +56,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     pagecache.init_app(app)
+    storage.init_app(app)
 
 
 def configure_features(app: Flask) -> None:

@@ -122,3 +122,23 @@ def test_admin_may_not_import(client, auth, writer):
 ])
 def test_html_to_markdown_pieces(html, markdown):
     assert html_to_markdown(html).strip() == markdown
+
+
+def test_a_refused_import_leaves_no_image_file_behind(writer):
+    """The image is stored while the document converts; the draft is then refused (its body
+    is too long): the rolled-back import takes the image file with it."""
+    from salon.posts.services import BODY_MAX
+    from salon.storage import storage
+
+    document = docx.Document()
+    document.add_heading("超长的经验材料", level=1)
+    document.add_picture(BytesIO(png_bytes(size=(120, 80))), width=Cm(4))
+    for _ in range(BODY_MAX // 1000 + 1):
+        document.add_paragraph("社区警务" * 250)
+    out = BytesIO()
+    document.save(out)
+    response = import_file(writer, out.getvalue())
+    assert response.status_code == 400
+    assert f"正文最多 {BODY_MAX} 字" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Upload)) is None
+    assert storage().keys("uploads/") == []

@@ -134,3 +134,21 @@ def test_editor_has_upload_form_and_script(writer):
     assert 'action="/posts/images"' in html and "上传图片" in html
     assert '<script src="/static/js/posts.js"></script>' in html
     assert "<script>" not in html  # CSP: no inline scripts
+
+
+def test_files_follow_their_transaction(app):
+    """A file put for a transaction goes if it rolls back; one dropped goes only on commit."""
+    from salon.storage import delete_with_transaction, put_for_transaction
+
+    files = storage()
+    put_for_transaction("uploads/kept.png", b"1", "image/png")
+    db.session.commit()
+    put_for_transaction("uploads/undone.png", b"2", "image/png")
+    delete_with_transaction("uploads/kept.png")
+    db.session.rollback()
+    assert files.exists("uploads/kept.png") and not files.exists("uploads/undone.png")
+    with db.session.begin_nested():  # a savepoint's rollback is not the transaction's
+        put_for_transaction("uploads/outer.png", b"3", "image/png")
+    delete_with_transaction("uploads/kept.png")
+    db.session.commit()
+    assert files.exists("uploads/outer.png") and not files.exists("uploads/kept.png")

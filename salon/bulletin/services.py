@@ -10,7 +10,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..salons.models import Salon
-from ..storage import storage
+from ..storage import delete_with_transaction, put_for_transaction, storage
 from ..timeutil import now
 from . import content as content_module
 from .models import Bulletin, BulletinRevision
@@ -220,12 +220,12 @@ def store(salon: Salon, built: Build, user_id: int | None) -> BulletinRevision:
     bulletin = content_module.bulletin_for(salon)
     old = bulletin.draft
     if old is not None:
-        storage().delete(old.storage_key)
+        delete_with_transaction(old.storage_key)
         db.session.delete(old)
         db.session.flush()
     digest = hashlib.sha256(built.pdf).hexdigest()
     key = f"bulletins/{salon.month}-{digest[:16]}-{now():%Y%m%d%H%M%S}.pdf"
-    stored = storage().put(key, built.pdf, "application/pdf")
+    stored = put_for_transaction(key, built.pdf, "application/pdf")
     revision = BulletinRevision(
         bulletin=bulletin, storage_key=key, sha256=stored.sha256, content_hash=built.content_hash,
         pages=built.pages, size=stored.size, built_by_id=user_id,

@@ -10,7 +10,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..accounts.models import User
 from ..extensions import db
-from ..storage import StorageError, storage
+from ..storage import StorageError, put_for_transaction, storage
 from .models import Upload
 
 # Pillow format name → (stored extension, content type, encoder options)
@@ -85,7 +85,7 @@ def store_image(data: bytes, owner: User) -> Upload:
     """Check, clean and store an image; the caller commits the returned Upload row."""
     image = clean_image(data)
     key = f"{secrets.token_hex(16)}.{image.extension}"
-    stored = storage().put(STORAGE_PREFIX + key, image.data, image.content_type)
+    stored = put_for_transaction(STORAGE_PREFIX + key, image.data, image.content_type)
     upload = Upload(key=key, owner_id=owner.id, content_type=image.content_type,
                     size=stored.size, sha256=stored.sha256, width=image.width, height=image.height)
     db.session.add(upload)
