@@ -133,3 +133,22 @@ def test_token_use_is_recorded_at_most_once_a_minute(app, client, auth):
     with frozen(start + timedelta(seconds=61)):
         assert fresh.get("/api/me", headers=bearer(plain)).status_code == 200
     assert last_used() == start + timedelta(seconds=61)
+
+
+def test_changing_ones_password_revokes_ones_tokens(app, client, auth):
+    from .conftest import PASSWORD
+
+    auth.login("officer")
+    plain = create_token(client)
+    auth.logout()
+    auth.login("organizer")
+    others = create_token(client)  # someone else's token is not touched
+    auth.logout()
+    auth.login("officer")
+    response = client.post("/account/password", follow_redirects=True, data={
+        "current": PASSWORD, "new": "NewPassw0rd", "confirm": "NewPassw0rd",
+        "csrf_token": csrf_token(client, "/account/password")})
+    assert "1 个 API 令牌已作废" in response.get_data(as_text=True)
+    fresh = app.test_client()
+    assert fresh.get("/api/me", headers=bearer(plain)).status_code == 401
+    assert fresh.get("/api/me", headers=bearer(others)).status_code == 200

@@ -131,6 +131,13 @@ def set_password(user: User, password: str) -> None:
     user.set_password(password)
 
 
+def change_own_password(user: User, password: str) -> int:
+    """The user sets a new password, often because the old one may be known: like their
+    other sessions, their API tokens stop working. Returns how many tokens were revoked."""
+    set_password(user, password)
+    return revoke_all_tokens(user)
+
+
 def reset_user_password(user: User, password: str) -> None:
     """An admin sets a new password: the account may have been taken over, so its API
     tokens stop working too (its sessions end through the session stamp)."""
@@ -138,11 +145,14 @@ def reset_user_password(user: User, password: str) -> None:
     revoke_all_tokens(user)
 
 
-def revoke_all_tokens(user: User) -> None:
-    """Revoke every live API token of the user (kept for the record; the caller commits)."""
-    for token in db.session.scalars(db.select(ApiToken).filter_by(user_id=user.id,
-                                                                   revoked_at=None)):
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every live API token of the user (kept for the record; the caller commits).
+    Returns how many there were."""
+    tokens = db.session.scalars(db.select(ApiToken).filter_by(user_id=user.id,
+                                                              revoked_at=None)).all()
+    for token in tokens:
         token.revoked_at = now()
+    return len(tokens)
 
 
 def active_admin_count() -> int:

@@ -11,6 +11,7 @@ from .models import ApiToken
 from .services import (
     PASSWORD_POLICY,
     AccountError,
+    change_own_password,
     check_credentials,
     issue_token,
     password_problem,
@@ -74,10 +75,12 @@ def change_password():
         elif problem:
             form.new.errors.append(problem)
         else:
-            current_user.set_password(form.new.data)
+            revoked = change_own_password(current_user, form.new.data)
             db.session.commit()
             keep_own_session(current_user)  # the user's other sessions end with the old password
-            flash("密码已修改，其他设备上的登录已退出。", "success")
+            flash("密码已修改，其他设备上的登录已退出"
+                  + (f"，{revoked} 个 API 令牌已作废，请按需重新创建。" if revoked else "。"),
+                  "success")
             return redirect(url_for("web.home"))
     return render_template("accounts/password.html", form=form, policy=PASSWORD_POLICY)
 
