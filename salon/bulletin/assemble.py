@@ -31,7 +31,8 @@ TEXT_GREY = 0.067  # #111, the bulletin's text colour (print CSS)
 @dataclass(frozen=True)
 class Stamp:
     """Text the assembler draws on a joined page in a bundled font: x is where the text
-    starts, or ends when `right_aligned`; y is its baseline (PDF points from the bottom)."""
+    starts, ends or has its middle (`align` left, right or centre); y is its baseline
+    (PDF points from the bottom)."""
 
     page: int  # 0-based
     text: str
@@ -40,7 +41,7 @@ class Stamp:
     size: float
     font: str = REGULAR
     grey: float = TEXT_GREY
-    right_aligned: bool = False
+    align: str = "left"
 
 
 # Parsing a part costs more than copying it once parsed. A process that builds again (the
@@ -130,29 +131,12 @@ class Joiner:
         return out.getvalue()
 
 
-def assemble(parts: list[bytes], outline: list[tuple[int, str, int]], metadata: dict) -> bytes:
-    """Concatenate the parts; `outline` is (level 1 or 2, title, 0-based page)."""
-    joiner = Joiner()
-    for index, data in enumerate(parts):
-        joiner.place(index, data)
-    return joiner.finish(outline, metadata)
-
-
 def page_number_stamps(writer) -> list[Stamp]:
     """'第 N 页 / 共 M 页' centred in the bottom margin of every page."""
     total = len(writer.pages)
-    metrics = fontmerge.glyphs(FONTS[REGULAR], page_label(0, 0) + "123456789")
-    stamps = []
-    for number, page in enumerate(writer.pages, start=1):
-        label = page_label(number, total)
-        width = _width(label, metrics, PAGE_NUMBER_SIZE)
-        stamps.append(Stamp(number - 1, label, (float(page.mediabox.width) - width) / 2,
-                            PAGE_NUMBER_BASELINE, PAGE_NUMBER_SIZE, grey=PAGE_NUMBER_GREY))
-    return stamps
-
-
-def _width(text: str, metrics: dict, size: float) -> float:
-    return sum(metrics[ch][1] for ch in text if ch in metrics) * size / 1000
+    return [Stamp(number - 1, page_label(number, total), float(page.mediabox.width) / 2,
+                  PAGE_NUMBER_BASELINE, PAGE_NUMBER_SIZE, grey=PAGE_NUMBER_GREY, align="centre")
+            for number, page in enumerate(writer.pages, start=1)]
 
 
 def _draw(writer, page, stamps: list[Stamp], fonts: dict, metrics: dict) -> None:
@@ -167,7 +151,8 @@ def _draw(writer, page, stamps: list[Stamp], fonts: dict, metrics: dict) -> None
         name = f"/FSalon{'B' if stamp.font == BOLD else 'R'}"
         page_fonts[NameObject(name)] = fonts[stamp.font]
         glyphs = metrics[stamp.font]
-        x = stamp.x - (_width(stamp.text, glyphs, stamp.size) if stamp.right_aligned else 0)
+        width = sum(glyphs[ch][1] for ch in stamp.text if ch in glyphs) * stamp.size / 1000
+        x = stamp.x - {"left": 0, "centre": width / 2, "right": width}[stamp.align]
         hexed = "".join(f"{glyphs[ch][0]:04x}" for ch in stamp.text if ch in glyphs)
         ops.append(f"BT {name} {stamp.size:g} Tf {stamp.grey} g "
                    f"1 0 0 1 {x:.2f} {stamp.y:.2f} Tm <{hexed}> Tj ET")

@@ -118,9 +118,11 @@ def toc_number_slots(document) -> dict[str, list]:
     slots = {}
     for index, page in enumerate(document.pages):
         for box in page._page_box.descendants():
-            href = box.element.get("href", "") if box.element_tag == "a" else ""
-            lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
-            if isinstance(box, BlockBox) and href.startswith(TOC_LINK) and lines:
+            if not (isinstance(box, BlockBox) and box.element_tag == "a"):
+                continue
+            href = box.element.get("href", "")
+            lines = [child for child in box.children if isinstance(child, LineBox)]
+            if href.startswith(TOC_LINK) and lines:
                 baseline = lines[-1].position_y + lines[-1].baseline
                 slots[href[len(TOC_LINK):]] = [
                     index, round((box.border_box_x() + box.border_width()) * PX_TO_PT, 2),

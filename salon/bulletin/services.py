@@ -189,7 +189,7 @@ def _toc_number_stamps(parts, numbers: dict[str, int]) -> list:
         for anchor, (page, right, baseline, size, bold) in part.slots.items():
             if anchor in numbers:
                 stamps.append(Stamp(start - 1 + page, str(numbers[anchor]), right, baseline,
-                                    size, BOLD if bold else REGULAR, right_aligned=True))
+                                    size, BOLD if bold else REGULAR, align="right"))
     return stamps
 
 
