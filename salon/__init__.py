@@ -69,6 +69,7 @@ def configure_features(app: Flask) -> None:
 
 def configure_web(app: Flask) -> None:
     """Template filters, security headers and error pages shared by every feature."""
-    from . import web
+    from . import errors, web
 
     web.init_app(app)
+    errors.init_app(app)

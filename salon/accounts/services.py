@@ -1,6 +1,7 @@
 """Account rules: users, units, passwords, sign-in checks and API tokens."""
 from werkzeug.security import check_password_hash
 
+from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import now
 from .models import ROLES, UNIT_KINDS, ApiToken, LoginEvent, Unit, User
@@ -16,12 +17,8 @@ _DUMMY_HASH = ("scrypt:32768:8:1$cDH4XQ8UgrtVwoPF$ea0ca9c36152b5e2fc042582a1eddd
                "49804")
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A rule of accounts was broken; the message is for the user, `field` says where."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def password_problem(password: str) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..errors import DomainError
 from ..extensions import db
 from ..salons.models import Salon
 from ..storage import delete_with_transaction, put_for_transaction, storage
@@ -20,7 +21,7 @@ Progress = Callable[[int, str], None]
 LAYOUT_VERSION = "3"
 
 
-class BulletinError(ValueError):
+class BulletinError(DomainError):
     """A request the bulletin rules refuse; the message is shown to the user."""
 
 

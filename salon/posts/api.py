@@ -84,11 +84,7 @@ def create_post_api():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(400, "请求体应为 JSON 对象。")
-    try:
-        post = create_post(current_user, _input_from(data))
-    except PostError as error:
-        db.session.rollback()
-        abort(error.code, str(error))
+    post = create_post(current_user, _input_from(data))
     db.session.commit()
     return {"id": post.id, "status": post.status,
             "url": url_for("posts.detail", post_id=post.id)}, 201

@@ -6,6 +6,7 @@ import mammoth
 from flask import current_app
 
 from ..accounts.models import User
+from ..errors import DomainError
 from .htmlmd import html_to_markdown
 from .uploads import UploadError, store_image, url_path
 
@@ -14,7 +15,7 @@ DEFAULT_DOCX_MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
-class DocxError(ValueError):
+class DocxError(DomainError):
     """The file is not a Word document we can read; the message is for the user."""
 
 

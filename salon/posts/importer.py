@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..accounts.models import Unit, User
 from ..accounts.services import get_or_create_unit
+from ..errors import DomainError
 from ..extensions import db
 from ..salons.models import Salon
 from ..textnorm import normalise
@@ -19,7 +20,7 @@ FIELD_NAMES = {"kind": "类型", "title": "标题", "body": "正文", "author": 
 PROBLEM_FIELDS = ("source", "scan", "analysis", "proposal")
 
 
-class ImportLineError(ValueError):
+class ImportLineError(DomainError):
     """One line of the file is wrong; nothing is written."""
 
     def __init__(self, line: int, message: str) -> None:

@@ -6,6 +6,7 @@ from itertools import groupby
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
+from ..errors import DomainError
 from ..extensions import db
 from ..salons.models import Salon
 from .models import KINDS, Comment, Post, Tag
@@ -23,12 +24,8 @@ FLAGS = {"in_bulletin": "入选专刊", "exemplary": "典型经验"}
 _TAG_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
-class PostError(ValueError):
-    """A rule about posts was broken; the message is for the user, the code for the answer."""
-
-    def __init__(self, message: str, code: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
+class PostError(DomainError):
+    """A rule about posts was broken; the message is for the user, `status` the answer."""
 
 
 @dataclass
@@ -225,7 +222,7 @@ def check_input(data: PostInput) -> None:
     if data.salon is None:
         raise PostError("请选择所属沙龙。")
     if data.salon.status not in WRITABLE_SALON_STATUSES:
-        raise PostError(f"{data.salon.label}已出刊，不能再投稿。", 409)
+        raise PostError(f"{data.salon.label}已出刊，不能再投稿。", status=409)
     if data.kind == "problem":
         source = data.problem.get("source") or "officer"
         if source not in SOURCES:
@@ -283,9 +280,9 @@ def update_post(post: Post, editor: User, data: PostInput) -> Post:
     """The author changes their post; a draft may be submitted, a submitted post stays so."""
     refusal = edit_refusal(post, editor)
     if refusal:
-        raise PostError(refusal, 403)
+        raise PostError(refusal, status=403)
     if post.kind != data.kind and not post.is_draft:
-        raise PostError("已提交的稿件不能更改类型。", 409)
+        raise PostError("已提交的稿件不能更改类型。", status=409)
     check_input(data)
     _apply(post, data)
     if post.is_draft and data.submit:
@@ -317,13 +314,13 @@ def _update_raised_problem(post: Post, data: PostInput) -> None:
 def toggle_flag(post: Post, user: User, flag: str) -> bool:
     """Organizers switch 入选专刊 / 典型经验 on a submitted post; returns the new value."""
     if flag not in FLAGS:
-        raise PostError("未知的标记。", 404)
+        raise PostError("未知的标记。", status=404)
     if not can_flag(user):
-        raise PostError("只有组织者可以设置入选专刊和典型经验。", 403)
+        raise PostError("只有组织者可以设置入选专刊和典型经验。", status=403)
     if post.is_draft:
-        raise PostError("草稿不能入选专刊或评为典型经验。", 409)
+        raise PostError("草稿不能入选专刊或评为典型经验。", status=409)
     if flag == "in_bulletin" and post.salon is not None and post.salon.status == "published":
-        raise PostError("该期专刊已出刊，入选稿件不能再更改。", 409)
+        raise PostError("该期专刊已出刊，入选稿件不能再更改。", status=409)
     value = not getattr(post, flag)
     setattr(post, flag, value)
     return value
@@ -333,7 +330,7 @@ def add_comment(post: Post, user: User, body: str) -> Comment:
     """A signed-in user comments on a post they can see."""
     body = (body or "").strip()
     if not can_view(post, user):
-        raise PostError("无权评论此稿件。", 403)
+        raise PostError("无权评论此稿件。", status=403)
     if not body:
         raise PostError("评论内容不能为空。")
     if len(body) > COMMENT_MAX:

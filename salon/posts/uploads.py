@@ -9,6 +9,7 @@ from flask_login import login_required
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..accounts.models import User
+from ..errors import DomainError
 from ..extensions import db
 from ..storage import StorageError, put_for_transaction, storage
 from .models import Upload
@@ -23,7 +24,7 @@ DEFAULT_MAX_PIXELS = 40_000_000
 STORAGE_PREFIX = "uploads/"
 
 
-class UploadError(ValueError):
+class UploadError(DomainError):
     """The file is not an image we accept; the message is for the user."""
 
 

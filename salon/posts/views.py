@@ -189,7 +189,7 @@ def flag(post_id: int, flag: str):
     try:
         value = toggle_flag(post, current_user, flag)
     except PostError as error:
-        abort(error.code, str(error))
+        abort(error.status, str(error))
     db.session.commit()
     flash(f"已{'设为' if value else '取消'}{FLAGS[flag]}。", "success")
     return redirect(url_for(".detail", post_id=post.id))

@@ -9,7 +9,7 @@ from ..api import bp
 from ..extensions import db
 from .models import Problem
 from .queries import ProblemFilters, load_problem, problems_matching
-from .services import Figure, InvalidInput, ProblemError, StepInput, take_step
+from .services import Figure, InvalidInput, StepInput, take_step
 
 
 def problem_json(problem: Problem) -> dict:
@@ -76,12 +76,7 @@ def add_event(problem_id: int):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         abort(400, "请求须为 JSON，并包含 action。")
-    try:
-        data = step_input_from(payload)
-        take_step(problem, current_user, payload["action"], data)
-    except ProblemError as error:
-        db.session.rollback()
-        abort(error.status, str(error))
+    take_step(problem, current_user, payload["action"], step_input_from(payload))
     db.session.commit()
     return {"id": problem.id, "state": problem.state, "state_label": problem.state_label,
             "problem": problem_json(problem)}

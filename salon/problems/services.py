@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..accounts.models import Unit, User
+from ..errors import Conflict, DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..posts.models import Post
 from ..timeutil import now, zh_date
@@ -21,22 +22,9 @@ from .workflow import STEPS, WHO_LABELS, may_act, state_allows
 MAX_FIGURES = 10
 
 
-class ProblemError(Exception):
-    """A workflow rule was broken; `status` is the HTTP answer, the message is for the user."""
-
-    status = 400
-
-
-class InvalidInput(ProblemError):
-    status = 400
-
-
-class NotAllowed(ProblemError):
-    status = 403
-
-
-class StateConflict(ProblemError):
-    status = 409
+# A workflow rule broken: the shared domain errors (400 / 403 / 409).
+ProblemError = DomainError
+StateConflict = Conflict
 
 
 @dataclass

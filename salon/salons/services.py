@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..errors import DomainError
 from ..extensions import db
 from ..posts.models import KINDS, Post
 from ..timeutil import now
@@ -26,12 +27,8 @@ AGENDA_TITLE_MAX = 200
 AGENDA_SPEAKER_MAX = 100
 
 
-class SalonError(ValueError):
+class SalonError(DomainError):
     """A salon rule was broken; the message is for the user, in Chinese."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field  # the form field to show it under, if any
 
 
 # --- finding salons -------------------------------------------------------------------
