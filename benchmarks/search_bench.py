@@ -153,6 +153,7 @@ def segmentation_rate(posts: list[dict]) -> tuple[float, float]:
 def whoosh_queries(app, posts: list[dict]) -> dict:
     """Latency of a full results page and recall against a substring scan, per query."""
     from salon.search import analysis, services, sync
+    from salon.search.engine import evaluate
     from salon.search.query import parse
 
     folded = {p["id"]: analysis.fold(full_text(p)).lower() for p in posts}
@@ -173,7 +174,7 @@ def whoosh_queries(app, posts: list[dict]) -> dict:
             figures["warm"].append(time.perf_counter() - t)
             parsed = parse(q)
             view = sync.search_index().view()
-            exact = services._matches(view, parsed, exact=True).docs  # every candidate checked
+            exact = evaluate.matches(view, parsed, exact=True).docs  # every candidate checked
             found = {int(view.facts["id"][d]) for d in exact.nonzero()[0]}
             expected = {pid for pid, text in folded.items()
                         if all(p in text for p in parsed.required)}
@@ -318,7 +319,8 @@ def main() -> None:
     chars = sum(len(full_text(p)) for p in posts) / len(posts)
     print(f"生成并写入 {args.n} 篇稿件（平均 {chars:.0f} 字）：{time.perf_counter() - t:.1f} s")
 
-    from salon.search import engine, rebuild
+    from salon.search import rebuild
+    from salon.search.engine.folders import index_size
 
     seg, chain = segmentation_rate(posts)
     with app.app_context():
@@ -327,7 +329,7 @@ def main() -> None:
         rebuild.reindex(app, procs=args.procs)
         build = time.perf_counter() - t
         cpu = cpu_seconds() - cpu
-    size = engine.index_size(workdir / "index")
+    size = index_size(workdir / "index")
     print(f"全量重建（{args.procs} 进程）：墙钟 {build:.1f} s，{args.n / build:,.0f} 篇/秒；"
           f"CPU {cpu:.0f} s，即每核 {args.n / cpu:,.0f} 篇/CPU 秒"
           f"（两核空闲时约 {cpu / 2 / 60:.1f} 分钟）")

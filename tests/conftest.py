@@ -16,7 +16,8 @@ from werkzeug.security import generate_password_hash
 from salon import create_app
 from salon.accounts.services import create_user
 from salon.extensions import db
-from salon.search.sync import stop_retries
+from salon.search import reindex
+from salon.search.freshness import stop_background
 
 PASSWORD = "Passw0rd!"
 ROLES = ("officer", "organizer", "leader", "admin")
@@ -87,8 +88,9 @@ def app_with_schema(settings: dict, seed: bool = True) -> Iterator[Flask]:
         db.create_all()
         if seed:
             seed_users()
+        reindex(app)  # as a site's first start does (`flask search reindex`, `flask demo`)
         yield app
-        stop_retries()  # a retry firing after teardown would open a connection nobody closes
+        stop_background()  # a retry firing after teardown would open a connection nobody closes
         db.session.remove()
         db.drop_all()
         db.engine.dispose()  # close pooled connections now, not at a random garbage collection

@@ -206,14 +206,14 @@ def test_large_unchecked_matches_are_estimated_but_every_shown_hit_is_real(
     """Past a limit, candidates holding every bigram of a long term are only sampled: the
     total is an estimate (约), the hits shown are each checked, and `"…"` exclusion stays exact.
     """
-    from salon.search.engine import View
+    from salon.search.engine import evaluate
 
     real = [make_post(f"真实命中{i}", f"本所社区民警第{i}次入户走访。") for i in range(6)]
     # 社区, 区民 and 民警 all present, but never 社区民警 in a row: candidates that are false.
     false = [make_post(f"干扰稿件{i}", f"社区开展活动，辖区民警参加，小区民众欢迎。{i}")
              for i in range(6)]
-    monkeypatch.setattr(View, "VERIFY_ALL", 3)
-    monkeypatch.setattr(View, "SAMPLE", 4)
+    monkeypatch.setattr(evaluate, "VERIFY_ALL", 3)
+    monkeypatch.setattr(evaluate, "SAMPLE", 4)
     auth.login()
     answer = client.get("/api/search", query_string={"q": "\"社区民警\"", "limit": 50}).get_json()
     assert answer["approximate"] is True
@@ -221,7 +221,7 @@ def test_large_unchecked_matches_are_estimated_but_every_shown_hit_is_real(
     assert 1 <= answer["total"] <= len(real) + len(false)
     page = client.get("/search/", query_string={"q": "\"社区民警\""}).get_data(as_text=True)
     assert "约 " in page
-    monkeypatch.setattr(View, "VERIFY_ALL", 2000)
+    monkeypatch.setattr(evaluate, "VERIFY_ALL", 2000)
     make_post("无关稿件", "一个新版本的索引，缓存随之更新。")
     exact = client.get("/api/search", query_string={"q": "\"社区民警\"", "limit": 50}).get_json()
     assert exact["approximate"] is False and exact["total"] == len(real)
@@ -229,7 +229,8 @@ def test_large_unchecked_matches_are_estimated_but_every_shown_hit_is_real(
 
 def test_block_reader_agrees_with_whoosh_matchers(app):
     """Postings read a block at a time equal what Whoosh's own matcher yields, term by term."""
-    from salon.search import engine, sync
+    from salon.search import sync
+    from salon.search.engine import whoosh_seam
 
     for i in range(300):  # more than one 128-posting block per common term
         make_post(f"巡防记录{i}", f"社区民警第{i}次巡防" + "，民警走访" * (i % 4), commit=False)
@@ -245,7 +246,7 @@ def test_block_reader_agrees_with_whoosh_matchers(app):
                 expected_ids.append(matcher.id())
                 expected_tfs.append(matcher.weight())
                 matcher.next()
-            ids, tfs, _values = engine.read_postings(leaf, field, term)
+            ids, tfs, _values = whoosh_seam.read_postings(leaf, field, term)
             assert ids == expected_ids and tfs == pytest.approx(expected_tfs)
             checked += len(ids)
     assert checked > 900

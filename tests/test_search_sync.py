@@ -1,15 +1,21 @@
 """Keeping the index true: rollbacks, deletes, locks, several processes, a crash."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from flask import has_request_context
 
 from salon.extensions import db
 from salon.posts.models import Post
-from salon.search import catch_up, engine, rebuild, services, sync
+from salon.search import catch_up, rebuild, services, sync
+from salon.search.engine import folders, index
+from salon.search.freshness import stop_background
 from salon.search.models import SearchChange
 
 from .search_helpers import make_post, tag
@@ -180,7 +186,7 @@ def test_reindex_builds_aside_and_a_failed_build_keeps_the_old_index(app, runner
     def broken(*_args, **_kwargs):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(engine, "bulk_writer", broken)
+    monkeypatch.setattr(index, "bulk_writer", broken)
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code != 0
     assert found("警务室") == {post.id}
@@ -188,15 +194,15 @@ def test_reindex_builds_aside_and_a_failed_build_keeps_the_old_index(app, runner
     assert [p.name for p in folder.parent.iterdir() if ".new-" in p.name] == []
 
 
-def test_a_new_dictionary_version_triggers_a_rebuild(app, monkeypatch):
+def test_a_new_dictionary_version_triggers_a_rebuild_outside_a_request(app, monkeypatch):
     make_post("社区民警", "内容")
     folder = Path(app.config["SEARCH_INDEX_DIR"])
-    old_id = engine.read_index_id(folder)
+    old_id = folders.read_index_id(folder)
     monkeypatch.setattr("salon.search.analysis.dictionary_version", lambda: "2-test")
     assert sync.needs_rebuild(sync.search_index(app))
     services.search("民警", None)
-    assert engine.read_index_id(folder) != old_id
-    assert engine.read_state(folder)["dictionary"] == "2-test"
+    assert folders.read_index_id(folder) != old_id
+    assert folders.read_state(folder)["dictionary"] == "2-test"
 
 
 def test_query_command_prints_json(app, runner):
@@ -224,22 +230,108 @@ def segment_sizes(app) -> list[int]:
     handle = sync.search_index(app)
     with handle.writer(5) as writer:  # read the TOC under the lock; commits nothing new
         assert writer is not None
-    return sorted(s.doc_count_all() for s in handle._index()._segments())
+    return sorted(s.doc_count_all() for s in handle.segments())
 
 
 def test_commits_merge_small_segments_but_never_a_rebuilds(app, monkeypatch):
     """A request's commit merges only tiny segments; a rebuild's segments are never rewritten
     by it (Whoosh's default policy would merge them inside some later request)."""
-    monkeypatch.setattr(engine, "ROUND_DOCS", 4)
-    monkeypatch.setattr(engine, "TINY", 2)  # a request merges one-post segments only
+    monkeypatch.setattr(index, "ROUND_DOCS", 4)
+    monkeypatch.setattr(index, "TINY", 2)  # a request merges one-post segments only
     for i in range(12):
         make_post(f"批量稿件{i}", "社区民警走访。", commit=False)
     db.session.commit()
     rebuild.reindex(app, procs=1)
     assert segment_sizes(app) == [4, 4, 4]
-    posts = [make_post(f"新稿件{i}", "巡防") for i in range(engine.MERGE_AT + 2)]
+    posts = [make_post(f"新稿件{i}", "巡防") for i in range(index.MERGE_AT + 2)]
     sizes = segment_sizes(app)
     assert sizes.count(4) == 3                      # the rebuild's segments stay whole
     assert len(sizes) < 3 + len(posts)              # the one-post segments were merged
     assert sum(sizes) == 12 + len(posts)
     assert found("巡防") == {p.id for p in posts}
+
+
+def _recording_builds(monkeypatch, release: threading.Event | None = None) -> list[dict]:
+    """Record every full build (in which thread, inside a request or not), optionally holding
+    each one until `release` is set."""
+    builds, real = [], rebuild._build
+
+    def build(*args, **kwargs):
+        builds.append({"in_request": has_request_context(),
+                       "thread": threading.current_thread().name})
+        if release is not None:
+            assert release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild, "_build", build)
+    return builds
+
+
+def test_a_dictionary_change_never_rebuilds_in_a_request(app, client, auth, monkeypatch):
+    """The request answers from the current index at once; the rebuild runs in the background
+    and is swapped in when done."""
+    post = make_post("社区民警值班", "警务室")
+    folder = Path(app.config["SEARCH_INDEX_DIR"])
+    old_id = folders.read_index_id(folder)
+    monkeypatch.setattr("salon.search.analysis.dictionary_version", lambda: "2-test")
+    release = threading.Event()
+    builds = _recording_builds(monkeypatch, release)
+    auth.login()
+    answer = client.get("/api/search", query_string={"q": "警务室"}).get_json()
+    assert [r["id"] for r in answer["results"]] == [post.id]   # the current index, not waiting
+    assert folders.read_index_id(folder) == old_id
+    later = make_post("重建期间提交的稿件", "警务室", commit=False)
+    client.get("/search/", query_string={"q": "警务室"})     # a second request: no second build
+    release.set()
+    stop_background()
+    db.session.commit()
+    assert len(builds) == 1 and builds[0]["in_request"] is False
+    assert builds[0]["thread"] != threading.current_thread().name
+    assert folders.read_index_id(folder) != old_id
+    assert folders.read_state(folder)["dictionary"] == "2-test"
+    assert found("警务室") == {post.id, later.id}
+
+
+def test_no_index_yet_a_request_schedules_the_build_and_finds_nothing_meanwhile(
+        app, client, auth, monkeypatch):
+    post = make_post("建索引之前的稿件", "群防群治")
+    sync.search_index(app).close()
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    release = threading.Event()
+    builds = _recording_builds(monkeypatch, release)
+    auth.login()
+    answer = client.get("/api/search", query_string={"q": "群防群治"}).get_json()
+    assert answer["results"] == [] and answer["total"] == 0
+    release.set()
+    stop_background()
+    assert [b["in_request"] for b in builds] == [False]
+    assert found("群防群治") == {post.id}
+
+
+def test_workers_waiting_for_a_rebuild_do_not_rebuild_again(app, monkeypatch):
+    """Three workers find the index needs a rebuild at once: one rebuilds, the others wait for
+    the lock, look again, and find it done."""
+    make_post("等待重建", "巡防")
+    monkeypatch.setattr("salon.search.analysis.dictionary_version", lambda: "3-test")
+    release = threading.Event()
+    builds = _recording_builds(monkeypatch, release)
+    results = []
+
+    def worker():
+        with app.app_context():
+            results.append(rebuild.rebuild_if_needed(app))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while not builds and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the other two are now waiting for the lock
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert len(builds) == 1
+    assert sorted(results, key=str) == [1, None, None]
+    assert rebuild.rebuild_if_needed(app) is None       # nothing needed now
+    assert rebuild.reindex(app) == 1 and len(builds) == 2   # an explicit reindex always builds

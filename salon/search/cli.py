@@ -7,7 +7,9 @@ from flask import Blueprint, current_app
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from . import engine, rebuild, services, sync
+from . import rebuild, services, sync
+from .documents import post_document, posts_query
+from .engine.index import MERGE_BELOW
 from .snippets import Marked
 
 cli = Blueprint("search_cli", __name__, cli_group="search")
@@ -28,8 +30,11 @@ def reindex_command(procs):
 
 @cli.cli.command("catch-up")
 def catch_up_command():
-    """把变更日志中尚未写入索引的改动写入索引。"""
-    applied = sync.catch_up(timeout=30, merge_up_to=engine.MERGE_BELOW)
+    """把变更日志中尚未写入索引的改动写入索引（索引缺失或词典已变时先重建）。"""
+    rebuilt = rebuild.rebuild_if_needed()
+    if rebuilt is not None:
+        click.echo(f"已重建索引：{rebuilt} 篇稿件。")
+    applied = sync.catch_up(timeout=30, merge_up_to=MERGE_BELOW)
     if applied is None:
         raise click.ClickException("索引正被其他进程写入，请稍后再试。")
     click.echo(f"已写入 {applied} 条变更。")
@@ -66,8 +71,8 @@ def compare(app) -> list[str]:
     """Differences between the database and the index, one line each."""
     expected = {}
     with Session(db.engine) as session:
-        for post in session.scalars(sync.posts_query().execution_options(yield_per=500)):
-            expected[post.id] = sync.post_document(post)["sig"]
+        for post in session.scalars(posts_query().execution_options(yield_per=500)):
+            expected[post.id] = post_document(post)["sig"]
     if sync.needs_rebuild(sync.search_index(app)):
         return [f"索引不存在或词典版本已变：需要重建（数据库中 {len(expected)} 篇）"]
     indexed = dict(sync.search_index(app).view().all_ids())
