@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
-from .bulletin.workers import start_early_for_cli
+from .bulletin.render.workers import start_early_for_cli
 
 start_early_for_cli()  # `flask bulletin build`: WeasyPrint loads while the app is built
 

@@ -248,7 +248,7 @@ def test_parts_cache_keeps_only_recent_builds(built):
 
 
 def test_prune_keeps_the_parts_of_the_last_builds(tmp_path):
-    from salon.bulletin.segments import CACHE_PREFIX, prune_cache
+    from salon.bulletin.render.parts import CACHE_PREFIX, prune_cache
     from salon.storage import FileStorage
 
     files = FileStorage(tmp_path)

@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from salon.bulletin.pdf import ORIGIN, BulletinFetcher, FetchRefused, RenderJob, render
+from salon.bulletin.render.pdf import ORIGIN, BulletinFetcher, FetchRefused, RenderJob, render
 from salon.bulletin.services import build
 from salon.extensions import db
 from tests import bulletin_data as d

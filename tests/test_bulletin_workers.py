@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from salon.bulletin import workers
-from salon.bulletin.fonts import quick_library_lookup
+from salon.bulletin.render import workers
+from salon.bulletin.render.fonts import quick_library_lookup
 
 
 @pytest.mark.parametrize("argv, starts", [
@@ -36,7 +36,7 @@ def test_quick_library_lookup_finds_what_ctypes_finds_and_misses_fast():
 def test_collector_paused_during_overlapping_joins_and_resumed_after():
     import gc
 
-    from salon.bulletin.assemble import collector_paused
+    from salon.bulletin.render.assemble import collector_paused
 
     assert gc.isenabled()
     first, second = collector_paused(), collector_paused()

@@ -1,7 +1,7 @@
 """专刊: the monthly bulletin, built as a PDF, published and archived."""
 from flask import Flask
 
-from .fonts import use_project_fonts
+from .render.fonts import use_project_fonts
 
 use_project_fonts()
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..salons.models import Salon
 from ..timeutil import now
 from .models import BuildJob
+from .services import BulletinError, build, store, up_to_date
 
 log = logging.getLogger(__name__)
 _wakeup = threading.Event()
@@ -85,8 +86,6 @@ def claim_next() -> BuildJob | None:
 
 def run_job(job: BuildJob, in_subprocess: bool = True) -> None:
     """Build one job's bulletin and record the outcome on the job."""
-    from .services import BulletinError, build, store, up_to_date
-
     def progress(percent: int, message: str) -> None:
         job.progress, job.message = percent, message
         db.session.commit()

@@ -1,10 +1,8 @@
-"""The bulletin in parts: planned, rendered in parallel worker processes, cached by content.
+"""The bulletin in parts: rendered in parallel worker processes, cached by content.
 
-A part (segment) always starts on a new page, so its pages do not depend on what comes
-before it: each is laid out once, cached under the hash of its HTML, and reused by later
-builds. The table of contents is such a part too: it leaves room for its page numbers, which
-only the finished parts can tell. assemble.py joins the parts, stamps the page numbers (the
-pages' and the contents') and writes the bookmarks.
+Each part is laid out once, cached in storage under the hash of its HTML, and reused by
+later builds. The contents are such a part too: they leave room for their page numbers,
+which only the finished parts can tell; assemble.py stamps them at the join.
 """
 import hashlib
 import json
@@ -13,16 +11,14 @@ from collections.abc import Callable
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 
-from flask import current_app, render_template
+from flask import current_app
 
-from ..posts.models import Post
-from ..storage import FileStorage, StorageError, storage
-from .layout import ASSETS_PREFIX, PRINT_CSS, RenderJob, render_in_worker
+from ...storage import FileStorage, StorageError, storage
+from .layout import PRINT_CSS, RenderJob
+from .segments import Segment, plan, segment_html
+from .tasks import render_part
 from .workers import pool
 
-# An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
-LONG_ARTICLE = 1800
-GROUP_SIZE = 3
 CACHE_PREFIX = "bulletin-cache/"
 # The parts of this many recent builds stay cached (all salons together); older ones are
 # deleted. A rebuild after an edit reuses the last build's parts, so a few builds suffice.
@@ -30,56 +26,15 @@ CACHE_BUILDS = 5
 _MANIFEST = f"{CACHE_PREFIX}recent-builds.json"
 
 
-@dataclass
-class Segment:
-    """One part of the bulletin: the cover with the editor's note, the contents, the topic,
-    a run of articles, or the closing pages."""
-
-    kind: str
-    label: str
-    section: str = ""
-    heading: bool = False
-    posts: list[Post] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Part:
     """A laid-out segment: its PDF, page count, the page (0-based) of each anchor, and in the
-    contents where each entry's page number goes (pdf.toc_number_slots)."""
+    contents where each entry's page number goes (weasyprint_seam.toc_number_slots)."""
 
     pdf: bytes
     pages: int
     anchors: dict[str, int]
     slots: dict[str, list] = field(default_factory=dict)
-
-
-def plan(content) -> list[Segment]:
-    """Cut the bulletin into parts at the places where a new page reads well."""
-    segments = [Segment("cover", "编者按"), Segment("toc", "目录"), Segment("topic", "本期主题")]
-    for section, label, posts in (("experience", "经验交流", content.experiences),
-                                  ("problems", "问题反映与办理", content.problems)):
-        group: Segment | None = None
-        for post in posts:
-            long = len(post.body) > LONG_ARTICLE
-            if group is None or long or len(group.posts) >= GROUP_SIZE or _is_long(group):
-                group = Segment("articles", label, section, heading=group is None)
-                segments.append(group)
-            group.posts.append(post)
-    segments.append(Segment("tail", "回头看"))
-    return segments
-
-
-def _is_long(segment: Segment) -> bool:
-    return any(len(post.body) > LONG_ARTICLE for post in segment.posts)
-
-
-def segment_html(content, segments: list[Segment], toc_in_parts: bool = False,
-                 stylesheets: tuple[str, ...] = ()) -> str:
-    """A printable HTML document holding the given segments, linking `stylesheets`.
-    A part links none: its render worker applies the print CSS it has parsed already."""
-    return render_template("bulletin/print.html", c=content, segments=segments,
-                           toc_in_parts=toc_in_parts, stylesheets=stylesheets,
-                           chart_src=lambda name: ASSETS_PREFIX + name)
 
 
 def _key(job: RenderJob, salt: str) -> str:
@@ -126,7 +81,7 @@ def render_parts(jobs: list[tuple[str, RenderJob]], workers: int, stats: RenderS
     done = len(jobs) - len(todo)
     progress(done, len(jobs))
     # The workers start first; the cached parts are handed on while they lay out the rest.
-    futures = {pool(workers).submit(render_in_worker, jobs[i][1]): i for i in todo}
+    futures = {pool(workers).submit(render_part, jobs[i][1]): i for i in todo}
     for i, part in enumerate(parts):
         if part is not None:
             ready(i, part)

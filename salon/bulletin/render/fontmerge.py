@@ -16,9 +16,10 @@ from pypdf.generic import (
     DictionaryObject,
     FloatObject,
     NameObject,
-    NullObject,
     NumberObject,
 )
+
+from .pypdf_seam import add_object, drop_object
 
 
 class FontMergeError(RuntimeError):
@@ -206,10 +207,9 @@ def _drop_part_font(writer: PdfWriter, font: DictionaryObject) -> None:
     unreferenced objects)."""
     descendant = font["/DescendantFonts"][0]
     descriptor = descendant.get_object().raw_get("/FontDescriptor")
-    refs = [font.raw_get("/ToUnicode"), descriptor, descriptor.get_object().raw_get("/FontFile2")]
-    for ref in refs:
-        if hasattr(ref, "idnum") and ref.pdf is writer:
-            writer._objects[ref.idnum - 1] = NullObject()
+    for ref in (font.raw_get("/ToUnicode"), descriptor,
+                descriptor.get_object().raw_get("/FontFile2")):
+        drop_object(writer, ref)
 
 
 def _font_resources(page) -> DictionaryObject:
@@ -232,13 +232,13 @@ def _shared_font(writer, name, path, parts, widths, text):
     descriptor = DictionaryObject(descendant["/FontDescriptor"].get_object())
     descriptor[NameObject("/FontName")] = base
     descriptor.pop("/CIDSet", None)
-    descriptor[NameObject("/FontFile2")] = writer._add_object(file_stream)
+    descriptor[NameObject("/FontFile2")] = add_object(writer, file_stream)
     cid_font = DictionaryObject(descendant)
     cid_font[NameObject("/BaseFont")] = base
     cid_font[NameObject("/W")] = _widths_array(widths)
-    cid_font[NameObject("/FontDescriptor")] = writer._add_object(descriptor)
+    cid_font[NameObject("/FontDescriptor")] = add_object(writer, descriptor)
     font = DictionaryObject(template)
     font[NameObject("/BaseFont")] = base
-    font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(cid_font)])
-    font[NameObject("/ToUnicode")] = writer._add_object(_to_unicode(text).flate_encode())
-    return writer._add_object(font)
+    font[NameObject("/DescendantFonts")] = ArrayObject([add_object(writer, cid_font)])
+    font[NameObject("/ToUnicode")] = add_object(writer, _to_unicode(text).flate_encode())
+    return add_object(writer, font)

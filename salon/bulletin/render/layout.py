@@ -7,7 +7,7 @@ ASSETS_PREFIX = "/bulletin-assets/"
 PRINT_CSS = "/static/css/bulletin-print.css"
 PAGE_NUMBERS_CSS = "/static/css/bulletin-pagenumbers.css"
 # Built in parts, a TOC entry links to TOC_LINK + anchor, and leaves room for its page number:
-# the assembler turns the link into one to the anchor and stamps the number (assemble.py).
+# the join turns the link into one to the anchor and stamps the number (assemble.py).
 TOC_LINK = "bulletin-toc:"
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS px and writes PDF points
 
@@ -31,20 +31,3 @@ class RenderJob:
     storage_root: str
     assets: dict[str, bytes]
     stylesheets: tuple[str, ...] = ()
-
-
-# The workers' entry points live here, not in pdf.py, so that naming them (pickling) does not
-# import WeasyPrint into the process that hands out the work.
-
-def render_in_worker(job: RenderJob) -> tuple[bytes, int, dict[str, int], dict[str, list]]:
-    """Lay out one part in a render worker."""
-    from .pdf import render_part
-
-    return render_part(job)
-
-
-def render_whole_in_worker(job: RenderJob) -> RenderResult:
-    """Lay out the whole bulletin as one document in a render worker."""
-    from .pdf import render
-
-    return render(job)

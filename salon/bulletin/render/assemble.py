@@ -2,7 +2,7 @@
 import gc
 import hashlib
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
@@ -16,9 +16,11 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ...cache import LRUCache
 from . import fontmerge
 from .fonts import FONT_DIR
 from .layout import TOC_LINK
+from .pypdf_seam import add_object
 
 REGULAR, BOLD = "Noto-Serif-SC", "Noto-Serif-SC-Bold"  # PostScript names
 FONTS = {REGULAR: FONT_DIR / "NotoSerifSC-Regular.ttf", BOLD: FONT_DIR / "NotoSerifSC-Bold.ttf"}
@@ -47,17 +49,13 @@ class Stamp:
 # Parsing a part costs more than copying it once parsed. A process that builds again (the
 # site) keeps the parts it parsed last, so a rebuild after one change parses only that part.
 PARSED_PARTS = 64  # two or three bulletins; ~60 KB of parsed objects a part
-_readers: OrderedDict[bytes, PdfReader] = OrderedDict()
-_readers_lock = threading.Lock()
+_readers = LRUCache(PARSED_PARTS)
+_readers_lock = threading.Lock()  # a reader reads its objects from one shared stream
 
 
 def _parsed(data: bytes) -> PdfReader:
-    key = hashlib.sha256(data).digest()
-    reader = _readers.pop(key, None) or PdfReader(BytesIO(data))
-    _readers[key] = reader
-    while len(_readers) > PARSED_PARTS:
-        _readers.popitem(last=False)
-    return reader
+    return _readers.get_or_compute(hashlib.sha256(data).digest(),
+                                   lambda: PdfReader(BytesIO(data)))
 
 
 _pauses = {"builds": 0, "resume": False}
@@ -99,7 +97,7 @@ class Joiner:
 
     def place(self, index: int, data: bytes) -> None:
         position = sum(pages for i, pages in self._pages.items() if i < index)
-        with _readers_lock:  # a reader reads its objects from one shared stream
+        with _readers_lock:
             reader = _parsed(data)
             self.writer.merge(position, reader, import_outline=False)
             self._pages[index] = len(reader.pages)
@@ -109,26 +107,36 @@ class Joiner:
         """Stamp page numbers and `stamps`, merge the fonts, write bookmarks, links and
         metadata. `outline` is (level 1 or 2, title, 0-based page)."""
         writer = self.writer
-        stamps = [*stamps, *page_number_stamps(writer)]
-        texts = defaultdict(str)
-        for stamp in stamps:
-            texts[stamp.font] += stamp.text
-        merged = fontmerge.merge(writer, FONTS, texts)
-        metrics = {font: fontmerge.glyphs(FONTS[font], text) for font, text in texts.items()}
-        by_page = defaultdict(list)
-        for stamp in stamps:
-            by_page[stamp.page].append(stamp)
-        for number, page in enumerate(writer.pages):
-            _draw(writer, page, by_page[number], merged, metrics)
+        draw_stamps(writer, [*stamps, *page_number_stamps(writer)])
         _outline(writer, outline)
         _link_toc_entries(writer)
         writer.add_metadata({f"/{key}": value for key, value in metadata.items()
                              if key != "Lang"})
-        writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.get("Lang", "zh-CN"))
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        out = BytesIO()
-        writer.write(out)
-        return out.getvalue()
+        writer.root_object[NameObject("/Lang")] = TextStringObject(metadata.get("Lang", "zh-CN"))
+        return written(writer)
+
+
+def draw_stamps(writer: PdfWriter, stamps: list[Stamp]) -> None:
+    """Draw `stamps` over the writer's pages in the bundled fonts, whose one subset per font
+    (fontmerge.py) is cut again to hold the stamps' glyphs too: no page is laid out again."""
+    texts = defaultdict(str)
+    for stamp in stamps:
+        texts[stamp.font] += stamp.text
+    merged = fontmerge.merge(writer, FONTS, texts)
+    metrics = {font: fontmerge.glyphs(FONTS[font], text) for font, text in texts.items()}
+    by_page = defaultdict(list)
+    for stamp in stamps:
+        by_page[stamp.page].append(stamp)
+    for number, page in enumerate(writer.pages):
+        _draw(writer, page, by_page[number], merged, metrics)
+
+
+def written(writer: PdfWriter) -> bytes:
+    """The writer's PDF, identical objects stored once."""
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def page_number_stamps(writer) -> list[Stamp]:
@@ -164,7 +172,7 @@ def _draw(writer, page, stamps: list[Stamp], fonts: dict, metrics: dict) -> None
     existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) \
         else [contents]
     page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(before), *existing, writer._add_object(after)])
+        [add_object(writer, before), *existing, add_object(writer, after)])
 
 
 def _link_toc_entries(writer) -> None:

@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[3] / "static" / "fonts"
 FONTCONFIG_FILE = FONT_DIR / "fonts.conf"
 FONT_FAMILY = "Noto Serif SC"
 

@@ -6,7 +6,7 @@ import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
-PRELOAD = "salon.bulletin.preload"
+PRELOAD = "salon.bulletin.render.preload"
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
