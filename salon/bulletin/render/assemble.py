@@ -168,7 +168,8 @@ def _draw(writer, page, stamps: list[Stamp], fonts: dict, metrics: dict) -> None
     before, after = DecodedStreamObject(), DecodedStreamObject()
     before.set_data(b"q")
     after.set_data(" ".join(ops).encode())
-    contents = page["/Contents"]
+    # The reference, not the stream it names: a stream inside an array must be indirect.
+    contents = page.raw_get("/Contents")
     existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) \
         else [contents]
     page[NameObject("/Contents")] = ArrayObject(
