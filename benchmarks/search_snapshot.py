@@ -98,17 +98,22 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--workdir", default="/tmp/search-snapshot")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--reuse", action="store_true",
+                        help="query the database and index already in --workdir (a parallel "
+                             "rebuild numbers documents differently each time, and estimated "
+                             "totals and ties follow the numbering)")
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    for stale in ("bench.db", "bench.db-wal", "bench.db-shm"):
-        (workdir / stale).unlink(missing_ok=True)
     app = make_app(workdir)
-    prepare(app, args.n)
-    from salon.search import reindex
+    if not args.reuse:
+        for stale in ("bench.db", "bench.db-wal", "bench.db-shm"):
+            (workdir / stale).unlink(missing_ok=True)
+        prepare(app, args.n)
+        from salon.search import reindex
 
-    with app.app_context():
-        reindex(app)
+        with app.app_context():
+            reindex(app)
     data = snapshot(app)
     Path(args.out).write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True))
     print(f"{len(data['search'])} 个查询，{sum(len(r[3]['hits']) for r in data['search'])} 条命中"

@@ -27,7 +27,6 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
@@ -36,6 +35,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.engine import Engine
 
+from .cache import LRUCache
 from .extensions import db, login_manager
 from .timeutil import today
 
@@ -129,8 +129,8 @@ class PageCache:
         with app.app_context():
             self.version = DataVersion(db.engine)
         self.sources: dict[str, Callable[[], object]] = {}
-        self.pages: OrderedDict[tuple, Page] = OrderedDict()
-        self._lock = threading.Lock()
+        self.pages = LRUCache(size)
+        self._lock = threading.Lock()  # the version check and the read or write together
         self._version_seen = None
         self.hits = self.misses = 0
 
@@ -160,7 +160,6 @@ class PageCache:
                 self.misses += 1
             else:
                 self.hits += 1
-                self.pages.move_to_end(key)
             return page
 
     def keep(self, key: tuple, response: Response) -> None:
@@ -174,9 +173,7 @@ class PageCache:
         page = Page(response, g.get(_csrf_field()))  # flask-wtf keeps the request's token in g
         with self._lock:
             self._drop_older_versions(key[0])
-            self.pages[key] = page
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+            self.pages.put(key, page)
 
     def _drop_older_versions(self, version) -> None:
         if version != self._version_seen:
