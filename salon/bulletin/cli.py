@@ -25,7 +25,7 @@ def build_command(month: str, output: str) -> None:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise click.ClickException(f"月份格式应为 YYYY-MM：{month}")
     # A one-shot process: the app's objects live until exit, so the collector need not
-    # scan them again and again during the build, nor once more on the way out (~0.2 s).
+    # scan them again and again during the build, nor once more on the way out.
     gc.freeze()
     try:
         salon = salon_by_month(month)

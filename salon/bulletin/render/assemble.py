@@ -66,7 +66,7 @@ _pauses_lock = threading.Lock()
 def collector_paused():
     """Joining allocates ~200,000 short-lived PDF objects in reference cycles. Left to the
     cyclic collector, they trigger full collections that walk the whole process (the site's
-    caches included: ~0.09 s each, a third of a rebuild). Paused, nothing is promoted; one
+    caches included; README: 专刊性能). Paused, nothing is promoted; one
     collection of the youngest generation afterwards frees them, walking only this build's
     objects. Builds may overlap: the collector resumes when the last one ends."""
     with _pauses_lock:

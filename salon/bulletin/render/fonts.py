@@ -29,7 +29,7 @@ def quick_library_lookup():
 
     WeasyPrint tries several names for each library (libpango-1.0-0, pango-1.0-0, pango-1.0,
     libpango-1.0.so.0, ...). On Linux every name that ldconfig's cache lacks makes ctypes run
-    gcc and ld: about 40 ms a miss, 0.3 s of CPU for every render process that starts. Here a
+    gcc and ld, a cost paid by every render process that starts (README: 专刊性能). Here a
     name that ldconfig knows resolves as before, a miss fails at once, and WeasyPrint goes on
     to the library's .so name, which the loader finds without ctypes.
     """

@@ -22,7 +22,7 @@ def worker_context():
 
 
 def start_workers() -> None:
-    """Start the fork server now (it loads WeasyPrint and the fonts, ~0.5 s) without waiting
+    """Start the fork server now (it loads WeasyPrint and the fonts) without waiting
     for it, so that its start overlaps other work of this process."""
     from multiprocessing import forkserver
 
@@ -32,7 +32,7 @@ def start_workers() -> None:
 
 def start_early_for_cli() -> None:
     """In `flask ... bulletin build`, start the render server while the app is still being
-    imported and built (~0.8 s): the first part can then be laid out as soon as it is planned.
+    imported and built: the first part can then be laid out as soon as it is planned.
     Any other process (web server, tests, other commands) starts it only when it builds."""
     args = sys.argv[1:]
     if any(args[i:i + 2] == ["bulletin", "build"] for i in range(len(args))):

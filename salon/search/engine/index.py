@@ -19,7 +19,7 @@ from .view import View
 
 # A full build writes in rounds of this many documents per worker process: each worker's
 # postings then fit in memory (~250 KB per post, ~600 MB), where a longer run spills sorted
-# runs to disk with one pickle per posting and merges them back (1.7× the CPU time).
+# runs to disk with one pickle per posting and merges them back (far more CPU time).
 ROUND_DOCS = 2500
 TINY = 100  # a request's commit merges segments smaller than this (bounded, quick)
 MERGE_BELOW = 1000  # the background merges segments smaller than this; a rebuild's are larger
