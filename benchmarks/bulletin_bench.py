@@ -145,7 +145,7 @@ def chromium_command(app, salon, folder: Path) -> list[str] | None:
     if not chromium:
         return None
     from salon.bulletin import content as content_module
-    from salon.bulletin.render.pipeline import print_html
+    from salon.bulletin.render.segments import print_html
 
     content = content_module.gather(salon)
     html = print_html(content)

@@ -15,7 +15,8 @@ from ..storage import delete_with_transaction, put_for_transaction, storage
 from ..timeutil import now
 from . import content as content_module
 from .models import Bulletin, BulletinRevision
-from .render import pipeline
+from .render import segments
+from .render import workers as workers_module
 
 Progress = Callable[[int, str], None]
 
@@ -54,7 +55,16 @@ def preview_html(content: content_module.BulletinContent) -> dict:
     def chart_src(name: str) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(content.charts[name]).decode()
 
-    return {"c": content, "segments": pipeline.plan(content), "chart_src": chart_src}
+    return {"c": content, "segments": segments.plan(content), "chart_src": chart_src}
+
+
+def renderer():
+    """The renderer (render/pipeline.py), imported on the first build: its join code (pypdf,
+    the HarfBuzz bindings) would cost every web and command process memory and start-up time
+    (README: 专刊性能), and most never build a bulletin."""
+    from .render import pipeline
+
+    return pipeline
 
 
 def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = False,
@@ -69,10 +79,10 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     if workers is None:
         workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
     if workers is None or workers or in_subprocess:
-        pipeline.start_workers()  # the render processes load WeasyPrint while we gather
+        workers_module.start_workers()  # the render processes load WeasyPrint while we gather
     report(5, "收集稿件与数据")
     content = content_module.gather(salon)
-    done = pipeline.render(content, workers, in_subprocess, report)
+    done = renderer().render(content, workers, in_subprocess, report)
     report(98, "写入文件")
     return Build(done.pdf, done.pages, done.fingerprint, done.seconds, done.rendered,
                  done.cached)
@@ -80,7 +90,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
 
 def current_fingerprint(salon: Salon) -> str:
     """The content hash the salon's bulletin would have if built now (no PDF rendered)."""
-    return pipeline.fingerprint(content_module.gather(salon))
+    return segments.fingerprint(content_module.gather(salon))
 
 
 def latest_revision(bulletin: Bulletin) -> BulletinRevision | None:

@@ -1,5 +1,6 @@
 """What a render needs, kept apart from WeasyPrint so planning a build does not import it."""
 from dataclasses import dataclass
+from importlib.metadata import version
 
 # The document's base URL: a name that can never resolve, so nothing leaves the machine.
 ORIGIN = "http://bulletin.invalid"
@@ -10,6 +11,14 @@ PAGE_NUMBERS_CSS = "/static/css/bulletin-pagenumbers.css"
 # the join turns the link into one to the anchor and stamps the number (assemble.py).
 TOC_LINK = "bulletin-toc:"
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS px and writes PDF points
+# WeasyPrint major versions whose internals weasyprint_seam.py was checked on.
+WEASYPRINT_CHECKED = ("70",)
+
+
+def weasyprint_checked() -> bool:
+    """Whether the installed WeasyPrint is one the seam knows, asked without importing it
+    (the process that plans a build never loads WeasyPrint)."""
+    return version("weasyprint").split(".")[0] in WEASYPRINT_CHECKED
 
 
 @dataclass(frozen=True)

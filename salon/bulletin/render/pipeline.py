@@ -2,37 +2,32 @@
 
 With workers (the default) the bulletin is laid out in parts by render processes, each part
 cached by content, and joined here; with none, or when WeasyPrint is not a version whose
-internals the parts need (weasyprint_seam.SUPPORTED), it is laid out as one document. The
+internals the parts need (layout.weasyprint_checked), it is laid out as one document. The
 one-document render is the reference the parts render is tested against: same text, same
 positions (tests/test_bulletin_pdf.py).
 """
-import hashlib
 import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 
 from flask import current_app
 from pypdf import PdfReader, PdfWriter
 
-from . import weasyprint_seam
 from .assemble import BOLD, REGULAR, Joiner, Stamp, collector_paused, draw_stamps, written
 from .fontmerge import FontMergeError
-from .layout import PAGE_NUMBERS_CSS, PRINT_CSS, RenderJob
+from .layout import RenderJob, weasyprint_checked
 from .parts import build_parts, default_workers, page_numbers, start_pages
-from .segments import plan, segment_html
+from .segments import fingerprint, layout_fingerprint, print_html
 from .tasks import render_whole
 from .workers import start_workers, worker_context
 
-__all__ = ["Rendered", "Stamp", "fingerprint", "plan", "render", "stamp", "start_workers"]
+__all__ = ["Rendered", "Stamp", "render", "stamp", "start_workers"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
-# Bump when the layout changes in a way the content hash cannot see (template code is hashed).
-LAYOUT_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -48,31 +43,6 @@ class Rendered:
     cached: int = 0
 
 
-def print_html(content) -> str:
-    """The whole bulletin as one printable document (CSS page numbers, target-counter TOC)."""
-    return segment_html(content, plan(content), stylesheets=(PRINT_CSS, PAGE_NUMBERS_CSS))
-
-
-def layout_fingerprint() -> str:
-    """What shapes every page besides the content: layout version, print CSS, fonts."""
-    digest = hashlib.sha256(LAYOUT_VERSION.encode())
-    static = Path(current_app.static_folder)
-    for css in sorted((static / "css").glob("bulletin-*.css")):
-        digest.update(css.name.encode() + css.read_bytes())
-    for font in sorted((static / "fonts").glob("*.ttf")):
-        digest.update(f"{font.name}:{font.stat().st_size}".encode())
-    return digest.hexdigest()
-
-
-def fingerprint(content, html: str | None = None) -> str:
-    """A digest of everything that shapes the PDF: HTML, charts, print CSS, fonts."""
-    digest = hashlib.sha256(layout_fingerprint().encode())
-    digest.update((html or print_html(content)).encode())
-    for name in sorted(content.charts):
-        digest.update(name.encode() + hashlib.sha256(content.charts[name]).digest())
-    return digest.hexdigest()
-
-
 def render(content, workers: int | None = None, in_subprocess: bool = False,
            progress: Progress | None = None) -> Rendered:
     """Lay out the bulletin of `content` (content.gather) as one PDF.
@@ -83,7 +53,7 @@ def render(content, workers: int | None = None, in_subprocess: bool = False,
     """
     report = progress or (lambda _pct, _msg: None)
     workers = default_workers() if workers is None else workers
-    if workers and not weasyprint_seam.SUPPORTED:
+    if workers and not weasyprint_checked():
         log.warning("WeasyPrint 版本未经核对：专刊整本排版")
         workers = 0
     html = print_html(content)

@@ -1,15 +1,21 @@
-"""The bulletin cut into segments, and their printable HTML (one document, or one part each).
+"""The bulletin cut into segments, their printable HTML (one document, or one part each), and
+the fingerprint of everything that shapes the PDF.
 
 A segment always starts on a new page, so its pages do not depend on what comes before it:
-parts.py lays each out on its own and caches it.
+parts.py lays each out on its own and caches it. Nothing here loads the join's or the
+layout's libraries, so pages that preview or compare a bulletin stay light.
 """
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template
 
 from ...posts.models import Post
-from .layout import ASSETS_PREFIX
+from .layout import ASSETS_PREFIX, PAGE_NUMBERS_CSS, PRINT_CSS
 
+# Bump when the layout changes in a way the content hash cannot see (template code is hashed).
+LAYOUT_VERSION = "3"
 # An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
 LONG_ARTICLE = 1800
 GROUP_SIZE = 3
@@ -54,3 +60,28 @@ def segment_html(content, segments: list[Segment], toc_in_parts: bool = False,
     return render_template("bulletin/print.html", c=content, segments=segments,
                            toc_in_parts=toc_in_parts, stylesheets=stylesheets,
                            chart_src=lambda name: ASSETS_PREFIX + name)
+
+
+def print_html(content) -> str:
+    """The whole bulletin as one printable document (CSS page numbers, target-counter TOC)."""
+    return segment_html(content, plan(content), stylesheets=(PRINT_CSS, PAGE_NUMBERS_CSS))
+
+
+def layout_fingerprint() -> str:
+    """What shapes every page besides the content: layout version, print CSS, fonts."""
+    digest = hashlib.sha256(LAYOUT_VERSION.encode())
+    static = Path(current_app.static_folder)
+    for css in sorted((static / "css").glob("bulletin-*.css")):
+        digest.update(css.name.encode() + css.read_bytes())
+    for font in sorted((static / "fonts").glob("*.ttf")):
+        digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(content, html: str | None = None) -> str:
+    """A digest of everything that shapes the PDF: HTML, charts, print CSS, fonts."""
+    digest = hashlib.sha256(layout_fingerprint().encode())
+    digest.update((html or print_html(content)).encode())
+    for name in sorted(content.charts):
+        digest.update(name.encode() + hashlib.sha256(content.charts[name]).digest())
+    return digest.hexdigest()

@@ -7,20 +7,19 @@
 - `fonts_left_for_the_join` skips subsetting the bundled fonts in a part, since the join
   replaces them with one subset of all parts (fontmerge.py).
 
-On a WeasyPrint major version not in CHECKED none of this is used: `SUPPORTED` is false, the
+On a WeasyPrint major version not in CHECKED (layout.py: asked without importing WeasyPrint)
+none of this is used: `SUPPORTED` is false, the
 bulletin is laid out as one document (which needs no private part), and
 `tests/test_weasyprint_seam.py` fails so that someone checks the internals again.
 """
 import threading
 from contextlib import contextmanager
 
-import weasyprint
-
 from .fonts import FONT_FAMILY
-from .layout import PX_TO_PT, TOC_LINK
+from .layout import PX_TO_PT, TOC_LINK, WEASYPRINT_CHECKED, weasyprint_checked
 
-CHECKED = ("70",)  # WeasyPrint major versions whose internals this module was checked on
-SUPPORTED = weasyprint.__version__.split(".")[0] in CHECKED
+CHECKED = WEASYPRINT_CHECKED
+SUPPORTED = weasyprint_checked()
 try:
     from weasyprint.formatting_structure.boxes import BlockBox, LineBox
     from weasyprint.layout import inline as _inline
