@@ -10,7 +10,6 @@ from .bulletin.workers import start_early_for_cli
 start_early_for_cli()  # `flask bulletin build`: WeasyPrint loads while the app is built
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("accounts", "salons", "posts", "problems", "search", "bulletin", "dashboard", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -60,11 +59,17 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_features(app: Flask) -> None:
-    """Each feature package registers its blueprint, CLI and hooks through init_app."""
-    from importlib import import_module
+    """Every feature of `features.FEATURES`, then the JSON API they add routes to, then the
+    commands that span features (`flask demo`, `flask backup`, `flask restore`)."""
+    from . import api, backup, demo
+    from .features import FEATURES
 
-    for name in FEATURES:
-        import_module(f"{__name__}.{name}").init_app(app)
+    for feature in FEATURES:
+        feature.init_app(app)
+    api.init_app(app)
+    app.cli.add_command(demo.demo_command)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
 
 
 def configure_web(app: Flask) -> None:

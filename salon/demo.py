@@ -1,8 +1,6 @@
 """`flask demo`: realistic demo data, then every feature's own `demo.seed()`."""
 import unicodedata
 from datetime import date, datetime, timedelta
-from importlib import import_module
-from importlib.util import find_spec
 
 import click
 from flask.cli import with_appcontext
@@ -142,7 +140,7 @@ def create_posts(salon: Salon, index: int, users: dict) -> list[Post]:
 def backdate(post: Post, moment: datetime) -> None:
     """Demo posts were written over the month, not all this second."""
     post.created_at = post.updated_at = moment
-    problem = getattr(post, "problem", None)
+    problem = post.problem
     if problem is not None:  # not flushed yet, so its first event may still be dated
         problem.created_at = moment
         for event in problem.events:
@@ -166,15 +164,12 @@ def create_comments(posts: list[Post], users: dict) -> None:
 
 
 def run_feature_seeds() -> None:
-    """Call `seed()` of `salon/<feature>/demo.py` for every feature that has one, in order."""
-    from . import FEATURES
+    """Each feature's own demo data (`seed_demo()`), in the order of the feature list."""
+    from .features import FEATURES
 
-    for name in FEATURES:
-        module_name = f"{__package__}.{name}.demo"
-        if find_spec(module_name) is None:
-            continue
-        seed = getattr(import_module(module_name), "seed", None)
-        if callable(seed):
+    for feature in FEATURES:
+        seed = getattr(feature, "seed_demo", None)
+        if seed is not None:
             seed()
             db.session.flush()
 

@@ -1,7 +1,8 @@
-"""Accounts: sign-in, roles, users and units, API tokens, backups."""
+"""Accounts: sign-in, roles, users and units, API tokens."""
 from flask import Flask
 
 from . import (
+    api,  # noqa: F401  (GET /api/me)
     auth,  # noqa: F401  (registers the login loaders)
     models,  # noqa: F401
 )
@@ -11,7 +12,6 @@ from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    from .. import backup
     from .sessions import SlidingSessionInterface
 
     trust_proxies(app)
@@ -19,7 +19,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(users_cli)
-    backup.init_app(app)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -12,3 +12,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.bulletin)
     jobs.init_app(app)
+
+
+def seed_demo() -> None:
+    """A published bulletin for each published demo salon."""
+    from .demo import seed
+
+    seed()

@@ -23,7 +23,7 @@ MAX_LIMIT = 100
 
 def post_summary(post: Post) -> dict:
     """What a list shows of a post."""
-    problem = getattr(post, "problem", None)
+    problem = post.problem
     return {
         "id": post.id,
         "kind": post.kind,

@@ -5,7 +5,7 @@ changes from the log.
 """
 from flask import Flask
 
-from . import models  # noqa: F401  (the change-log table belongs to the schema)
+from . import api, models  # noqa: F401  (/api/search; the change-log table)
 from .rebuild import reindex
 from .sync import catch_up
 from .views import bp

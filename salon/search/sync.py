@@ -154,7 +154,7 @@ def stop_retries() -> None:
 # -- replaying the log -----------------------------------------------------------------------
 def post_document(post: Post) -> dict:
     """What the index holds about a post, as plain values."""
-    problem = getattr(post, "problem", None)
+    problem = post.problem
     doc = {
         "id": post.id, "kind": post.kind, "status": post.status,
         "state": problem.state if problem else None,
@@ -179,11 +179,9 @@ def signature(doc: dict) -> str:
 
 def posts_query():
     """Posts with everything the index needs loaded up front."""
-    options = [joinedload(Post.author), joinedload(Post.unit), joinedload(Post.salon),
-               selectinload(Post.tags)]
-    if hasattr(Post, "problem"):
-        options.append(selectinload(Post.problem))
-    return select(Post).options(*options)
+    return select(Post).options(joinedload(Post.author), joinedload(Post.unit),
+                                joinedload(Post.salon), selectinload(Post.tags),
+                                selectinload(Post.problem))
 
 
 def _pending_changes(session: Session, state: dict) -> list[SearchChange]:

@@ -51,7 +51,7 @@ def similar_problems():
     return jsonify(results=[{
         "id": post.id,
         "title": post.title,
-        "state": post.problem.state if getattr(post, "problem", None) else None,
-        "state_label": post.problem.state_label if getattr(post, "problem", None) else "",
+        "state": post.problem.state if post.problem else None,
+        "state_label": post.problem.state_label if post.problem else "",
         "url": url_for("posts.detail", post_id=post.id),
     } for post in found])
