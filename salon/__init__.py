@@ -36,7 +36,7 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
     app.config.from_prefixed_env("SALON")
     if test_config:
         app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config_module.load_secret_key(app.instance_path)
 
 

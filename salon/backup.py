@@ -65,7 +65,7 @@ def schema_revision() -> str | None:
 
 def pg_tool(name: str) -> str:
     """pg_dump / psql: from PG_BIN_DIR, the PATH, or the newest /usr/lib/postgresql/*/bin."""
-    folder = current_app.config.get("PG_BIN_DIR")
+    folder = current_app.config["PG_BIN_DIR"]
     candidates = [str(Path(folder) / name)] if folder else []
     candidates += [shutil.which(name) or ""]
     candidates += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)

@@ -39,7 +39,6 @@ from sqlalchemy.engine import Engine
 from .extensions import db, login_manager
 from .timeutil import today
 
-DEFAULT_SIZE = 256  # pages per process; a page is 10–50 KB
 # Stands for the CSRF token in a kept page; random, so no text on a page can look like it.
 TOKEN_PLACEHOLDER = secrets.token_hex(20).encode()
 
@@ -185,7 +184,7 @@ class PageCache:
 
 
 def _csrf_field() -> str:
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return current_app.config["WTF_CSRF_FIELD_NAME"]
 
 
 def _objects_loaded() -> bool:
@@ -240,5 +239,5 @@ def dont_keep() -> None:
 
 
 def init_app(app: Flask) -> None:
-    size = int(app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE))
+    size = int(app.config["PAGE_CACHE_SIZE"])
     app.extensions["page_cache"] = PageCache(app, size)

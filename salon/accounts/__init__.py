@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
 def trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies (SALON_PROXY_COUNT=N), take the client address from
     X-Forwarded-For, so sign-in limits and the audit log see people, not the proxy."""
-    count = int(app.config.get("PROXY_COUNT") or 0)
+    count = int(app.config["PROXY_COUNT"] or 0)
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

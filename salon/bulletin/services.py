@@ -98,7 +98,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     report = progress or (lambda _pct, _msg: None)
     require_posts(salon)
     if workers is None:
-        workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
+        workers = current_app.config["BULLETIN_RENDER_WORKERS"]
     if workers is None:
         from .segments import default_workers
 

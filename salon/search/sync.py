@@ -97,10 +97,10 @@ def apply_after_commit(session) -> None:
     if not session.info.pop("search_changed", False) or not has_app_context():
         return
     app = current_app._get_current_object()
-    if not app.config.get("SEARCH_SYNC_ON_COMMIT", True):
+    if not app.config["SEARCH_SYNC_ON_COMMIT"]:
         return
     try:
-        if catch_up(app, timeout=app.config.get("SEARCH_WRITER_TIMEOUT", 0.5)) is None \
+        if catch_up(app, timeout=app.config["SEARCH_WRITER_TIMEOUT"]) is None \
                 or search_index(app).wants_merge():
             schedule_retry(app)
     except Exception:  # the commit stands; the next catch-up repairs the index
@@ -135,7 +135,7 @@ def schedule_retry(app: Flask, delay: float | None = None) -> None:
         except Exception:
             log.exception("检索索引重试同步失败")
 
-    timer = threading.Timer(delay or app.config.get("SEARCH_RETRY_DELAY", 1.0), retry)
+    timer = threading.Timer(delay or app.config["SEARCH_RETRY_DELAY"], retry)
     timer.daemon = True
     _retry_timers.add(timer)
     timer.start()
