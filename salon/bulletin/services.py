@@ -37,14 +37,6 @@ class Build:
     cached: int = 0
 
 
-def salon_by_month(month: str) -> Salon:
-    """The salon of a YYYY-MM month, or a clear error."""
-    salon = db.session.scalar(db.select(Salon).filter_by(month=month))
-    if salon is None:
-        raise BulletinError(f"没有 {month} 的沙龙。")
-    return salon
-
-
 def require_posts(salon: Salon) -> None:
     if not content_module.has_posts(salon):
         raise BulletinError(f"{salon.label}还没有已提交的稿件，无法编印专刊。")

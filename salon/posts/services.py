@@ -200,10 +200,6 @@ def default_salon() -> Salon | None:
     return next((s for s in salons if s.status == "open"), salons[0] if salons else None)
 
 
-def salon_by_month(month: str) -> Salon | None:
-    return db.session.scalar(db.select(Salon).filter_by(month=month)) if month else None
-
-
 def check_input(data: PostInput) -> None:
     """Refuse input no post may hold, with a message that says what to fix."""
     from ..problems.models import SOURCES

@@ -186,10 +186,7 @@ def flag(post_id: int, flag: str):
     post = load_post(post_id)
     if not FlagForm().validate_on_submit():
         abort(400, "页面已过期，请刷新后重试。")
-    try:
-        value = toggle_flag(post, current_user, flag)
-    except PostError as error:
-        abort(error.status, str(error))
+    value = toggle_flag(post, current_user, flag)  # a refusal is answered by errors.py
     db.session.commit()
     flash(f"已{'设为' if value else '取消'}{FLAGS[flag]}。", "success")
     return redirect(url_for(".detail", post_id=post.id))
