@@ -82,7 +82,3 @@ def role_required(*roles: str) -> Callable:
 
     return decorator
 
-
-def is_api_request() -> bool:
-    """True for /api/ calls, which answer JSON instead of redirecting to the login page."""
-    return request.path.startswith("/api/")

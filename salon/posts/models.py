@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from ..problems.models import Problem
 
 KINDS = {"experience": "经验交流", "problem": "问题反映"}
-POST_STATUSES = {"draft": "草稿", "submitted": "已提交"}
 
 post_tags = Table(
     "post_tag",
@@ -64,10 +63,6 @@ class Post(db.Model):
     @property
     def kind_label(self) -> str:
         return KINDS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self) -> str:
-        return POST_STATUSES.get(self.status, self.status)
 
     @property
     def is_draft(self) -> bool:

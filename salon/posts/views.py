@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from ..accounts.models import Unit, User
 from ..extensions import db
@@ -92,13 +91,7 @@ def detail(post_id: int):
 
 
 def salon_url(salon: Salon | None) -> str | None:
-    """Link to the salon page when the salons feature provides one."""
-    if salon is None or "salons.detail" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("salons.detail", month=salon.month)
-    except BuildError:
-        return None
+    return url_for("salons.detail", month=salon.month) if salon is not None else None
 
 
 @bp.route("/new", methods=["GET", "POST"])
