@@ -43,7 +43,7 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py (imported here, not at the top, so a
     bulletin render process that imports salon.bulletin does not load them)."""
-    from . import database, pagecache, storage
+    from . import database, storage
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -54,7 +54,6 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    pagecache.init_app(app)
     storage.init_app(app)
 
 

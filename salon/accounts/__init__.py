@@ -12,10 +12,7 @@ from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    from .sessions import SlidingSessionInterface
-
     trust_proxies(app)
-    app.session_interface = SlidingSessionInterface()
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(users_cli)

@@ -5,7 +5,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Unit, User
 from ..extensions import db
-from ..pagecache import cached_page
 from ..salons.models import Salon
 from .forms import CommentForm, FlagForm, ImageForm, PostForm
 from .models import KINDS, Post
@@ -53,7 +52,6 @@ def require_writer() -> None:
 
 
 @bp.route("/")
-@cached_page()
 @login_required
 def index():
     """稿件 list with filters (kind, salon, unit, tag, author) and 我的草稿."""
@@ -77,7 +75,6 @@ def showcase():
 
 
 @bp.route("/<int:post_id>")
-@cached_page("search_index")
 @login_required
 def detail(post_id: int):
     """One post with its comments, flags and the problem panel."""

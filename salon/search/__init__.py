@@ -14,11 +14,8 @@ __all__ = ["catch_up", "init_app", "reindex"]
 
 
 def init_app(app: Flask) -> None:
-    from .. import pagecache
     from . import cli, sync
 
     app.register_blueprint(bp)
     app.register_blueprint(cli.cli)
     sync.init_app(app)
-    # Kept pages that show search results (相关经验) are kept per version of the index.
-    pagecache.add_source(app, "search_index", lambda: sync.search_index(app).view().version)

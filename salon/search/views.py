@@ -2,7 +2,6 @@
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import pagecache
 from ..posts.models import KINDS
 from ..problems.models import STATES
 from . import params, services
@@ -18,7 +17,6 @@ def related_or_nothing(post) -> list:
         return services.related_posts(post)
     except Exception:  # the post page matters more than its side panel
         current_app.logger.exception("相关经验检索失败")
-        pagecache.dont_keep()
         return []
 
 
