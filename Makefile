@@ -3,15 +3,31 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check
 FLASK := $(BIN)/flask --app salon
+# The locked installs: requirements.txt to run the site, requirements-test.txt to test it
+# (both generated from pyproject.toml by `make lock`, every file checked by its hash).
+LOCK := requirements.txt
+TEST_LOCK := requirements-test.txt
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+  --no-emit-find-links
 export FONTCONFIG_FILE := $(CURDIR)/static/fonts/fonts.conf
 
-.PHONY: run test test-sqlite test-postgres system-deps system-deps-test install install-test lint migration clean
+.PHONY: run dev test test-sqlite test-postgres system-deps system-deps-test install install-test \
+  check-lock lock lint migration clean
 
+# gunicorn with a worker per core and then some (scripts/gunicorn.conf.py).
 run: install system-deps
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "在 http://127.0.0.1:5000 提供服务（gunicorn，Ctrl+C 停止）"
+	$(BIN)/gunicorn -c scripts/gunicorn.conf.py 'salon:create_app()'
+
+# Flask's debug server: reloads on every change, shows tracebacks in the browser.
+dev: install system-deps
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: install-test system-deps-test
 	$(BIN)/ruff check salon tests benchmarks
@@ -27,18 +43,22 @@ test-postgres:
 	scripts/with-postgres $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not browser" \
 	  --ignore=tests/browser --ignore=tests/test_xss_sanitiser.py
 
-# The virtual environment, reinstalled only when pyproject.toml changes.
+# The virtual environment, reinstalled from the lock files when they or pyproject.toml change.
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PIP) install --quiet 'pip>=25.1,<27'
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@$(MAKE) --no-print-directory check-lock
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml package.json | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(TEST_LOCK) pyproject.toml package.json | $(BIN)/python
+	$(PIP) install --quiet --require-hashes -r $(TEST_LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@$(MAKE) --no-print-directory check-lock
 	npm ci --silent --no-audit --no-fund
 	touch $(VENV)/.installed $@
 
@@ -53,6 +73,19 @@ system-deps-test:
 
 lint:
 	$(BIN)/ruff check salon tests benchmarks
+
+# What is installed must satisfy pyproject.toml: a dependency added or a range changed there
+# without `make lock` fails here, before any test runs.
+check-lock:
+	@$(PIP) check >/dev/null || { $(PIP) check; \
+	  echo "锁文件与 pyproject.toml 不一致：请运行 make lock 并提交 $(LOCK) 与 $(TEST_LOCK)。"; exit 1; }
+
+# Regenerate the lock files from pyproject.toml, keeping every pin that still fits; pass
+# LOCK_ARGS=--upgrade (or "--upgrade-package NAME") to move to newer releases.
+lock: | $(BIN)/python
+	$(PIP) install --quiet 'pip-tools>=7.4,<8'
+	$(COMPILE) $(LOCK_ARGS) --output-file=$(LOCK) pyproject.toml
+	$(COMPILE) $(LOCK_ARGS) --extra=test --constraint=$(LOCK) --output-file=$(TEST_LOCK) pyproject.toml
 
 # Regenerate the single initial migration from the models (before the first release only).
 migration:

@@ -6,7 +6,6 @@ The same pages `load_test.py` measures under gunicorn, with the same kind of dat
 written through the services, as its writers do through the API), requested by a signed-in
 officer through Flask's test client in production settings (no TESTING, no debug). Process
 CPU time is stable when other jobs share the machine, unlike requests per second.
-Each page is measured rendered (page cache off) and served from the page cache.
 `--profile N` prints the N most expensive functions (cumulative) of each.
 """
 import argparse
@@ -119,15 +118,11 @@ def main() -> int:
     try:
         app, last = build_site(folder, args.posts)
         client = signed_in_client(app)
-        cache = app.extensions.get("page_cache")  # absent in versions before it
-        for label, size in [("渲染", 0)] + ([("缓存", cache.size)] if cache else []):
-            if cache:
-                cache.size = size
-            for path in ("/posts/", f"/posts/{last}"):
-                ms, queries = measure(app, client, path, args.repeat)
-                print(f"{label} {path:<14} {ms:7.2f} CPU ms/请求  {queries} 条 SQL")
-                if args.profile:
-                    print(profile(client, path, args.repeat, args.profile))
+        for path in ("/posts/", f"/posts/{last}"):
+            ms, queries = measure(app, client, path, args.repeat)
+            print(f"{path:<14} {ms:7.2f} CPU ms/请求  {queries} 条 SQL")
+            if args.profile:
+                print(profile(client, path, args.repeat, args.profile))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -10,7 +10,6 @@ from .bulletin.render.workers import start_early_for_cli
 start_early_for_cli()  # `flask bulletin build`: WeasyPrint loads while the app is built
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("accounts", "salons", "posts", "problems", "search", "bulletin", "dashboard", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,14 +36,14 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
     app.config.from_prefixed_env("SALON")
     if test_config:
         app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config_module.load_secret_key(app.instance_path)
 
 
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py (imported here, not at the top, so a
     bulletin render process that imports salon.bulletin does not load them)."""
-    from . import database, pagecache, storage
+    from . import database, storage
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -55,16 +54,21 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    pagecache.init_app(app)
     storage.init_app(app)
 
 
 def configure_features(app: Flask) -> None:
-    """Each feature package registers its blueprint, CLI and hooks through init_app."""
-    from importlib import import_module
+    """Every feature of `features.FEATURES`, then the JSON API they add routes to, then the
+    commands that span features (`flask demo`, `flask backup`, `flask restore`)."""
+    from . import api, backup, demo
+    from .features import FEATURES
 
-    for name in FEATURES:
-        import_module(f"{__name__}.{name}").init_app(app)
+    for feature in FEATURES:
+        feature.init_app(app)
+    api.init_app(app)
+    app.cli.add_command(demo.demo_command)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
 
 
 def configure_web(app: Flask) -> None:

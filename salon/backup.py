@@ -12,11 +12,10 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from importlib import import_module
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect, text
 
@@ -66,7 +65,7 @@ def schema_revision() -> str | None:
 
 def pg_tool(name: str) -> str:
     """pg_dump / psql: from PG_BIN_DIR, the PATH, or the newest /usr/lib/postgresql/*/bin."""
-    folder = current_app.config.get("PG_BIN_DIR")
+    folder = current_app.config["PG_BIN_DIR"]
     candidates = [str(Path(folder) / name)] if folder else []
     candidates += [shutil.which(name) or ""]
     candidates += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
@@ -253,13 +252,11 @@ def restore_backup(folder: Path) -> dict:
     return manifest
 
 
-def follow_search_index() -> bool:
-    """Rebuild the search index from the restored database, if search offers `reindex()`."""
-    search = import_module("salon.search")
-    if not hasattr(search, "reindex"):
-        return False
-    search.reindex()
-    return True
+def follow_search_index() -> None:
+    """The search index follows the restored database: rebuilt from it."""
+    from .search import reindex
+
+    reindex()
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -287,12 +284,5 @@ def restore_command(backup_dir: Path) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"已从 {backup_dir} 恢复（备份时间 {manifest['created_at']}）。")
-    if follow_search_index():
-        click.echo("搜索索引已按恢复后的数据库重建。")
-    else:
-        click.echo("注意：请运行 flask search reindex 重建搜索索引。")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+    follow_search_index()
+    click.echo("搜索索引已按恢复后的数据库重建。")

@@ -1,7 +1,127 @@
-"""Configuration: defaults, then SALON_* environment variables, then a test override."""
+"""Configuration: every setting with its default and meaning; SALON_* variables override them.
+
+`defaults()` is what the app factory loads first; then `SALON_<NAME>` environment variables
+(Flask's `from_prefixed_env`: JSON values are parsed, so `SALON_POSTS_PER_PAGE=50` is a
+number), then a test's override. Code reads a setting as `app.config["NAME"]`, never with a
+default of its own. The README's table of settings is made from SETTINGS
+(`scripts/settings-table`), and a test keeps the two equal.
+"""
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its default (a value, or a function of the instance folder) and meaning."""
+
+    name: str
+    default: object
+    meaning: str
+    shown: str = ""  # how the README shows a default that depends on the machine
+
+    def value(self, folder: str) -> object:
+        return self.default(folder) if callable(self.default) else self.default
+
+    def shown_default(self) -> str:
+        if self.shown:
+            return self.shown
+        if self.default is None:
+            return "（无）"
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        if isinstance(self.default, dict):
+            return "见说明"
+        return str(self.default)
+
+
+def _in_instance(name: str) -> Callable[[str], str]:
+    return lambda folder: str(Path(folder) / name)
+
+
+def _database(folder: str) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{Path(folder) / 'salon.db'}"
+
+
+SETTINGS = (
+    # -- the instance ---------------------------------------------------------------------
+    Setting("SQLALCHEMY_DATABASE_URI", _database,
+            "数据库；通常用环境变量 `DATABASE_URL` 设置，例如 `postgresql+psycopg://user:pass@host/salon`",
+            "实例目录中的 SQLite（WAL 模式）"),
+    Setting("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True},
+            "数据库连接池选项（默认取用连接前先探测，数据库重启后自动重连）",
+            '`{"pool_pre_ping": true}`'),
+    Setting("SECRET_KEY", None, "签名会话与令牌的密钥；多台服务器须设为同一个",
+            "首次启动时生成在实例目录的 `secret_key`"),
+    Setting("SEARCH_INDEX_DIR", _in_instance("search-index"), "本机的检索索引目录",
+            "实例目录/search-index"),
+    Setting("STORAGE_DIR", _in_instance("files"),
+            "上传图片与专刊 PDF 的存放目录；多台服务器时设为共享目录", "实例目录/files"),
+    Setting("PG_BIN_DIR", None,
+            "`pg_dump`/`psql` 所在目录（`flask backup`/`restore` 用；"
+            "默认在 PATH 与 /usr/lib/postgresql 中找）"),
+    # -- sessions and sign-in -------------------------------------------------------------
+    Setting("PERMANENT_SESSION_LIFETIME", 8 * 3600,
+            "会话有效期（秒），自最后一次访问起算"),
+    Setting("REMEMBER_COOKIE_DURATION", 7 * 24 * 3600, "“记住我”有效期（秒）"),
+    Setting("REMEMBER_COOKIE_NAME", "remember_token", "“记住我” Cookie 的名称"),
+    Setting("SESSION_COOKIE_HTTPONLY", True, "会话 Cookie 不让页面脚本读取"),
+    Setting("SESSION_COOKIE_SAMESITE", "Lax", "会话 Cookie 不随别站发起的请求发送"),
+    Setting("REMEMBER_COOKIE_HTTPONLY", True, "“记住我” Cookie 不让页面脚本读取"),
+    Setting("REMEMBER_COOKIE_SAMESITE", "Lax", "“记住我” Cookie 不随别站发起的请求发送"),
+    Setting("WTF_CSRF_TIME_LIMIT", None, "表单安全令牌的有效期（秒；默认与会话同寿）"),
+    Setting("PROXY_COUNT", 0,
+            "站点前有几层反向代理（如 nginx）；大于 0 时按 `X-Forwarded-For` 识别来访地址"
+            "（限流与登录日志用）"),
+    Setting("RATELIMIT_ENABLED", True, "是否限制登录尝试次数"),
+    Setting("RATELIMIT_STORAGE_URI", "memory://",
+            "登录限流计数的存放处；多进程或多台服务器时用 Redis，如 `redis://host:6379/0`"
+            "（先 `pip install '.[redis]'`）"),
+    Setting("RATELIMIT_HEADERS_ENABLED", True, "限流应答带 `Retry-After` 等头"),
+    Setting("LOGIN_LIMIT_PER_ADDRESS", "10 per minute", "每个地址的登录尝试上限"),
+    Setting("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes", "每个账号的登录失败上限"),
+    # -- input bounds ---------------------------------------------------------------------
+    Setting("MAX_CONTENT_LENGTH", 20 * MB, "一次请求的最大字节数（超过答 413）"),
+    Setting("UPLOAD_MAX_BYTES", 5 * MB, "一张上传图片的最大字节数"),
+    Setting("UPLOAD_MAX_PIXELS", 40_000_000, "一张上传图片的最大像素数（防解压炸弹）"),
+    Setting("DOCX_MAX_BYTES", 20 * MB, "导入的 Word 文件的最大字节数"),
+    # -- pages ----------------------------------------------------------------------------
+    Setting("POSTS_PER_PAGE", 20, "稿件列表、问题台账每页条数"),
+    Setting("USERS_PER_PAGE", 30, "用户管理每页条数"),
+    # -- search ---------------------------------------------------------------------------
+    Setting("SEARCH_SYNC_ON_COMMIT", True,
+            "提交后立即在本进程补写检索索引（关闭后靠 `flask search catch-up` 与搜索前的追赶）"),
+    Setting("SEARCH_WRITER_TIMEOUT", 0.5,
+            "提交后等待索引写锁的秒数；等不到就交给持锁者与稍后的重试"),
+    Setting("SEARCH_RETRY_DELAY", 1.0, "未能补写索引时，几秒后在后台重试"),
+    # -- bulletin -------------------------------------------------------------------------
+    Setting("BULLETIN_TITLE", "社区警务沙龙专刊", "专刊报头的刊名"),
+    Setting("BULLETIN_EDITOR_UNIT", "县公安局治安大队", "专刊的编印单位"),
+    Setting("BULLETIN_DISTRIBUTION", {
+        "报": ["市公安局", "县委政法委"],
+        "送": ["县政府分管领导", "局党委各成员"],
+        "发": ["各派出所", "局机关各部门"],
+    }, "专刊末页的报、送、发单位（JSON：`{\"报\": […], \"送\": […], \"发\": […]}`）",
+        "报 市公安局、县委政法委；送 县政府分管领导、局党委各成员；发 各派出所、局机关各部门"),
+    Setting("BULLETIN_PRINT_COUNT", 120, "专刊印数（每期可在专刊页另设）"),
+    Setting("BULLETIN_RENDER_WORKERS", None,
+            "排版进程数；`0` 整本作为一个文档排版（不分部、不缓存）", "按 CPU 核数"),
+    # A rebuild after an edit reuses the last build's parts, so a few builds suffice.
+    Setting("BULLETIN_CACHE_BUILDS", 5,
+            "分部排版缓存保留最近几次构建（各期合计）用到的部分，其余删除"),
+    Setting("BULLETIN_JOB_TIMEOUT_MINUTES", 30, "排版任务超过几分钟未完成即视为失败"),
+    Setting("BULLETIN_JOBS_MANUAL", False,
+            "排版任务不在后台线程中运行、由调用者执行（测试用）"),
+)
+
+
+def defaults(folder: str) -> dict:
+    """Every setting's default for an instance folder: works on one machine with no set-up."""
+    return {setting.name: setting.value(folder) for setting in SETTINGS}
 
 
 def instance_path() -> str:
@@ -19,29 +139,13 @@ def load_secret_key(folder: str) -> str:
     return path.read_text().strip()
 
 
-def defaults(folder: str) -> dict:
-    """Settings that work on one machine with no set-up."""
-    return {
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
-        or f"sqlite:///{Path(folder) / 'salon.db'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
-        "REMEMBER_COOKIE_DURATION": 7 * 24 * 3600,
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute",
-        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
-        "POSTS_PER_PAGE": 20,
-        "PAGE_CACHE_SIZE": 256,
-        "SEARCH_INDEX_DIR": str(Path(folder) / "search-index"),
-        "STORAGE_DIR": str(Path(folder) / "files"),
-        "BULLETIN_EDITOR_UNIT": "县公安局治安大队",
-        "BULLETIN_TITLE": "社区警务沙龙专刊",
-    }
+def settings_table() -> str:
+    """The README's table of settings, in Markdown."""
+    rows = ["| 设置（环境变量 `SALON_<名称>`） | 默认值 | 作用 |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {_cell(s)} | {s.meaning} |" for s in SETTINGS]
+    return "\n".join(rows) + "\n"
+
+
+def _cell(setting: Setting) -> str:
+    shown = setting.shown_default()
+    return shown if setting.shown or setting.default is None else f"`{shown}`"

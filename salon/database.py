@@ -23,7 +23,3 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
 
-
-def is_sqlite() -> bool:
-    """True when the app runs on SQLite."""
-    return db.engine.dialect.name == "sqlite"

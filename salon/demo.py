@@ -1,13 +1,11 @@
 """`flask demo`: realistic demo data, then every feature's own `demo.seed()`."""
 import unicodedata
 from datetime import date, datetime, timedelta
-from importlib import import_module
-from importlib.util import find_spec
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import demo_data as data
 from .accounts.models import ROLES, User
@@ -32,6 +30,7 @@ def demo_command(if_empty: bool) -> None:
     if database_has_users():
         if if_empty:
             click.echo("数据库中已有用户，未载入演示数据。")
+            print_accounts("演示账号（仍用演示密码）：", unchanged_demo_accounts())
             return
         raise DemoError("数据库中已有用户，拒绝载入演示数据（只在空库时载入请加 --if-empty）。")
     try:
@@ -142,7 +141,7 @@ def create_posts(salon: Salon, index: int, users: dict) -> list[Post]:
 def backdate(post: Post, moment: datetime) -> None:
     """Demo posts were written over the month, not all this second."""
     post.created_at = post.updated_at = moment
-    problem = getattr(post, "problem", None)
+    problem = post.problem
     if problem is not None:  # not flushed yet, so its first event may still be dated
         problem.created_at = moment
         for event in problem.events:
@@ -166,15 +165,12 @@ def create_comments(posts: list[Post], users: dict) -> None:
 
 
 def run_feature_seeds() -> None:
-    """Call `seed()` of `salon/<feature>/demo.py` for every feature that has one, in order."""
-    from . import FEATURES
+    """Each feature's own demo data (`seed_demo()`), in the order of the feature list."""
+    from .features import FEATURES
 
-    for name in FEATURES:
-        module_name = f"{__package__}.{name}.demo"
-        if find_spec(module_name) is None:
-            continue
-        seed = getattr(import_module(module_name), "seed", None)
-        if callable(seed):
+    for feature in FEATURES:
+        seed = getattr(feature, "seed_demo", None)
+        if seed is not None:
             seed()
             db.session.flush()
 
@@ -187,7 +183,34 @@ def print_summary(users: list[tuple[User, str]]) -> None:
         "稿件": db.session.scalar(db.select(db.func.count(Post.id))),
     }
     click.echo("已载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "。")
-    click.echo("演示账号（密码只显示这一次）：")
+    print_accounts("演示账号：", users)
+
+
+def unchanged_demo_accounts() -> list[tuple[User, str]]:
+    """The demo accounts still active with their demo password (`make run` shows them)."""
+    passwords = {username: data.ADMIN_PASSWORD if role == "admin" else data.DEMO_PASSWORD
+                 for username, _name, _unit, role, _police_no in data.USERS}
+    users = {user.username: user for user in db.session.scalars(
+        db.select(User).where(User.username.in_(passwords), User.active.is_(True)))}
+    checked: dict[tuple, bool] = {}  # demo users share a hash: one scrypt check each
+    found = []
+    for username, password in passwords.items():
+        user = users.get(username)
+        if user is None or not user.password_hash:
+            continue
+        key = (user.password_hash, password)
+        if key not in checked:
+            checked[key] = check_password_hash(user.password_hash, password)
+        if checked[key]:
+            found.append((user, password))
+    return found
+
+
+def print_accounts(heading: str, users: list[tuple[User, str]]) -> None:
+    """A table of accounts with their passwords (nothing when there are none)."""
+    if not users:
+        return
+    click.echo(heading)
     rows = [("用户名", "姓名", "单位", "角色", "密码")]
     rows += [(u.username, u.name, u.unit.name, ROLES[u.role], pw) for u, pw in users]
     widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -7,12 +7,14 @@ error's status, as the error page or as `{"error": …}` under /api/.
 """
 from flask import Flask, jsonify, render_template, request
 
+# The error page's heading for each answer (a feature's error may be given any of them).
+TITLES = {400: "请求有误", 403: "无权操作", 404: "内容不存在", 409: "状态冲突"}
+
 
 class DomainError(Exception):
     """A rule of the domain was broken. `status` is the HTTP answer, `field` the form field."""
 
     status = 400
-    title = "请求有误"
 
     def __init__(self, message: str, field: str | None = None, status: int | None = None):
         super().__init__(message)
@@ -20,6 +22,10 @@ class DomainError(Exception):
         self.field = field
         if status is not None:
             self.status = status
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.status, TITLES[400])
 
 
 class InvalidInput(DomainError):
@@ -30,21 +36,18 @@ class NotAllowed(DomainError):
     """The user's role or relation to the record does not allow it (403)."""
 
     status = 403
-    title = "无权操作"
 
 
 class Missing(DomainError):
     """The record does not exist, or is not visible to this user (404)."""
 
     status = 404
-    title = "内容不存在"
 
 
 class Conflict(DomainError):
     """The record's state does not allow it now, or a concurrent change won (409)."""
 
     status = 409
-    title = "状态冲突"
 
 
 def wants_json() -> bool:

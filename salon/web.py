@@ -57,7 +57,6 @@ def set_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    # (Checked first: a page from the page cache has it, and needs no look-up of the user.)
     if "Cache-Control" not in response.headers and getattr(current_user, "is_authenticated",
                                                             False):
         response.headers["Cache-Control"] = "private, no-store"

@@ -74,6 +74,7 @@ def app_settings(tmp_path, **overrides) -> dict:
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "STORAGE_DIR": str(tmp_path / "files"),
         "RATELIMIT_ENABLED": False,
+        "BULLETIN_JOBS_MANUAL": True,  # tests run build jobs themselves (jobs.run_pending)
         **overrides,
     }
 

@@ -157,7 +157,6 @@ def test_one_salons_figures_for_the_bulletin(data):
 def test_chart_builders_are_reusable(app):
     svg = charts.problems_by_state_svg({"raised": 3, "resolved": 2})
     assert svg.startswith("<svg") and "已提出" in svg and "<script" not in svg
-    assert charts.data_uri(svg).startswith("data:image/svg+xml;base64,")
     assert "<script" not in charts.satisfaction_svg({"satisfied": 2})
     assert "城关派出所" in charts.problems_by_unit_svg([("城关派出所", 2, 1, 1)])
 

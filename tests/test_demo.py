@@ -57,9 +57,23 @@ def test_if_empty_is_idempotent(empty_app):
     assert runner.invoke(args=["demo", "--if-empty"]).exit_code == 0
     posts = count(Post)
     result = runner.invoke(args=["demo", "--if-empty"])
-    assert result.exit_code == 0 and "已有用户" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    assert result.exit_code == 0 and "已有用户" in result.output.splitlines()[0]
     assert count(Post) == posts and count(Salon) == 3
+    # `make run` shows the demo accounts every time, while they still take the demo password.
+    assert "minjing1" in result.output and "Salon2026" in result.output
+
+
+def test_if_empty_lists_only_accounts_that_still_take_the_demo_password(empty_app):
+    from werkzeug.security import generate_password_hash
+
+    runner = empty_app.test_cli_runner()
+    runner.invoke(args=["demo", "--if-empty"])
+    user = db.session.scalar(db.select(User).filter_by(username="minjing1"))
+    user.password_hash = generate_password_hash("Changed-2026-pass")
+    db.session.scalar(db.select(User).filter_by(username="admin")).active = False
+    db.session.commit()
+    output = runner.invoke(args=["demo", "--if-empty"]).output
+    assert "minjing2" in output and "minjing1" not in output and "admin" not in output
 
 
 def test_demo_refuses_a_database_with_users(app, runner):

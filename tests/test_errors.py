@@ -27,3 +27,24 @@ def test_uncaught_domain_errors_answer_their_status_and_roll_back(app, error, st
     assert page.status_code == status
     assert error.message in page.get_data(as_text=True)
     assert db.session.scalar(db.select(Unit).filter_by(name="不应留下的单位")) is None
+
+
+def test_a_features_error_gets_the_heading_of_its_status(app):
+    """A feature's error given 403 reads 无权操作 on the page, not 请求有误."""
+    from salon.posts.services import PostError
+
+    def refuse():
+        raise PostError("只有组织者可以设置入选专刊和典型经验。", status=403)
+
+    app.add_url_rule("/_refuse", "refuse", refuse)
+    page = app.test_client().get("/_refuse").get_data(as_text=True)
+    assert "无权操作" in page and "请求有误" not in page
+
+
+@pytest.mark.parametrize("path", ["/salons/2031-01", "/bulletins/2031-01", "/salons/2026-13",
+                                  "/bulletins/%3Cscript%3E"])
+def test_a_salon_month_that_does_not_exist_is_404_everywhere(client, auth, path):
+    auth.login("organizer")
+    page = client.get(path)
+    assert page.status_code == 404
+    assert "<script>" not in page.get_data(as_text=True)

@@ -128,19 +128,6 @@ def clock_ahead(monkeypatch, seconds: float) -> None:
                         lambda self: REAL_TIMESTAMP(self) + int(seconds))
 
 
-def session_cookie_sent(response) -> bool:
-    return any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
-
-
-def test_an_unchanged_session_is_re_signed_once_a_minute(app, client, auth, monkeypatch):
-    auth.login("officer")
-    assert session_cookie_sent(client.get("/"))  # the welcome message is used up: changed
-    assert not session_cookie_sent(client.get("/salons/"))
-    clock_ahead(monkeypatch, 61)
-    assert session_cookie_sent(client.get("/salons/"))
-    assert not session_cookie_sent(client.get("/salons/"))
-
-
 def test_the_session_expires_8_hours_after_the_last_request(app, client, auth, monkeypatch):
     auth.login("officer")
     client.get("/")

@@ -1,46 +1,11 @@
-"""Salons: list, page, organizer editing, status steps, sign-up, attendance, minutes, CLI."""
+"""Salons: list, page, organizer editing, status steps, home, query counts, CLI."""
 import pytest
 
-from salon.accounts.models import User
 from salon.extensions import db
-from salon.posts.models import Post
 from salon.salons import services
 from salon.salons.models import Salon, SignUp
 
-from .conftest import csrf_token
-
-
-def user(username: str) -> User:
-    return db.session.scalar(db.select(User).filter_by(username=username))
-
-
-def make_salon(month="2026-11", topic="如何提升防范水平", status="planning", **fields) -> Salon:
-    salon = services.create_salon(month, topic, **fields)
-    salon.status = status
-    db.session.commit()
-    return salon
-
-
-def make_post(salon, title="监控探头清晰度太差", kind="problem", author="officer",
-              status="submitted") -> Post:
-    writer = user(author)
-    post = Post(kind=kind, title=title, body="正文", author=writer, unit=writer.unit,
-                salon=salon, status=status)
-    db.session.add(post)
-    db.session.commit()
-    return post
-
-
-def post_form(client, url, data, page=None):
-    """POST with the CSRF token a page hands out (the salon page by default)."""
-    token = csrf_token(client, page or url)
-    return client.post(url, data={**data, "csrf_token": token})
-
-
-def reload(salon: Salon) -> Salon:
-    db.session.expire_all()
-    return db.session.get(Salon, salon.id)
-
+from .salon_factories import make_post, make_salon, post_form, reload, user
 
 # --- who may see what ------------------------------------------------------------------
 
@@ -245,106 +210,6 @@ def test_advance_status_rules(app):
     services.advance_status(salon, "published")  # what the bulletin feature calls
     with pytest.raises(services.SalonError, match="最终状态"):
         services.advance_status(salon, "published")
-
-
-# --- sign-up and attendance ------------------------------------------------------------
-
-def test_sign_up_and_cancel(app, client, auth):
-    salon = make_salon(status="open")
-    auth.login("officer")
-    post_form(client, "/salons/2026-11/signup", {})
-    post_form(client, "/salons/2026-11/signup", {})
-    html = client.get("/salons/2026-11").get_data(as_text=True)
-    assert "您已报名本期沙龙" in html and "测试officer" in html and "取消报名" in html
-    assert len(reload(salon).signups) == 1
-    post_form(client, "/salons/2026-11/cancel", {})
-    assert reload(salon).signups == []
-    assert "我要报名" in client.get("/salons/2026-11").get_data(as_text=True)
-
-
-def test_sign_up_needs_csrf(app, client, auth):
-    make_salon(status="open")
-    auth.login()
-    assert client.post("/salons/2026-11/signup").status_code == 400
-
-
-def test_sign_up_closes_once_held(app, client, auth):
-    salon = make_salon(status="held")
-    auth.login("officer")
-    response = post_form(client, "/salons/2026-11/signup", {})
-    assert "报名已截止" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert reload(salon).signups == []
-
-
-def test_admin_cannot_sign_up(app, client, auth):
-    make_salon(status="open")
-    auth.login("admin")
-    assert "我要报名" not in client.get("/salons/2026-11").get_data(as_text=True)
-    assert post_form(client, "/salons/2026-11/signup", {}).status_code == 403
-
-
-def test_organizer_marks_attendance_on_held_salon(app, client, auth):
-    salon = make_salon(status="open")
-    for name in ("officer", "officer2"):
-        services.sign_up(salon, user(name))
-    salon.status = "held"
-    db.session.commit()
-    auth.login("organizer")
-    post_form(client, "/salons/2026-11/attendance", {"attended": str(user("officer").id)})
-    attended = {s.user.username: s.attended for s in reload(salon).signups}
-    assert attended == {"officer": True, "officer2": False}
-    html = client.get("/salons/2026-11").get_data(as_text=True)
-    assert "1 人出席" in html and "保存出席情况" in html and "出席 1 人" in html
-
-
-def test_attendance_refused_before_held_and_for_strangers(app, client, auth):
-    salon = make_salon(status="open")
-    services.sign_up(salon, user("officer"))
-    db.session.commit()
-    auth.login("organizer")
-    response = post_form(client, "/salons/2026-11/attendance",
-                         {"attended": str(user("officer").id)})
-    assert "才能登记出席情况" in client.get(response.headers["Location"]).get_data(as_text=True)
-    salon = reload(salon)
-    salon.status = "held"
-    db.session.commit()
-    post_form(client, "/salons/2026-11/attendance", {"attended": str(user("leader").id)})
-    assert reload(salon).signups[0].attended is None
-    assert post_form(client, "/salons/2026-11/attendance", {"attended": "x"}).status_code == 400
-
-
-# --- agenda and minutes ----------------------------------------------------------------
-
-def test_organizer_edits_agenda(app, client, auth):
-    make_salon()
-    auth.login("organizer")
-    response = post_form(client, "/salons/2026-11/agenda", {
-        "agenda": "二代证攻坚的做法 | 曹甸派出所 陈建国\n\n自由交流"})
-    assert response.status_code == 302
-    html = client.get("/salons/2026-11").get_data(as_text=True)
-    assert "二代证攻坚的做法" in html and "主讲：曹甸派出所 陈建国" in html and "自由交流" in html
-    assert "二代证攻坚的做法 | 曹甸派出所 陈建国\n自由交流" in client.get(
-        "/salons/2026-11/agenda").get_data(as_text=True)
-    response = post_form(client, "/salons/2026-11/agenda", {"agenda": "新题目\n | 张三"})
-    assert "第 2 行缺少题目" in response.get_data(as_text=True)
-    assert [i.title for i in reload(db.session.scalar(db.select(Salon))).agenda] == \
-        ["二代证攻坚的做法", "自由交流"]
-
-
-def test_minutes_only_after_held(app, client, auth):
-    salon = make_salon(status="open")
-    auth.login("organizer")
-    response = client.get("/salons/2026-11/minutes")
-    assert response.status_code == 302
-    salon.status = "held"
-    db.session.commit()
-    post_form(client, "/salons/2026-11/minutes", {"minutes": "## 议定事项\n\n1. 制定技防三年规划"})
-    html = client.get("/salons/2026-11").get_data(as_text=True)
-    assert "<h2>议定事项</h2>" in html and "制定技防三年规划" in html
-    auth.logout()
-    auth.login("officer")
-    assert client.get("/salons/2026-11/minutes").status_code == 403
-    assert "制定技防三年规划" in client.get("/salons/2026-11").get_data(as_text=True)
 
 
 # --- home ------------------------------------------------------------------------------

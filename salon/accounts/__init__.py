@@ -1,7 +1,8 @@
-"""Accounts: sign-in, roles, users and units, API tokens, backups."""
+"""Accounts: sign-in, roles, users and units, API tokens."""
 from flask import Flask
 
 from . import (
+    api,  # noqa: F401  (GET /api/me)
     auth,  # noqa: F401  (registers the login loaders)
     models,  # noqa: F401
 )
@@ -11,21 +12,16 @@ from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    from .. import backup
-    from .sessions import SlidingSessionInterface
-
     trust_proxies(app)
-    app.session_interface = SlidingSessionInterface()
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(users_cli)
-    backup.init_app(app)
 
 
 def trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies (SALON_PROXY_COUNT=N), take the client address from
     X-Forwarded-For, so sign-in limits and the audit log see people, not the proxy."""
-    count = int(app.config.get("PROXY_COUNT") or 0)
+    count = int(app.config["PROXY_COUNT"] or 0)
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

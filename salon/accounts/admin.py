@@ -55,7 +55,7 @@ def users():
     args = request.args
     query = user_query(args.get("q", ""), args.get("unit", type=int), args.get("role", ""),
                        args.get("active", ""))
-    page = db.paginate(query, per_page=current_app.config.get("USERS_PER_PAGE", 30),
+    page = db.paginate(query, per_page=current_app.config["USERS_PER_PAGE"],
                        error_out=False)
     return render_template("accounts/admin/users.html", page=page, units=all_units(),
                            roles=ROLES)

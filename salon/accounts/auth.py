@@ -6,7 +6,6 @@ from functools import wraps
 
 from flask import abort, current_app, g, request
 from flask_login import current_user, login_user
-from flask_login.config import COOKIE_NAME
 
 from ..extensions import db, login_manager
 from ..timeutil import now
@@ -38,7 +37,7 @@ def keep_own_session(user: User) -> None:
     its remember-me cookie) carries on under the new stamp; all other sessions stay ended."""
     if not current_user.is_authenticated or current_user.id != user.id:
         return
-    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
     # The object, not the proxy: login_user stores what it gets as the current user.
     login_user(current_user._get_current_object(), remember=remembered)
 
@@ -83,7 +82,3 @@ def role_required(*roles: str) -> Callable:
 
     return decorator
 
-
-def is_api_request() -> bool:
-    """True for /api/ calls, which answer JSON instead of redirecting to the login page."""
-    return request.path.startswith("/api/")

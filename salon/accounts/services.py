@@ -218,12 +218,6 @@ def check_credentials(username: str, password: str) -> tuple[User | None, str]:
     return user, "ok"
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user, reason = check_credentials(username, password)
-    return user if reason == "ok" else None
-
-
 def record_login(username: str, user: User | None, reason: str, ip: str | None,
                  user_agent: str | None) -> LoginEvent:
     """Write one sign-in attempt to the audit log and commit it."""

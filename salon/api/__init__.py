@@ -1,7 +1,7 @@
-"""The JSON API under /api: bearer tokens or the browser session, JSON errors."""
-from importlib import import_module
-from importlib.util import find_spec
+"""The JSON API under /api: bearer tokens or the browser session, JSON errors.
 
+Each feature's `api.py` adds its routes to `bp`; the feature's package imports it.
+"""
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_login import current_user
 
@@ -24,11 +24,5 @@ def require_user():
 
 
 def init_app(app: Flask) -> None:
-    """Each feature's `api.py` adds its routes to `bp`; import them all, then register."""
-    from .. import FEATURES
-
-    for name in FEATURES:
-        module = f"salon.{name}.api"
-        if name != "api" and find_spec(module) is not None:
-            import_module(module)
+    """Registered after the features, once their routes are on `bp`."""
     app.register_blueprint(bp)

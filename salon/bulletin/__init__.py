@@ -7,8 +7,14 @@ use_project_fonts()
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, jobs, views
+    from . import cli, views
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.bulletin)
-    jobs.init_app(app)
+
+
+def seed_demo() -> None:
+    """A published bulletin for each published demo salon."""
+    from .demo import seed
+
+    seed()

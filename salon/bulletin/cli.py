@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .services import BulletinError, build, salon_by_month
+from ..errors import DomainError
+from ..salons.services import salon_of_month
+from .services import build
 
 
 @click.group()
@@ -28,7 +30,7 @@ def build_command(month: str, output: str) -> None:
     # scan them again and again during the build, nor once more on the way out.
     gc.freeze()
     try:
-        salon = salon_by_month(month)
+        salon = salon_of_month(month)
         with click.progressbar(length=100, label=f"编印{salon.label}专刊", file=sys.stderr,
                                show_percent=True) as bar:
             def progress(percent: int, message: str) -> None:
@@ -37,8 +39,8 @@ def build_command(month: str, output: str) -> None:
 
             built = build(salon, progress, in_subprocess=True)
             bar.update(100 - bar.pos)
-    except BulletinError as error:
-        raise click.ClickException(str(error)) from None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     Path(output).write_bytes(built.pdf)
     gc.freeze()
     click.echo(f"已生成 {output}：{built.pages} 页，{len(built.pdf) / 1024:.0f} KB，"

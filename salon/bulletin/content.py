@@ -15,12 +15,6 @@ from ..timeutil import today
 from . import charts
 from .models import Bulletin
 
-DISTRIBUTION = {
-    "报": ["市公安局", "县委政法委"],
-    "送": ["县政府分管领导", "局党委各成员"],
-    "发": ["各派出所", "局机关各部门"],
-}
-
 
 @dataclass
 class Lookback:
@@ -181,8 +175,8 @@ def gather(salon: Salon) -> BulletinContent:
         title=config["BULLETIN_TITLE"],
         editor_unit=config["BULLETIN_EDITOR_UNIT"],
         signed_on=bulletin.signed_on or today(),
-        distribution=config.get("BULLETIN_DISTRIBUTION") or DISTRIBUTION,
-        print_count=bulletin.print_count or config.get("BULLETIN_PRINT_COUNT", 120),
+        distribution=config["BULLETIN_DISTRIBUTION"],
+        print_count=bulletin.print_count or config["BULLETIN_PRINT_COUNT"],
         experiences=[p for p in posts if p.kind == "experience"],
         problems=[p for p in posts if p.kind == "problem"],
         lookback=lookback(salon),

@@ -28,7 +28,7 @@ def enqueue(salon: Salon, user_id: int | None) -> BuildJob:
         job = BuildJob(salon_id=salon.id, requested_by_id=user_id, message="排队等待")
         db.session.add(job)
         db.session.commit()
-    if not current_app.config.get("BULLETIN_JOBS_MANUAL"):
+    if not current_app.config["BULLETIN_JOBS_MANUAL"]:
         _ensure_worker(current_app._get_current_object())
         _wakeup.set()
     return job
@@ -58,7 +58,7 @@ def queue_position(job: BuildJob) -> int:
 
 def fail_stale_jobs() -> None:
     """A job 'running' for longer than any build takes died with its process: mark it failed."""
-    limit = now() - timedelta(minutes=current_app.config.get("BULLETIN_JOB_TIMEOUT_MINUTES", 30))
+    limit = now() - timedelta(minutes=current_app.config["BULLETIN_JOB_TIMEOUT_MINUTES"])
     db.session.execute(
         db.update(BuildJob).where(BuildJob.status == "running", BuildJob.started_at < limit)
         .values(status="failed", message="排版进程中断，请重新生成。", finished_at=now())
@@ -144,7 +144,3 @@ def _work(app: Flask) -> None:
         except Exception:
             log.exception("bulletin worker")
 
-
-def init_app(app: Flask) -> None:
-    """Tests run jobs explicitly (run_pending) instead of in a thread."""
-    app.config.setdefault("BULLETIN_JOBS_MANUAL", app.config.get("TESTING", False))

@@ -37,14 +37,6 @@ class Build:
     cached: int = 0
 
 
-def salon_by_month(month: str) -> Salon:
-    """The salon of a YYYY-MM month, or a clear error."""
-    salon = db.session.scalar(db.select(Salon).filter_by(month=month))
-    if salon is None:
-        raise BulletinError(f"没有 {month} 的沙龙。")
-    return salon
-
-
 def require_posts(salon: Salon) -> None:
     if not content_module.has_posts(salon):
         raise BulletinError(f"{salon.label}还没有已提交的稿件，无法编印专刊。")
@@ -77,7 +69,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     report = progress or (lambda _pct, _msg: None)
     require_posts(salon)
     if workers is None:
-        workers = current_app.config.get("BULLETIN_RENDER_WORKERS")
+        workers = current_app.config["BULLETIN_RENDER_WORKERS"]
     if workers is None or workers or in_subprocess:
         workers_module.start_workers()  # the render processes load WeasyPrint while we gather
     report(5, "收集稿件与数据")

@@ -1,5 +1,4 @@
 """专刊 pages: the archive, a salon's bulletin page, build/publish, downloads, build status."""
-import re
 from urllib.parse import quote
 
 from flask import (
@@ -18,23 +17,13 @@ from flask_login import current_user, login_required
 from ..accounts.auth import role_required
 from ..extensions import db
 from ..salons.models import Salon
+from ..salons.services import salon_of_month
 from . import jobs, services
 from .content import bulletin_for, gather, has_posts
 from .forms import SettingsForm
 from .models import BulletinRevision
 
 bp = Blueprint("bulletin", __name__, url_prefix="/bulletins")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def _salon(month: str) -> Salon:
-    """The salon of the month in the URL, or 404."""
-    if not MONTH.fullmatch(month):
-        abort(404)
-    salon = db.session.scalar(db.select(Salon).filter_by(month=month))
-    if salon is None:
-        abort(404, f"没有 {month} 的沙龙。")
-    return salon
 
 
 @bp.route("/")
@@ -48,7 +37,7 @@ def archive():
 @login_required
 def page(month: str):
     """A salon's bulletin: preview, editor's note, build and publish, downloads."""
-    salon = _salon(month)
+    salon = salon_of_month(month)
     bulletin = bulletin_for(salon, create=False)
     form = SettingsForm(obj=bulletin)
     preview = services.preview_html(gather(salon)) if has_posts(salon) else None
@@ -60,7 +49,7 @@ def page(month: str):
 @role_required("organizer")
 def settings(month: str):
     """Save the editor's note and imprint."""
-    salon = _salon(month)
+    salon = salon_of_month(month)
     form = SettingsForm()
     if not form.validate():
         for errors in form.errors.values():
@@ -79,7 +68,7 @@ def settings(month: str):
 @role_required("organizer")
 def build(month: str):
     """Queue a build; the page polls the status."""
-    salon = _salon(month)
+    salon = salon_of_month(month)
     if not has_posts(salon):
         return _refuse(month, f"{salon.label}还没有已提交的稿件，无法编印专刊。", 400)
     job = jobs.enqueue(salon, current_user.id)
@@ -93,7 +82,7 @@ def build(month: str):
 @login_required
 def status(month: str):
     """The newest build job of the salon, for the page's progress bar."""
-    salon = _salon(month)
+    salon = salon_of_month(month)
     return jsonify(_job_state(salon, jobs.latest_job(salon)))
 
 
@@ -101,7 +90,7 @@ def status(month: str):
 @role_required("organizer")
 def publish(month: str):
     """Freeze the newest draft as a published revision."""
-    salon = _salon(month)
+    salon = salon_of_month(month)
     try:
         revision = services.publish(salon, current_user)
     except services.BulletinError as error:
@@ -116,7 +105,7 @@ def publish(month: str):
 @login_required
 def download(month: str, revision_id: int):
     """The stored PDF, byte for byte (drafts only for organizers)."""
-    salon = _salon(month)
+    salon = salon_of_month(month)
     revision = db.session.get(BulletinRevision, revision_id)
     if revision is None or revision.bulletin.salon_id != salon.id:
         abort(404)

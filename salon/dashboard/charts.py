@@ -3,7 +3,6 @@
 Each builder takes plain figures and an optional `link(key) -> url` so that every bar or slice
 can lead to the list behind it; the result is an SVG string safe to inline in a page or a PDF.
 """
-import base64
 import math
 import re
 from collections.abc import Callable
@@ -59,11 +58,6 @@ def render(chart) -> Markup:
     """The chart's SVG without pygal's inline config script and credit comments."""
     svg = chart.render(is_unicode=True)
     return Markup(COMMENT.sub("", SCRIPT.sub("", svg)))
-
-
-def data_uri(svg: str) -> str:
-    """The SVG as a data: URL, for an <img> in a PDF (WeasyPrint) or an e-mail."""
-    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode()).decode()
 
 
 def _value(count: float, key: str, link: Link, label: str | None = None) -> dict:

@@ -1,7 +1,7 @@
 """Posts: experience write-ups and problem reports, comments, images, import."""
 from flask import Flask
 
-from . import file_views, models  # noqa: F401  (file_views adds its routes to bp)
+from . import api, file_views, models  # noqa: F401  (api and file_views add their routes)
 from .cli import posts_cli
 from .uploads import uploaded_file
 from .views import bp

@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..api import bp
 from ..extensions import db
 from ..markup import render_markdown
+from ..salons.services import salon_by_month
 from .models import Post
 from .services import (
     PostError,
@@ -15,7 +16,6 @@ from .services import (
     create_post,
     filtered_posts,
     parse_tags,
-    salon_by_month,
 )
 
 MAX_LIMIT = 100
@@ -23,7 +23,7 @@ MAX_LIMIT = 100
 
 def post_summary(post: Post) -> dict:
     """What a list shows of a post."""
-    problem = getattr(post, "problem", None)
+    problem = post.problem
     return {
         "id": post.id,
         "kind": post.kind,

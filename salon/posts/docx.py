@@ -10,7 +10,6 @@ from ..errors import DomainError
 from .htmlmd import html_to_markdown
 from .uploads import UploadError, store_image, url_path
 
-DEFAULT_DOCX_MAX_BYTES = 20 * 1024 * 1024
 # A real write-up unpacks to a few MB; far more than that is a zip bomb.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
@@ -21,7 +20,7 @@ class DocxError(DomainError):
 
 def check_docx(data: bytes) -> None:
     """A .docx is a zip holding word/document.xml; refuse anything else, or too big."""
-    limit = current_app.config.get("DOCX_MAX_BYTES", DEFAULT_DOCX_MAX_BYTES)
+    limit = current_app.config["DOCX_MAX_BYTES"]
     if not data:
         raise DocxError("请选择要导入的 Word 文件。")
     if len(data) > limit:

@@ -66,7 +66,7 @@ class PostForm(FlaskForm):
         self.salon.data = post.salon_id
         self.tags.data = "、".join(t.name for t in post.tags)
         fields = post.problem_draft or {}
-        problem = getattr(post, "problem", None)
+        problem = post.problem
         if problem is not None:
             fields = {n: getattr(problem, n) for n in ("source", "scan", "analysis", "proposal")}
         for name in ("source", "scan", "analysis", "proposal"):

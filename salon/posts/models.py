@@ -1,5 +1,6 @@
 """Posts (经验交流 / 问题反映), tags, comments and uploaded images."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,8 +10,10 @@ from ..extensions import db
 from ..salons.models import Salon
 from ..timeutil import now
 
+if TYPE_CHECKING:
+    from ..problems.models import Problem
+
 KINDS = {"experience": "经验交流", "problem": "问题反映"}
-POST_STATUSES = {"draft": "草稿", "submitted": "已提交"}
 
 post_tags = Table(
     "post_tag",
@@ -54,14 +57,12 @@ class Post(db.Model):
     comments: Mapped[list["Comment"]] = relationship(
         back_populates="post", order_by="Comment.created_at", cascade="all, delete-orphan"
     )
+    # A problem report's tracking record, from its submission on (the problems feature).
+    problem: Mapped["Problem | None"] = relationship(back_populates="post")
 
     @property
     def kind_label(self) -> str:
         return KINDS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self) -> str:
-        return POST_STATUSES.get(self.status, self.status)
 
     @property
     def is_draft(self) -> bool:

@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..salons.models import Salon
 from .models import KINDS, Comment, Post, Tag
+from .signals import post_revised, post_submitted
 
 WRITER_ROLES = ("officer", "organizer", "leader")
 WRITABLE_SALON_STATUSES = ("planning", "open", "held")
@@ -69,8 +70,6 @@ class PostFilters:
 def _with_list_data(query):
     """Load what list pages show in two queries (no N+1): the one-per-post rows joined in,
     the tags (many per post) by a second query."""
-    from ..problems.models import Problem  # noqa: F401  (defines Post.problem)
-
     return query.options(
         joinedload(Post.author), joinedload(Post.unit), joinedload(Post.salon),
         joinedload(Post.problem), selectinload(Post.tags),
@@ -201,10 +200,6 @@ def default_salon() -> Salon | None:
     return next((s for s in salons if s.status == "open"), salons[0] if salons else None)
 
 
-def salon_by_month(month: str) -> Salon | None:
-    return db.session.scalar(db.select(Salon).filter_by(month=month)) if month else None
-
-
 def check_input(data: PostInput) -> None:
     """Refuse input no post may hold, with a message that says what to fix."""
     from ..problems.models import SOURCES
@@ -288,27 +283,16 @@ def update_post(post: Post, editor: User, data: PostInput) -> Post:
     if post.is_draft and data.submit:
         submit_post(post)
     elif not post.is_draft and post.kind == "problem":
-        _update_raised_problem(post, data)
+        post_revised.send(post, fields=_problem_fields(data))
     return post
 
 
 def submit_post(post: Post) -> None:
-    """Submit: a problem report gets its tracking record in state `raised`."""
-    from ..problems.services import open_problem
-
+    """Submit; a problem report's SARA fields go to whoever follows submissions (problems)."""
     post.status = "submitted"
-    if post.kind == "problem":
-        fields = post.problem_draft or {"source": "officer"}
-        open_problem(post, post.author, **fields)
-        post.problem_draft = None
-
-
-def _update_raised_problem(post: Post, data: PostInput) -> None:
-    """Until a problem is accepted its reporter may still reword the SARA fields."""
-    problem = post.problem
-    if problem is not None and problem.state == "raised":
-        for name, value in _problem_fields(data).items():
-            setattr(problem, name, value)
+    fields = (post.problem_draft or {"source": "officer"}) if post.kind == "problem" else {}
+    post.problem_draft = None
+    post_submitted.send(post, fields=fields)
 
 
 def toggle_flag(post: Post, user: User, flag: str) -> bool:

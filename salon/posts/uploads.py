@@ -20,7 +20,6 @@ FORMATS = {
     "PNG": ("png", "image/png", {"optimize": True}),
     "WEBP": ("webp", "image/webp", {"quality": 88}),
 }
-DEFAULT_MAX_PIXELS = 40_000_000
 STORAGE_PREFIX = "uploads/"
 
 
@@ -39,7 +38,7 @@ class CleanImage:
 
 def _limits() -> tuple[int, int]:
     config = current_app.config
-    return config["UPLOAD_MAX_BYTES"], config.get("UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    return config["UPLOAD_MAX_BYTES"], config["UPLOAD_MAX_PIXELS"]
 
 
 def clean_image(data: bytes) -> CleanImage:

@@ -2,11 +2,9 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from ..accounts.models import Unit, User
 from ..extensions import db
-from ..pagecache import cached_page
 from ..salons.models import Salon
 from .forms import CommentForm, FlagForm, ImageForm, PostForm
 from .models import KINDS, Post
@@ -54,7 +52,6 @@ def require_writer() -> None:
 
 
 @bp.route("/")
-@cached_page()
 @login_required
 def index():
     """稿件 list with filters (kind, salon, unit, tag, author) and 我的草稿."""
@@ -78,7 +75,6 @@ def showcase():
 
 
 @bp.route("/<int:post_id>")
-@cached_page("search_index")
 @login_required
 def detail(post_id: int):
     """One post with its comments, flags and the problem panel."""
@@ -92,13 +88,7 @@ def detail(post_id: int):
 
 
 def salon_url(salon: Salon | None) -> str | None:
-    """Link to the salon page when the salons feature provides one."""
-    if salon is None or "salons.detail" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("salons.detail", month=salon.month)
-    except BuildError:
-        return None
+    return url_for("salons.detail", month=salon.month) if salon is not None else None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -186,10 +176,7 @@ def flag(post_id: int, flag: str):
     post = load_post(post_id)
     if not FlagForm().validate_on_submit():
         abort(400, "页面已过期，请刷新后重试。")
-    try:
-        value = toggle_flag(post, current_user, flag)
-    except PostError as error:
-        abort(error.status, str(error))
+    value = toggle_flag(post, current_user, flag)  # a refusal is answered by errors.py
     db.session.commit()
     flash(f"已{'设为' if value else '取消'}{FLAGS[flag]}。", "success")
     return redirect(url_for(".detail", post_id=post.id))

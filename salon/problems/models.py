@@ -73,7 +73,7 @@ class Problem(db.Model):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
-    post: Mapped[Post] = relationship(backref=db.backref("problem", uselist=False))
+    post: Mapped[Post] = relationship(back_populates="problem")
     responsible_unit: Mapped[Unit | None] = relationship()
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id"

@@ -61,6 +61,20 @@ def open_problem(post: Post, reporter: User, **fields) -> Problem:
     return problem
 
 
+def on_post_submitted(post: Post, *, fields: dict) -> None:
+    """A problem report, once submitted, is tracked from state `raised`."""
+    if post.kind == "problem":
+        open_problem(post, post.author, **fields)
+
+
+def on_post_revised(post: Post, *, fields: dict) -> None:
+    """Until a problem is accepted its reporter may still reword the SARA fields."""
+    problem = post.problem
+    if problem is not None and problem.state == "raised":
+        for name, value in fields.items():
+            setattr(problem, name, value)
+
+
 def take_step(problem: Problem, actor: User, action: str, data: StepInput | None = None) -> Problem:
     """Check who and when, validate the input, apply the step and record its event.
 

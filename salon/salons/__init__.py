@@ -1,4 +1,4 @@
-"""Salons: the monthly sessions, their agenda, sign-ups and attendance (and `flask demo`)."""
+"""Salons: the monthly sessions, their agenda, sign-ups and attendance."""
 from flask import Flask
 
 from . import models  # noqa: F401
@@ -6,10 +6,8 @@ from . import models  # noqa: F401
 
 def init_app(app: Flask) -> None:
     # Imported here: views and services use the posts models, which import ours.
-    from ..demo import demo_command
     from .cli import salons_cli
     from .views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(salons_cli)
-    app.cli.add_command(demo_command)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..errors import DomainError
+from ..errors import DomainError, Missing
 from ..extensions import db
 from ..posts.models import KINDS, Post
 from ..timeutil import now
@@ -40,14 +40,24 @@ def current_salon() -> Salon | None:
     ) or db.session.scalar(db.select(Salon).order_by(Salon.number.desc()))
 
 
-def salon_by_month(month: str) -> Salon | None:
-    """The salon of this month (`YYYY-MM`), with its agenda and sign-ups loaded."""
-    return db.session.scalar(
-        db.select(Salon).filter_by(month=month).options(
-            selectinload(Salon.agenda),
-            selectinload(Salon.signups).selectinload(SignUp.user),
-        )
-    )
+def salon_by_month(month: str, details: bool = False) -> Salon | None:
+    """The salon of this month (`YYYY-MM`), or None; `details`: its agenda and sign-ups too."""
+    if not MONTH_PATTERN.fullmatch(month or ""):
+        return None
+    query = db.select(Salon).filter_by(month=month)
+    if details:
+        query = query.options(selectinload(Salon.agenda),
+                              selectinload(Salon.signups).selectinload(SignUp.user))
+    return db.session.scalar(query)
+
+
+def salon_of_month(month: str, details: bool = False) -> Salon:
+    """The salon of this month, or Missing (404 on a page, one line on the command line)."""
+    salon = salon_by_month(month, details)
+    if salon is None:
+        shown = month if MONTH_PATTERN.fullmatch(month or "") else "该月份"
+        raise Missing(f"没有 {shown} 的沙龙。")
+    return salon
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,8 @@ PAGE_STEPS = {"planning": "open", "open": "held"}
 
 
 def get_salon_or_404(month: str) -> Salon:
-    """The salon of that month (agenda and sign-ups loaded), else 404."""
-    salon = services.salon_by_month(month)
-    if salon is None:
-        abort(404, f"没有 {month} 的沙龙。")
-    return salon
+    """The salon of that month with its agenda and sign-ups, else 404."""
+    return services.salon_of_month(month, details=True)
 
 
 def refuse_published(salon: Salon):

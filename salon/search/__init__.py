@@ -5,7 +5,7 @@ changes from the log.
 """
 from flask import Flask
 
-from . import engine, models  # noqa: F401  (the change-log table belongs to the schema)
+from . import api, engine, models  # noqa: F401  (/api/search; the change-log table)
 from .rebuild import reindex
 from .sync import catch_up
 from .views import bp
@@ -14,12 +14,9 @@ __all__ = ["catch_up", "init_app", "reindex"]
 
 
 def init_app(app: Flask) -> None:
-    from .. import pagecache
-    from . import cli, freshness, sync
+    from . import cli, freshness
 
     engine.install()  # Whoosh's patches, checked against its version (engine/whoosh_seam.py)
     app.register_blueprint(bp)
     app.register_blueprint(cli.cli)
     freshness.init_app(app)
-    # Kept pages that show search results (相关经验) are kept per version of the index.
-    pagecache.add_source(app, "search_index", lambda: sync.search_index(app).view().version)

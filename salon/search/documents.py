@@ -9,7 +9,7 @@ from ..posts.models import Post
 
 def post_document(post: Post) -> dict:
     """The indexed facts and text of a post, with a signature of them all."""
-    problem = getattr(post, "problem", None)
+    problem = post.problem
     doc = {
         "id": post.id, "kind": post.kind, "status": post.status,
         "state": problem.state if problem else None,
@@ -34,8 +34,6 @@ def signature(doc: dict) -> str:
 
 def posts_query():
     """Posts with everything the index needs loaded up front."""
-    options = [joinedload(Post.author), joinedload(Post.unit), joinedload(Post.salon),
-               selectinload(Post.tags)]
-    if hasattr(Post, "problem"):
-        options.append(selectinload(Post.problem))
-    return select(Post).options(*options)
+    return select(Post).options(joinedload(Post.author), joinedload(Post.unit),
+                                joinedload(Post.salon), selectinload(Post.tags),
+                                selectinload(Post.problem))

@@ -46,12 +46,12 @@ def apply_after_commit(session) -> None:
     if not session.info.pop("search_changed", False) or not has_app_context():
         return
     app = current_app._get_current_object()
-    if not app.config.get("SEARCH_SYNC_ON_COMMIT", True):
+    if not app.config["SEARCH_SYNC_ON_COMMIT"]:
         return
     try:
         if not index_usable(app):
             return  # the scheduled rebuild reads the log from before this commit on
-        if sync.catch_up(app, timeout=app.config.get("SEARCH_WRITER_TIMEOUT", 0.5)) is None \
+        if sync.catch_up(app, timeout=app.config["SEARCH_WRITER_TIMEOUT"]) is None \
                 or sync.search_index(app).wants_merge():
             schedule_retry(app)
     except Exception:  # the commit stands; the next catch-up repairs the index
@@ -98,7 +98,7 @@ def schedule_retry(app: Flask, delay: float | None = None) -> None:
             return  # rebuilt by now, or failing: the next commit or search schedules again
         if sync.catch_up(app, timeout=2.0, merge_up_to=MERGE_BELOW) is None and sync.pending(app):
             schedule_retry(app)
-    _in_background(app, "retry", delay or app.config.get("SEARCH_RETRY_DELAY", 1.0), retry)
+    _in_background(app, "retry", delay or app.config["SEARCH_RETRY_DELAY"], retry)
 
 
 def schedule_rebuild(app: Flask) -> None:

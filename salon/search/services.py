@@ -68,9 +68,8 @@ def load_posts(ids: list[int], brief: bool = False) -> dict[int, Post]:
     `brief`: only the unit (a side panel of titles)."""
     options = [selectinload(Post.unit)]
     if not brief:
-        options += [selectinload(Post.author), selectinload(Post.salon), selectinload(Post.tags)]
-        if hasattr(Post, "problem"):
-            options.append(selectinload(Post.problem))
+        options += [selectinload(Post.author), selectinload(Post.salon), selectinload(Post.tags),
+                    selectinload(Post.problem)]
     posts = db.session.scalars(select(Post).where(Post.id.in_(ids)).options(*options)).all()
     return {post.id: post for post in posts}
 

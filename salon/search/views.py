@@ -2,7 +2,6 @@
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import pagecache
 from ..posts.models import KINDS
 from ..problems.models import STATES
 from . import params, services
@@ -18,7 +17,6 @@ def related_or_nothing(post) -> list:
         return services.related_posts(post)
     except Exception:  # the post page matters more than its side panel
         current_app.logger.exception("相关经验检索失败")
-        pagecache.dont_keep()
         return []
 
 
@@ -51,7 +49,7 @@ def similar_problems():
     return jsonify(results=[{
         "id": post.id,
         "title": post.title,
-        "state": post.problem.state if getattr(post, "problem", None) else None,
-        "state_label": post.problem.state_label if getattr(post, "problem", None) else "",
+        "state": post.problem.state if post.problem else None,
+        "state_label": post.problem.state_label if post.problem else "",
         "url": url_for("posts.detail", post_id=post.id),
     } for post in found])

@@ -20,9 +20,6 @@ from .tasks import render_part
 from .workers import pool
 
 CACHE_PREFIX = "bulletin-cache/"
-# The parts of this many recent builds stay cached (all salons together); older ones are
-# deleted. A rebuild after an edit reuses the last build's parts, so a few builds suffice.
-CACHE_BUILDS = 5
 _MANIFEST = f"{CACHE_PREFIX}recent-builds.json"
 
 
@@ -122,7 +119,7 @@ def build_parts(content, workers: int, salt: str, progress: Callable[[int, str],
     by_segment = dict(zip(order, laid_out, strict=True))
     parts = [by_segment[i] for i in range(len(segments))]
     prune_cache(storage(), [key for key, _job in jobs],
-                current_app.config.get("BULLETIN_CACHE_BUILDS", CACHE_BUILDS))
+                current_app.config["BULLETIN_CACHE_BUILDS"])
     progress(92, f"合成（新排 {stats.rendered} 部分，沿用 {stats.cached} 部分）")
     return segments, parts, stats
 

@@ -1,0 +1,10 @@
+"""The site's features, in the order the app factory registers them and `flask demo` seeds them.
+
+Adding a feature is one line in FEATURES. Its package provides `init_app(app)`, which
+registers its blueprint(s), CLI group and hooks (its JSON routes, in its `api.py`, attach
+to `salon.api.bp` when the package imports them), and may provide `seed_demo()`, which
+`flask demo` calls after the shared demo data is loaded.
+"""
+from . import accounts, bulletin, dashboard, posts, problems, salons, search
+
+FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard)

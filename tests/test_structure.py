@@ -1,0 +1,138 @@
+"""The package's shape: no import cycle between modules, no module over 400 lines."""
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "salon"
+MAX_LINES = 400
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def is_type_checking(node: ast.If) -> bool:
+    """`if TYPE_CHECKING:` blocks name types for annotations; they import nothing at run time."""
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def imported(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package's modules this module imports, at its top or inside functions."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+
+    def add(target: str) -> None:
+        # `from salon.x import y` imports salon.x.y when that is a module, else salon.x.
+        while target and target not in known:
+            target = target.rpartition(".")[0]
+        if target and target != name:
+            found.add(target)
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and is_type_checking(node):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[:len(anchor) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(), str(path)))
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    found = modules()
+    known = set(found)
+    return {name: imported(name, path, known) for name, path in found.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return groups
+
+
+def test_no_import_cycles():
+    """A cycle hides which module really depends on which, and breaks on a reordering."""
+    found = cycles(import_graph())
+    assert not found, "import cycles: " + "; ".join(" ↔ ".join(sorted(g)) for g in found)
+
+
+# Modules that sit above the features: only the app factory (and each other) may import them.
+APP_LEVEL = ("salon.features", "salon.demo", "salon.backup")
+
+
+def test_features_do_not_import_the_app_level_modules():
+    """A feature that registered `flask demo` or `flask backup` hid who depends on whom."""
+    graph = import_graph()
+    wrong = sorted(f"{name} → {target}" for name, targets in graph.items()
+                   for target in targets
+                   if target in APP_LEVEL and name not in (*APP_LEVEL, "salon"))
+    assert not wrong, wrong
+
+
+def test_posts_leave_problems_to_follow_them():
+    """Problems react to a post's submission; posts read no more than problems' constants."""
+    graph = import_graph()
+    wrong = sorted(f"{name} → {target}" for name, targets in graph.items()
+                   if name.startswith("salon.posts") for target in targets
+                   if target.startswith("salon.problems") and target != "salon.problems.models")
+    assert not wrong, wrong
+
+
+def test_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [{"a", "b", "c"}]
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_module_is_short(name):
+    lines = len(modules()[name].read_text().splitlines())
+    assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES})"
