@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..api import bp
 from ..extensions import db
 from ..markup import render_markdown
-from ..salons.services import salon_by_month
+from ..salons import services as salons  # the module: salons.services imports posts too
 from .models import Post
 from .services import (
     PostError,
@@ -95,7 +95,7 @@ def _input_from(data: dict) -> PostInput:
     for name in ("kind", "title", "body", "salon"):
         if not isinstance(data.get(name), str) or not data[name].strip():
             raise PostError(f"缺少字段 {name} 或其不是文字。")
-    salon = salon_by_month(data["salon"].strip())
+    salon = salons.salon_by_month(data["salon"].strip())
     if salon is None:
         raise PostError(f"未知的沙龙月份：{data['salon'][:20]}。")
     draft = data.get("draft", False)
