@@ -18,6 +18,7 @@ from ..accounts.views import safe_next
 from ..extensions import db
 from ..timeutil import now
 from . import ledger
+from .access import LEDGER_ROLES
 from .forms import ActionForm
 from .models import SATISFACTION, STATES, Problem
 from .queries import (
@@ -48,7 +49,7 @@ def index():
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
-@role_required("leader", "organizer")
+@role_required(*LEDGER_ROLES)
 def export(fmt: str):
     """The ledger (台账) under the current filters as an Excel workbook or a CSV file."""
     filters = ProblemFilters.from_args(request.args)
