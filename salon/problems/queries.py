@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Unit, User
 from ..extensions import db
+from ..paging import paginate
 from ..posts.models import Post
 from ..salons.models import Salon
 from ..timeutil import today
@@ -200,23 +201,21 @@ def todo_count(user: User) -> int:
         db.select(func.count(Problem.id)).join(Problem.post).where(condition)) or 0
 
 
-def todo_lists(user: User) -> dict[str, list[Problem]]:
-    """The 我的待办 page: each kind with its problems (one query per kind, eager-loaded)."""
-    lists = {}
-    for kind, condition in todo_conditions(user).items():
-        query = problem_list_query().where(condition)
-        lists[kind] = list(db.session.scalars(query).all())
-    return lists
+def todo_lists(user: User, paging_of) -> dict[str, object]:
+    """The 我的待办 page: each kind with one page of its problems (`paging_of(kind)`)."""
+    return {kind: paginate(problem_list_query().where(condition), paging_of(kind))
+            for kind, condition in todo_conditions(user).items()}
 
 
-def due_soon_and_overdue(unit_id: int | None = None) -> list[Problem]:
+def due_soon_and_overdue(unit_id: int | None = None, limit: int | None = None) -> list[Problem]:
     """Open problems with a deadline within DUE_SOON_DAYS days or past it, soonest first."""
     query = problem_list_query().where(
         Problem.state.in_(OPEN_STATES), Problem.deadline.is_not(None),
         Problem.deadline <= today() + timedelta(days=DUE_SOON_DAYS))
     if unit_id is not None:
         query = query.where(Problem.responsible_unit_id == unit_id)
-    return list(db.session.scalars(query.order_by(None).order_by(Problem.deadline, Problem.id)))
+    query = query.order_by(None).order_by(Problem.deadline, Problem.id)
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def reminders_by_unit() -> list[tuple[Unit, list[Problem], list[Problem]]]:

@@ -16,6 +16,7 @@ from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
 from ..extensions import db
+from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
 from . import ledger
 from .access import LEDGER_ROLES
@@ -41,8 +42,8 @@ bp = Blueprint("problems", __name__, url_prefix="/problems")
 def index():
     """问题台账: every problem, filtered by state, unit, salon, overdue and period."""
     filters = ProblemFilters.from_args(request.args)
-    page = db.paginate(problem_list_query(filters), per_page=current_app.config["POSTS_PER_PAGE"],
-                       error_out=False)
+    page = paginate(problem_list_query(filters),
+                    paging_from(default=current_app.config["POSTS_PER_PAGE"]))
     return render_template("problems/index.html", page=page, filters=filters, states=STATES,
                            units=units_for_assignment(), salons=salon_months(),
                            satisfaction=SATISFACTION)
@@ -106,4 +107,9 @@ ACTION_DONE = {"accept": "受理", "decline": "不予采纳", "assign": "交办"
 @login_required
 def todo():
     """我的待办: what waits for the signed-in user."""
-    return render_template("problems/todo.html", lists=todo_lists(current_user))
+    asked = paging_from(default=current_app.config["POSTS_PER_PAGE"])
+
+    def paging_of(kind: str) -> Paging:
+        return asked if request.args.get("kind") == kind else Paging(1, asked.limit)
+
+    return render_template("problems/todo.html", lists=todo_lists(current_user, paging_of))
