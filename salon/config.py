@@ -73,6 +73,10 @@ SETTINGS = (
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "会话 Cookie 不随别站发起的请求发送"),
     Setting("REMEMBER_COOKIE_HTTPONLY", True, "“记住我” Cookie 不让页面脚本读取"),
     Setting("REMEMBER_COOKIE_SAMESITE", "Lax", "“记住我” Cookie 不随别站发起的请求发送"),
+    Setting("SESSION_COOKIE_SECURE", False,
+            "会话与“记住我” Cookie 只经 HTTPS 发送；站点经 HTTPS 提供时务必设为 `true`"),
+    Setting("REMEMBER_COOKIE_SECURE", None,
+            "“记住我” Cookie 只经 HTTPS 发送（默认随 `SESSION_COOKIE_SECURE`）"),
     Setting("WTF_CSRF_TIME_LIMIT", None, "表单安全令牌的有效期（秒；默认与会话同寿）"),
     Setting("PROXY_COUNT", 0,
             "站点前有几层反向代理（如 nginx）；大于 0 时按 `X-Forwarded-For` 识别来访地址"

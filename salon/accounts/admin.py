@@ -130,7 +130,7 @@ def reset_password(user_id: int):
     user = get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        if apply_or_show(form, lambda: reset_user_password(user, form.password.data)):
+        if apply_or_show(form, lambda: reset_user_password(user, form.password.data, current_user)):
             keep_own_session(user)
             flash(f"已重置用户 {user.username} 的密码，其已登录的会话均已退出，API 令牌均已吊销。",
                   "success")

@@ -4,7 +4,7 @@ from werkzeug.security import check_password_hash
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import now
-from .models import ROLES, UNIT_KINDS, ApiToken, LoginEvent, Unit, User
+from .models import ROLES, UNIT_KINDS, ApiToken, LoginEvent, LoginSession, Unit, User
 
 MIN_PASSWORD_LENGTH = 8
 PASSWORD_POLICY = f"至少 {MIN_PASSWORD_LENGTH} 位，须同时包含字母和数字。"
@@ -129,17 +129,31 @@ def set_password(user: User, password: str) -> None:
 
 
 def change_own_password(user: User, password: str) -> int:
-    """The user sets a new password, often because the old one may be known: like their
-    other sessions, their API tokens stop working. Returns how many tokens were revoked."""
+    """The user sets a new password, often because the old one may be known: their other
+    sessions end and their API tokens stop working. Returns how many tokens were revoked."""
     set_password(user, password)
+    end_sessions(user, keep=user.login_session_id)
     return revoke_all_tokens(user)
 
 
-def reset_user_password(user: User, password: str) -> None:
-    """An admin sets a new password: the account may have been taken over, so its API
-    tokens stop working too (its sessions end through the session stamp)."""
+def reset_user_password(user: User, password: str, actor: User | None = None) -> None:
+    """An admin sets a new password: the account may have been taken over, so its sessions
+    end and its API tokens stop working too."""
     set_password(user, password)
+    end_sessions(user, keep=_own_session(user, actor))
     revoke_all_tokens(user)
+
+
+def end_sessions(user: User, keep: str = "") -> None:
+    """End every sign-in of the user (but `keep`, the request's own); the caller commits.
+    The session stamp refuses them already; the rows say so too, and stop being checked."""
+    db.session.execute(db.update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
+        LoginSession.id != keep).values(ended_at=now()))
+
+
+def _own_session(user: User, actor: User | None) -> str:
+    return actor.login_session_id if actor is not None and actor.id == user.id else ""
 
 
 def revoke_all_tokens(user: User) -> int:
@@ -176,6 +190,8 @@ def update_user(user: User, actor: User, *, name: str, police_no: str | None, un
         raise AccountError("这是最后一名管理员，不能取消其管理员角色或停用。", "role")
     if role != user.role:  # tokens carry the old role's rights: issue new ones
         revoke_all_tokens(user)
+    if role != user.role or not active:  # and the sessions signed in under it end
+        end_sessions(user, keep=_own_session(user, actor))
     user.name = name.strip() or user.username
     user.police_no, user.unit, user.role, user.active = police_no, unit, role, active
     return user

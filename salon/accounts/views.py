@@ -1,11 +1,11 @@
 """Sign in, sign out, change password, personal API tokens."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from ..extensions import db
-from .auth import keep_own_session
+from .auth import end_session, keep_own_session, start_session
 from .forms import LoginForm, PasswordForm, TokenForm
 from .models import ApiToken
 from .services import (
@@ -44,8 +44,7 @@ def login():
         record_login(form.username.data, user, reason, request.remote_addr,
                      request.user_agent.string)
         if reason == "ok":
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash(f"欢迎，{user.name}。", "success")
             return redirect(safe_next(request.args.get("next")))
         g.login_failed = True
@@ -57,8 +56,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out, on the server too (a copy of the cookies no longer works)."""
+    end_session()
     flash("已退出登录。", "info")
     return redirect(url_for("accounts.login"))
 
