@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     if app.config["REMEMBER_COOKIE_SECURE"] is None:
         app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["SESSION_COOKIE_SECURE"])
     trust_proxies(app)
+    app.before_request(auth.require_own_password)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(users_cli)

@@ -8,8 +8,8 @@ from ..paging import paginate, paging_from
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
+from .passwords import PASSWORD_POLICY
 from .services import (
-    PASSWORD_POLICY,
     AccountError,
     all_units,
     create_user,

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 
-from flask import abort, current_app, g, request, session
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, login_manager
@@ -59,6 +59,23 @@ def end_session() -> None:
         db.session.commit()
     logout_user()
     session.clear()
+
+
+# What a user whose password was set by somebody else may still open: the change itself.
+WHILE_PASSWORD_MUST_CHANGE = {"accounts.change_password", "accounts.logout", "static"}
+
+
+def require_own_password():
+    """An admin-set (or command-line) password is changed at the first sign-in, before
+    anything else: every page of the site leads to the change-password form."""
+    if not current_user.is_authenticated or g.get("api_token"):  # (loading sets api_token)
+        return None
+    if not current_user.must_change_password or request.endpoint in WHILE_PASSWORD_MUST_CHANGE:
+        return None
+    if request.path.startswith("/api/"):
+        return {"error": "初始密码须先修改：请在网站上登录并设置自己的密码。"}, 403
+    flash("您的密码由管理员设置，请先设置自己的密码。", "warning")
+    return redirect(url_for("accounts.change_password"))
 
 
 def keep_own_session(user: User) -> None:

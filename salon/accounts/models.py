@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="officer")
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    # Set by an admin or the command line: the owner chooses their own at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     unit: Mapped[Unit] = relationship(back_populates="users", lazy="joined")
@@ -129,6 +131,16 @@ class LoginSession(db.Model):
         login = cls(id=secrets.token_urlsafe(32), user_id=user.id)
         db.session.add(login)
         return login
+
+
+class LoginThrottle(db.Model):
+    """Recent failed sign-ins of one (account, address) pair or of one address, and until
+    when further attempts from there wait (see throttle.py)."""
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    blocked_until: Mapped[datetime | None]
 
 
 LOGIN_REASONS = {

@@ -5,9 +5,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import now
 from .models import ROLES, UNIT_KINDS, ApiToken, LoginEvent, LoginSession, Unit, User
-
-MIN_PASSWORD_LENGTH = 8
-PASSWORD_POLICY = f"至少 {MIN_PASSWORD_LENGTH} 位，须同时包含字母和数字。"
+from .passwords import password_problem
 
 # Checked against when the username is unknown, so a miss costs as long as a wrong password.
 # A fixed scrypt hash of "no-such-user-0" with the parameters User.set_password uses (checked
@@ -19,15 +17,6 @@ _DUMMY_HASH = ("scrypt:32768:8:1$cDH4XQ8UgrtVwoPF$ea0ca9c36152b5e2fc042582a1eddd
 
 class AccountError(DomainError):
     """A rule of accounts was broken; the message is for the user, `field` says where."""
-
-
-def password_problem(password: str) -> str | None:
-    """Why a password is too weak, or None (at least 8 characters, letters and digits)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"密码至少 {MIN_PASSWORD_LENGTH} 位。"
-    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
-        return "密码须同时包含字母和数字。"
-    return None
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -115,17 +104,20 @@ def create_user(
     user = User(username=username, name=name.strip() or username, role=role,
                 police_no=police_no, active=active, unit=get_or_create_unit(unit_name))
     if password is not None:
-        set_password(user, password)
+        set_password(user, password, set_by_admin=True)
     db.session.add(user)
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a password that meets the policy."""
-    problem = password_problem(password)
+def set_password(user: User, password: str, set_by_admin: bool = False) -> None:
+    """Set a password that meets the policy. One that somebody else chose (an admin, the
+    command line) must be changed by its owner at the next sign-in."""
+    problem = password_problem(password, user.username, user.police_no,
+                               user.check_password if user.password_hash else None)
     if problem:
         raise AccountError(problem, "password")
     user.set_password(password)
+    user.must_change_password = set_by_admin
 
 
 def change_own_password(user: User, password: str) -> int:
@@ -139,7 +131,7 @@ def change_own_password(user: User, password: str) -> int:
 def reset_user_password(user: User, password: str, actor: User | None = None) -> None:
     """An admin sets a new password: the account may have been taken over, so its sessions
     end and its API tokens stop working too."""
-    set_password(user, password)
+    set_password(user, password, set_by_admin=actor is None or actor.id != user.id)
     end_sessions(user, keep=_own_session(user, actor))
     revoke_all_tokens(user)
 
