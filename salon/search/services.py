@@ -117,6 +117,13 @@ def similar_problems(title: str, body: str, limit: int = 5) -> list[Post]:
     return _in_order(evaluate.similar(sync.search_index().view(), text, "problem", None, limit))
 
 
+def key_terms(texts: list[str], count: int = 8) -> list[list[str]]:
+    """Each text's most telling words against the whole index (the words 相关经验 ranks by)."""
+    ensure_fresh()
+    view = sync.search_index().view()
+    return [view.key_terms(text[:4000], count) for text in texts]
+
+
 def hit_json(hit: Hit) -> dict:
     """A hit for the API and the CLI; the snippet is HTML with the matches in <mark>."""
     return {"id": hit.post.id, "kind": hit.post.kind, "title": hit.post.title,
