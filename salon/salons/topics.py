@@ -2,10 +2,11 @@
 
 The salon's topic should come "从基层民警在工作中遇到的实际问题中选题". Posts of the last
 months are grouped by what they share: a tag, or one of the words the search index finds
-most telling in them (its own key terms, not a second engine). A group is worth what the
-problems in it weigh: how many raised or co-signed them, how long they stay open, whether
-they are overdue or came back (反弹, a disputed result), and whether the public asked
-(群众建议); experiences add a little, and a theme raised by several units counts more.
+most telling in them (its own analyzer and document frequencies, not a second engine).
+A group is worth what the problems in it weigh: how many raised or co-signed them, how
+long they stay open, whether they are overdue or came back (反弹, a disputed result),
+whether the public asked (群众建议); experiences add a little, and a theme raised by
+several units counts more.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,13 +17,13 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..posts.models import Post
 from ..problems.models import OPEN_STATES, Problem
-from ..search.services import key_terms
+from ..search.services import telling_words
 from ..timeutil import today
 from .models import SalonTopicProblem
 
 DEFAULT_MONTHS = 6
 MAX_MONTHS = 36
-MAX_POSTS = 2000  # the newest ones of the window: bounds the key-term pass (~1 ms a post)
+MAX_POSTS = 1500  # the newest of the window: bounds the first analysis (~1 ms a post)
 KEY_TERMS_PER_POST = 8
 EXPERIENCE_WEIGHT = 0.5
 DISCUSSED_FACTOR = 0.5  # problems an earlier salon already took as its topic
@@ -115,7 +116,7 @@ def candidate_groups(posts: list[Post]) -> tuple[dict[str, set[int]], set[str]]:
     tags: dict[str, set[int]] = defaultdict(set)
     words: dict[str, set[int]] = defaultdict(set)
     texts = [f"{p.title}\n{p.title}\n{p.body}" for p in posts]
-    found = key_terms(texts, KEY_TERMS_PER_POST)
+    found = telling_words(texts, KEY_TERMS_PER_POST)
     for index, (post, terms) in enumerate(zip(posts, found, strict=True)):
         for tag in post.tags:
             tags[tag.name].add(index)
