@@ -1,9 +1,10 @@
 """Salon pages: list, one page per salon, organizer editing, sign-up and attendance."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
 from ..extensions import db
+from ..paging import Paging, paging_from
 from . import services, topics
 from .forms import AgendaForm, MinutesForm, SalonForm
 from .models import NEXT_STATUS, STATUSES, Salon
@@ -124,7 +125,7 @@ def detail(month: str):
     return render_template(
         "salons/detail.html",
         salon=salon,
-        groups=services.posts_by_kind(salon),
+        groups=services.posts_by_kind(salon, paging_of),
         topic_problems=topics.topic_problems(salon.id),
         attendees=services.attendees(salon),
         my_signup=services.signup_of(salon, current_user),
@@ -134,6 +135,12 @@ def detail(month: str):
         next_step=PAGE_STEPS.get(salon.status),
         statuses=STATUSES,
     )
+
+
+def paging_of(kind: str) -> Paging:
+    """The page asked for (`?kind=…&page=…`) of that kind; the first page of the other."""
+    asked = paging_from(default=current_app.config["POSTS_PER_PAGE"])
+    return asked if request.args.get("kind") == kind else Paging(1, asked.limit)
 
 
 @bp.route("/<month>/status", methods=["POST"])
