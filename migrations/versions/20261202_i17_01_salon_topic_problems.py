@@ -1,7 +1,7 @@
 """salon topic problems: the problems a salon took as its topic (选题来源)
 
 Revision ID: i17_01
-Revises: 0001
+Revises: i12a_02
 Create Date: 2026-12-02
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i17_01'
-down_revision = '0001'
+down_revision = 'i12a_02'
 branch_labels = None
 depends_on = None
 
