@@ -61,3 +61,11 @@ def page_json(page: Pagination) -> dict:
     """What every API list answers besides its rows."""
     return {"total": page.total or 0, "page": page.page, "limit": page.per_page,
             "pages": page.pages}
+
+
+def db_id(value: str) -> int:
+    """A row id from a query argument (`args.get(name, type=db_id)`): ASCII digits that fit a
+    database integer; anything else raises ValueError, which `args.get` turns into None."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise ValueError(value)
+    return int(value)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
+from ..paging import db_id
 from ..salons.models import Salon
 from .models import KINDS, Comment, Post, Tag
 from .signals import post_revised, post_submitted
@@ -59,9 +60,9 @@ class PostFilters:
         return cls(
             kind=kind if kind in KINDS else "",
             salon=args.get("salon", "").strip()[:7],
-            unit=args.get("unit", type=int),
+            unit=args.get("unit", type=db_id),
             tag=args.get("tag", "").strip()[:TAG_MAX],
-            author=args.get("author", type=int),
+            author=args.get("author", type=db_id),
             drafts=args.get("drafts") == "1",
         )
 

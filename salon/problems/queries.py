@@ -71,7 +71,9 @@ class ProblemFilters:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An id from a query argument: ASCII digits that fit a database integer, else None."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 9 \
+        else None
 
 
 def _date(value: str | None) -> date | None:
