@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
+from ..salons import rhythm
 from ..salons.models import Salon
 from .models import KINDS, Comment, Post, Tag
 from .signals import post_revised, post_submitted
@@ -303,7 +304,11 @@ def update_post(post: Post, editor: User, data: PostInput) -> Post:
 
 
 def submit_post(post: Post) -> None:
-    """Submit; a problem report's SARA fields go to whoever follows submissions (problems)."""
+    """Submit; a problem report's SARA fields go to whoever follows submissions (problems).
+    After the salon's call for posts closed, only with the organizer's leave."""
+    if post.salon is not None and not rhythm.may_submit(post.salon, post.author):
+        raise PostError(f"{post.salon.label}征稿已于{post.salon.call_deadline:%Y年%m月%d日}截止。"
+                        "稿件已可存为草稿；如需补交，请联系治安大队准许迟交。", status=409)
     post.status = "submitted"
     fields = (post.problem_draft or {"source": "officer"}) if post.kind == "problem" else {}
     post.problem_draft = None
