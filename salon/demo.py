@@ -99,7 +99,8 @@ def create_salon(index: int, spec: tuple, month: date, users: dict) -> Salon:
     """One salon in planning with its agenda and sign-ups, then opened for posts."""
     topic, description, agenda, _minutes, _status = spec
     salon = salons.create_salon(f"{month:%Y-%m}", topic, description,
-                                datetime(month.year, month.month, 26, 14, 30), data.PLACE)
+                                datetime(month.year, month.month, 26, 14, 30), data.PLACE,
+                                record=True)
     salon.created_at = datetime(month.year, month.month, 1, 9, 0)
     salons.set_agenda(salon, agenda)
     for username, _attended in data.SIGNUPS[index]:

@@ -24,6 +24,7 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "accounts.login": ANONYMOUS,
     "accounts.logout": "officer",
     "accounts.revoke": "officer",
+    "accounts.settings": "officer",
     "accounts.tokens": "officer",
     "admin.create": "admin",
     "admin.create_unit": "admin",

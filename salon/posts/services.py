@@ -8,6 +8,7 @@ from ..accounts.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
 from ..salons import rhythm
+from ..salons.current import current_salon
 from ..salons.models import Salon
 from .models import KINDS, Comment, Post, Tag
 from .signals import post_revised, post_submitted
@@ -211,9 +212,13 @@ def writable_salons() -> list[Salon]:
 
 
 def default_salon() -> Salon | None:
-    """The open salon (征稿中), else the newest writable one."""
+    """The salon a new post is for: the current one (the next meeting still collecting),
+    while it takes posts, else the newest writable one."""
+    current = current_salon()
+    if current is not None and current.status in WRITABLE_SALON_STATUSES:
+        return current
     salons = writable_salons()
-    return next((s for s in salons if s.status == "open"), salons[0] if salons else None)
+    return salons[0] if salons else None
 
 
 def check_input(data: PostInput) -> None:

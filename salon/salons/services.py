@@ -34,13 +34,6 @@ class SalonError(DomainError):
 
 # --- finding salons -------------------------------------------------------------------
 
-def current_salon() -> Salon | None:
-    """The salon officers should look at now: the newest one not yet published, else the newest."""
-    return db.session.scalar(
-        db.select(Salon).where(Salon.status != "published").order_by(Salon.number.desc())
-    ) or db.session.scalar(db.select(Salon).order_by(Salon.number.desc()))
-
-
 def salon_by_month(month: str, details: bool = False) -> Salon | None:
     """The salon of this month (`YYYY-MM`), or None; `details`: its agenda and sign-ups too."""
     if not MONTH_PATTERN.fullmatch(month or ""):
@@ -158,12 +151,31 @@ def _clean_place(place: str | None) -> str:
     return place
 
 
+def check_meeting_time(month: str, starts_at: datetime | None,
+                       unchanged: datetime | None = None, record: bool = False) -> None:
+    """The meeting falls in the salon's month and not in the past. A time left as it was
+    (`unchanged`: editing a held salon) or entered for the record (`record`: the demo, an
+    import of past salons) may lie in the past."""
+    if starts_at is None:
+        return
+    if f"{starts_at:%Y-%m}" != month:
+        year, number = month.split("-")
+        raise SalonError(f"会议时间须在本期月份（{year}年{int(number)}月）之内，"
+                         f"现为 {starts_at:%Y-%m-%d %H:%M}。", "starts_at")
+    if not record and starts_at != unchanged and starts_at < now():
+        raise SalonError(f"会议时间 {starts_at:%Y-%m-%d %H:%M} 已经过去，请填写今后的时间。",
+                         "starts_at")
+
+
 def create_salon(month: str, topic: str, description: str = "",
                  starts_at: datetime | None = None, place: str = "",
-                 signup_deadline: date | None = None, call_deadline: date | None = None) -> Salon:
-    """A new salon in `planning` with the next issue number; the caller commits."""
+                 signup_deadline: date | None = None, call_deadline: date | None = None,
+                 record: bool = False) -> Salon:
+    """A new salon in `planning` with the next issue number; the caller commits.
+    `record`: a past salon entered for the record (its meeting may lie in the past)."""
     month = check_month(month)
     check_month_free(month)
+    check_meeting_time(month, starts_at, record=record)
     rhythm.check_deadlines(None, signup_deadline, call_deadline, starts_at)
     salon = Salon(number=next_issue_number(), month=month, topic=_clean_topic(topic),
                   description=(description or "").strip(), starts_at=starts_at,
@@ -188,6 +200,7 @@ def update_salon(salon: Salon, month: str, topic: str, description: str = "",
         raise SalonError("本期专刊已出刊，沙龙信息不能再修改。")
     month = check_month(month)
     check_month_free(month, salon)
+    check_meeting_time(month, starts_at, unchanged=salon.starts_at)
     rhythm.check_deadlines(salon, signup_deadline, call_deadline, starts_at)
     salon.signup_deadline, salon.call_deadline = signup_deadline, call_deadline
     salon.month, salon.topic = month, _clean_topic(topic)
