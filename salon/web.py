@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import timeutil
-from .markup import plain_text, render_markdown
+from .markup import as_html, excerpt
 
 bp = Blueprint("web", __name__)
 
@@ -92,8 +92,9 @@ def _chinese_or(text: str | None, fallback: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(plain_text, "excerpt")
+    # Stored HTML only: no template parses Markdown (markup.keep_rendered renders on write).
+    app.add_template_filter(as_html, "stored_html")
+    app.add_template_filter(excerpt, "excerpt")
     app.add_template_filter(timeutil.zh_date, "zh_date")
     app.add_template_filter(timeutil.zh_datetime, "zh_datetime")
     app.after_request(set_security_headers)

@@ -8,8 +8,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import markup
 from ..accounts.models import User
-from ..errors import DomainError, Missing
+from ..errors import DomainError, InvalidInput, Missing
 from ..extensions import db
 from ..posts.models import KINDS, Post
 from ..timeutil import now
@@ -158,13 +159,24 @@ def _clean_place(place: str | None) -> str:
     return place
 
 
+def _clean_markdown(text: str | None, label: str, field: str) -> str:
+    """Trimmed Markdown, rendered now so that a text over the budget is refused on its field."""
+    text = (text or "").strip()
+    try:
+        markup.render(text, label, field)
+    except InvalidInput as error:
+        raise SalonError(error.message, field) from None
+    return text
+
+
 def create_salon(month: str, topic: str, description: str = "",
                  starts_at: datetime | None = None, place: str = "") -> Salon:
     """A new salon in `planning` with the next issue number; the caller commits."""
     month = check_month(month)
     check_month_free(month)
     salon = Salon(number=next_issue_number(), month=month, topic=_clean_topic(topic),
-                  description=(description or "").strip(), starts_at=starts_at,
+                  description=_clean_markdown(description, "说明与征稿启事", "description"),
+                  starts_at=starts_at,
                   place=_clean_place(place), status="planning", minutes="")
     db.session.add(salon)
     try:
@@ -184,7 +196,7 @@ def update_salon(salon: Salon, month: str, topic: str, description: str = "",
     month = check_month(month)
     check_month_free(month, salon)
     salon.month, salon.topic = month, _clean_topic(topic)
-    salon.description = (description or "").strip()
+    salon.description = _clean_markdown(description, "说明与征稿启事", "description")
     salon.starts_at, salon.place = starts_at, _clean_place(place)
     return salon
 
@@ -299,4 +311,4 @@ def save_minutes(salon: Salon, text: str) -> None:
     """纪要 (Markdown), written by organizers once the salon has been held."""
     if salon.status not in MINUTES_STATUSES:
         raise SalonError("沙龙召开后才能撰写纪要。")
-    salon.minutes = (text or "").strip()
+    salon.minutes = _clean_markdown(text, "纪要", "minutes")

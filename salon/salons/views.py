@@ -162,10 +162,14 @@ def minutes(month: str):
         flash("沙龙召开后才能撰写纪要。", "warning")
         return redirect(url_for(".detail", month=salon.month))
     if form.validate_on_submit():
-        services.save_minutes(salon, form.minutes.data or "")
-        db.session.commit()
-        flash("纪要已保存。", "success")
-        return redirect(url_for(".detail", month=salon.month, _anchor="minutes"))
+        try:
+            services.save_minutes(salon, form.minutes.data or "")
+            db.session.commit()
+        except SalonError as error:
+            show_on_form(form, error)
+        else:
+            flash("纪要已保存。", "success")
+            return redirect(url_for(".detail", month=salon.month, _anchor="minutes"))
     return render_template("salons/minutes.html", form=form, salon=salon)
 
 
