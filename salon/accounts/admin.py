@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..textnorm import ascii_int, page_number
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
@@ -53,10 +54,10 @@ def apply_or_show(form: FlaskForm, change) -> bool:
 def users():
     """用户管理: filter by text, unit, role and state; paginated."""
     args = request.args
-    query = user_query(args.get("q", ""), args.get("unit", type=int), args.get("role", ""),
+    query = user_query(args.get("q", ""), ascii_int(args.get("unit")), args.get("role", ""),
                        args.get("active", ""))
-    page = db.paginate(query, per_page=current_app.config["USERS_PER_PAGE"],
-                       error_out=False)
+    page = db.paginate(query, page=page_number(),
+                       per_page=current_app.config["USERS_PER_PAGE"], error_out=False)
     return render_template("accounts/admin/users.html", page=page, units=all_units(),
                            roles=ROLES)
 
@@ -177,5 +178,6 @@ def edit_unit(unit_id: int):
 def logins():
     """登录日志: recent sign-in attempts, newest first."""
     failed = request.args.get("failed") == "1"
-    page = db.paginate(recent_logins(failed), per_page=50, error_out=False)
+    page = db.paginate(recent_logins(failed), page=page_number(), per_page=50,
+                       error_out=False)
     return render_template("accounts/admin/logins.html", page=page, failed=failed)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..api import bp
 from ..extensions import db
 from ..salons import services as salons  # the module: salons.services imports posts too
+from ..textnorm import ascii_int
 from .models import Post
 from .services import (
     PostError,
@@ -45,9 +46,10 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     value = request.args.get(name, "")
     if value == "":
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = ascii_int(value, low, high)
+    if number is None:
         abort(400, f"参数 {name} 应为 {low} 到 {high} 之间的整数。")
-    return int(value)
+    return number
 
 
 @bp.get("/posts")

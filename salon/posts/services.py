@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..salons.models import Salon
+from ..textnorm import ascii_int
 from .models import KINDS, Comment, Post, Tag
 from .signals import post_revised, post_submitted
 
@@ -61,9 +62,9 @@ class PostFilters:
         return cls(
             kind=kind if kind in KINDS else "",
             salon=args.get("salon", "").strip()[:7],
-            unit=args.get("unit", type=int),
+            unit=ascii_int(args.get("unit")),
             tag=args.get("tag", "").strip()[:TAG_MAX],
-            author=args.get("author", type=int),
+            author=ascii_int(args.get("author")),
             drafts=args.get("drafts") == "1",
         )
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import Unit, User
 from ..extensions import db
 from ..salons.models import Salon
+from ..textnorm import page_number
 from .forms import CommentForm, FlagForm, ImageForm, PostForm
 from .models import KINDS, Post
 from .services import (
@@ -56,7 +57,7 @@ def require_writer() -> None:
 def index():
     """稿件 list with filters (kind, salon, unit, tag, author) and 我的草稿."""
     filters = PostFilters.from_args(request.args)
-    page = db.paginate(filtered_posts(filters, current_user),
+    page = db.paginate(filtered_posts(filters, current_user), page=page_number(),
                        per_page=current_app.config["POSTS_PER_PAGE"], max_per_page=100)
     return render_template(
         "posts/index.html", page=page, filters=filters, kinds=KINDS,

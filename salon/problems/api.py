@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..accounts.models import Unit
 from ..api import bp
 from ..extensions import db
+from ..textnorm import INT_MAX, finite, sane_date
 from .models import Problem
 from .queries import ProblemFilters, load_problem, problems_matching
 from .services import Figure, InvalidInput, StepInput, take_step
@@ -98,7 +99,7 @@ def _unit(value) -> Unit | None:
     if value in (None, ""):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
-        unit = db.session.get(Unit, value)
+        unit = db.session.get(Unit, value) if 0 < value <= INT_MAX else None
     elif isinstance(value, str):
         unit = db.session.scalar(db.select(Unit).filter_by(name=value.strip()))
     else:
@@ -112,7 +113,7 @@ def _deadline(value) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        return sane_date(date.fromisoformat(value), "deadline")
     except (TypeError, ValueError):
         raise InvalidInput("deadline 须为 YYYY-MM-DD 格式的日期。") from None
 
@@ -129,6 +130,6 @@ def _figures(value) -> list[Figure]:
         if not isinstance(label, str) or not label.strip() or isinstance(number, bool) \
                 or not isinstance(number, int | float):
             raise InvalidInput("每项成效数据须有 label（文本）和 value（数字）。")
-        figures.append(Figure(label, float(number), str(item.get("unit") or "")))
+        figures.append(Figure(label, finite(float(number), "value"), str(item.get("unit") or "")))
     return figures
 

@@ -10,6 +10,7 @@ from ..accounts.models import Unit, User
 from ..extensions import db
 from ..posts.models import Post
 from ..salons.models import Salon
+from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
 from .models import DONE_STATES, OPEN_STATES, SATISFACTION, STATES, Problem, ProblemEvent
 
@@ -69,14 +70,11 @@ class ProblemFilters:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return ascii_int(value)
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value)
 
 
 def overdue_clause():

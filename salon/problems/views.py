@@ -16,6 +16,7 @@ from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
 from ..extensions import db
+from ..textnorm import page_number
 from ..timeutil import now
 from . import ledger
 from .forms import ActionForm
@@ -40,8 +41,8 @@ bp = Blueprint("problems", __name__, url_prefix="/problems")
 def index():
     """问题台账: every problem, filtered by state, unit, salon, overdue and period."""
     filters = ProblemFilters.from_args(request.args)
-    page = db.paginate(problem_list_query(filters), per_page=current_app.config["POSTS_PER_PAGE"],
-                       error_out=False)
+    page = db.paginate(problem_list_query(filters), page=page_number(),
+                       per_page=current_app.config["POSTS_PER_PAGE"], error_out=False)
     return render_template("problems/index.html", page=page, filters=filters, states=STATES,
                            units=units_for_assignment(), salons=salon_months(),
                            satisfaction=SATISFACTION)

@@ -16,7 +16,7 @@ from ..posts.models import KINDS, Post
 from ..timeutil import now
 from .models import NEXT_STATUS, STATUSES, AgendaItem, Salon, SignUp
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 SIGNUP_STATUSES = ("planning", "open")
 AGENDA_EDITABLE_STATUSES = ("planning", "open", "held")
 MINUTES_STATUSES = ("held", "published")

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
 from ..extensions import db
+from ..textnorm import ascii_int
 from . import services
 from .forms import AgendaForm, MinutesForm, SalonForm
 from .models import NEXT_STATUS, STATUSES, Salon
@@ -209,10 +210,11 @@ def attendance(month: str):
     """Organizers tick who came."""
     salon = get_salon_or_404(month)
     raw = request.form.getlist("attended")
-    if not all(value.isdigit() for value in raw):
-        abort(400)
+    ids = [ascii_int(value) for value in raw]
+    if None in ids:
+        abort(400, "出席名单格式不正确，请刷新后重试。")
     try:
-        count = services.mark_attendance(salon, {int(value) for value in raw})
+        count = services.mark_attendance(salon, set(ids))
         db.session.commit()
     except SalonError as error:
         fail(error)
