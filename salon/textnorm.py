@@ -242,20 +242,6 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def page_number(limit: int = 100_000) -> int:
-    """The `page` query argument of a paginated page: 1 when absent, a 404 when it cannot be
-    a page (`²`, 10**20), instead of an OFFSET that overflows the database."""
-    from flask import abort, request
-
-    value = request.args.get("page", "")
-    if value == "":
-        return 1
-    number = ascii_int(value, 1, limit)
-    if number is None:
-        abort(404)
-    return number
-
-
 def init_app(app) -> None:
     app.request_class = CleanRequest
     app.json = CleanJSONProvider(app)

@@ -70,8 +70,8 @@ def test_json_strings_are_cleaned(app, client):
     ("/api/posts/99999999999999999999999", 404),
     ("/api/problems/99999999999999999999", 404),
     ("/posts/?unit=99999999999999999999999&author=²", 200),
-    ("/posts/?page=99999999999999999999", 404),
-    ("/posts/?page=²", 404),
+    ("/posts/?page=99999999999999999999", 200),
+    ("/posts/?page=²", 200),
     ("/api/posts?page=²", 400),
     ("/api/posts?limit=99999999999999999999", 400),
     ("/api/problems?unit=99999999999999999999", 200),
@@ -93,7 +93,7 @@ def test_huge_and_foreign_numbers_are_404_or_400_never_500(app, client, auth, ur
 def test_admin_unit_filter_with_huge_id(app, client, auth):
     auth.login("admin")
     assert client.get("/admin/users?unit=99999999999999999999").status_code == 200
-    assert client.get("/admin/users?unit=²&page=²").status_code in (200, 404)
+    assert client.get("/admin/users?unit=²&page=²").status_code == 200
 
 
 @pytest.mark.parametrize("payload, message", [

@@ -27,10 +27,10 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("name", PATHOLOGICAL)
 def test_pathological_text_is_refused_quickly(app, name):
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine stretches the wall clock
     with pytest.raises(markup.TooComplex, match="结构过于复杂"):
         markup.render(PATHOLOGICAL[name])
-    assert time.perf_counter() - started < 3  # the budget is 0.5 CPU s; this is a loaded CI
+    assert time.process_time() - started < 1.5  # the budget is 0.5 CPU s
 
 
 def test_a_long_ordinary_post_fits():
@@ -113,7 +113,7 @@ def test_migration_renders_existing_rows(tmp_path):
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="0001")
+        upgrade(revision="i17_01")  # the revision before i11a_01
         with db.engine.begin() as connection:
             now = "2026-11-01 00:00:00"
             connection.execute(text(
