@@ -122,7 +122,7 @@ def test_form_figures_must_be_finite_and_dates_sane(app, client, auth):
 def test_rows_with_control_characters_do_not_break_exports_pages_or_builds(app, client, auth):
     """Rows stored before the boundary cleaned input: every output sanitises them."""
     held = d.salon(1, "2026-10", status="held", topic="主题\x0b\x01")
-    post = d.post(held, "标题\x00\x0b\x01", in_bulletin=True)
+    post = d.post(held, "标题\x0b\x01\x1b", in_bulletin=True)  # PostgreSQL refuses NUL
     post.kind = "problem"
     problem = d.problem(post, "resolved", unit_name="派出所\x0b\x1b", outcome="结果")
     d.figure(problem, "指标\x01", 3, "个\x0b")
