@@ -62,10 +62,3 @@ def page_json(page: Pagination) -> dict:
     return {"total": page.total or 0, "page": page.page, "limit": page.per_page,
             "pages": page.pages}
 
-
-def db_id(value: str) -> int:
-    """A row id from a query argument (`args.get(name, type=db_id)`): ASCII digits that fit a
-    database integer; anything else raises ValueError, which `args.get` turns into None."""
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        raise ValueError(value)
-    return int(value)

@@ -1,7 +1,7 @@
 """login sessions: one row per sign-in, ended at sign-out
 
 Revision ID: i11b_01
-Revises: i17_01
+Revises: i11a_01
 Create Date: 2026-12-02
 
 The session and remember-me cookies now name a sign-in; signing out ends it here, so a copy
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'i11b_01'
-down_revision = 'i17_01'
+down_revision = 'i11a_01'
 branch_labels = None
 depends_on = None
 
