@@ -316,3 +316,24 @@ def test_the_demo_has_a_post_waiting_for_its_head_and_one_returned(tmp_path):
         mine = author.get("/posts/?drafts=1").get_data(as_text=True)
         assert "电动车防盗登记的几点体会" in mine and "退回意见：数字请核对" in mine
         assert "“警民议事会”" not in author.get("/posts/").get_data(as_text=True)
+
+
+def test_a_post_returned_after_the_call_closed_may_still_be_resubmitted(app):
+    """It was submitted in time; the 所长's return must not lock it out (a new one is refused)."""
+    from datetime import timedelta
+
+    from salon.posts import review
+    from salon.posts.services import PostError, submit_post
+    from salon.salons.models import Salon
+    from salon.timeutil import now
+
+    post = make_post("officer", title="截止前提交的稿件")
+    review.decide(post, user("head"), "return", "请补充数据")
+    db.session.get(Salon, make_salon_id()).call_deadline = now().date() - timedelta(days=1)
+    db.session.commit()
+    submit_post(post)
+    assert post.status == "pending"
+    late = make_post("officer", title="截止后才写的稿件", submit=False)
+    with pytest.raises(PostError, match="征稿已于"):
+        submit_post(late)
+    db.session.rollback()

@@ -13,6 +13,7 @@ from .services import (
     AccountError,
     all_units,
     create_user,
+    head_names,
     recent_logins,
     reset_user_password,
     save_unit,
@@ -147,7 +148,7 @@ def reset_password(user_id: int):
 def units():
     """单位管理: every unit with its number of users."""
     return render_template("accounts/admin/units.html", rows=units_with_counts(),
-                           kinds=UNIT_KINDS)
+                           kinds=UNIT_KINDS, heads=head_names())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

@@ -7,6 +7,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
+from ..salons import rhythm
+from ..salons.current import current_salon
 from ..salons.models import Salon
 from . import review
 from .models import KINDS, Comment, Post, Tag
@@ -216,9 +218,13 @@ def writable_salons() -> list[Salon]:
 
 
 def default_salon() -> Salon | None:
-    """The open salon (征稿中), else the newest writable one."""
+    """The salon a new post is for: the current one (the next meeting still collecting),
+    while it takes posts, else the newest writable one."""
+    current = current_salon()
+    if current is not None and current.status in WRITABLE_SALON_STATUSES:
+        return current
     salons = writable_salons()
-    return next((s for s in salons if s.status == "open"), salons[0] if salons else None)
+    return salons[0] if salons else None
 
 
 def check_input(data: PostInput) -> None:
@@ -313,7 +319,13 @@ def update_post(post: Post, editor: User, data: PostInput) -> Post:
 
 
 def submit_post(post: Post) -> None:
-    """Submit: published at once, or first reviewed by the 所长 (see review.py)."""
+    """Submit: published at once, or first reviewed by the 所长 (see review.py). After the
+    salon's call for posts closed, only with the organizer's leave — or when it is a post
+    that was submitted in time and returned by its reviewer."""
+    if (post.salon is not None and post.review_decision != "return"
+            and not rhythm.may_submit(post.salon, post.author)):
+        raise PostError(f"{post.salon.label}征稿已于{post.salon.call_deadline:%Y年%m月%d日}截止。"
+                        "稿件已可存为草稿；如需补交，请联系治安大队准许迟交。", status=409)
     review.submit(post)
 
 
