@@ -337,3 +337,25 @@ def test_a_post_returned_after_the_call_closed_may_still_be_resubmitted(app):
     with pytest.raises(PostError, match="征稿已于"):
         submit_post(late)
     db.session.rollback()
+
+
+def test_salon_page_bulletin_and_related_posts_leave_pending_posts_out(app):
+    from salon.bulletin.content import chosen_posts
+    from salon.posts import review
+    from salon.salons.models import Salon
+    from salon.search.services import related_posts
+
+    for n, topic in enumerate(("矛盾纠纷调解", "校园周边交通秩序", "户籍窗口办证")):
+        make_post("organizer", title=f"{topic}经验{n}", body=f"{topic}的做法与体会。")
+    published = make_post("head", title="社区防盗宣传的做法", body="电动车防盗登记与宣传。")
+    waiting = make_post("officer", title="电动车防盗宣传待审稿", body="电动车防盗登记与宣传。")
+    assert waiting.status == "pending"
+    salon = db.session.get(Salon, make_salon_id())
+    assert waiting.id not in [p.id for p in chosen_posts(salon)]
+    page = signed_in(app, "officer2").get(f"/salons/{salon.month}").get_data(as_text=True)
+    assert "社区防盗宣传的做法" in page and "电动车防盗宣传待审稿" not in page
+    assert waiting.id not in [p.id for p in related_posts(published)]
+    review.decide(waiting, user("head"), "approve")
+    db.session.commit()
+    assert waiting.id in [p.id for p in related_posts(published)]
+    assert waiting.id in [p.id for p in chosen_posts(salon)]
