@@ -72,7 +72,7 @@ def test_post_review_migration_keeps_posts_published_and_their_comments(tmp_path
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="i17_02")
+        upgrade(revision="i11a_01")
         with db.engine.begin() as connection:
             for statement in (
                 "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",

@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from ..api import bp
 from ..extensions import db
-from ..markup import render_markdown
 from ..paging import page_json, paginate, paging_from
 from ..salons import services as salons  # the module: salons.services imports posts too
 from . import review
@@ -74,7 +73,7 @@ def get_post(post_id: int):
             abort(404, "稿件不存在。")
         abort(403, "草稿仅作者本人可见。")
     mine = post.author_id == current_user.id or review.can_review(post, current_user)
-    return {**post_summary(post), "body": post.body, "html": str(render_markdown(post.body)),
+    return {**post_summary(post), "body": post.body, "html": post.body_html,
             "review_comment": post.review_comment if mine else None}
 
 

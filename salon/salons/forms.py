@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..textnorm import SaneDate
 from .services import PLACE_MAX, TOPIC_MAX
 
 
@@ -15,7 +16,8 @@ class SalonForm(FlaskForm):
     ])
     description = TextAreaField("说明与征稿启事（Markdown）", validators=[Optional()])
     starts_at = DateTimeLocalField(
-        "时间", validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        "时间", validators=[Optional(), SaneDate("时间")],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         invalid_value_message="时间格式不正确，请按“2026-11-20 14:30”填写。",
     )
     place = StringField("地点", validators=[

@@ -6,6 +6,7 @@ from ..accounts.auth import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..paging import Paging, paging_from
+from ..textnorm import ascii_int
 from . import rhythm, services, topics
 from .forms import AgendaForm, MinutesForm, SalonForm
 from .models import NEXT_STATUS, STATUSES, Salon
@@ -195,10 +196,14 @@ def minutes(month: str):
         flash("沙龙召开后才能撰写纪要。", "warning")
         return redirect(url_for(".detail", month=salon.month))
     if form.validate_on_submit():
-        services.save_minutes(salon, form.minutes.data or "")
-        db.session.commit()
-        flash("纪要已保存。", "success")
-        return redirect(url_for(".detail", month=salon.month, _anchor="minutes"))
+        try:
+            services.save_minutes(salon, form.minutes.data or "")
+            db.session.commit()
+        except SalonError as error:
+            show_on_form(form, error)
+        else:
+            flash("纪要已保存。", "success")
+            return redirect(url_for(".detail", month=salon.month, _anchor="minutes"))
     return render_template("salons/minutes.html", form=form, salon=salon)
 
 
@@ -238,10 +243,11 @@ def attendance(month: str):
     """Organizers tick who came."""
     salon = get_salon_or_404(month)
     raw = request.form.getlist("attended")
-    if not all(value.isdigit() for value in raw):
-        abort(400)
+    ids = [ascii_int(value) for value in raw]
+    if None in ids:
+        abort(400, "出席名单格式不正确，请刷新后重试。")
     try:
-        count = services.mark_attendance(salon, {int(value) for value in raw})
+        count = services.mark_attendance(salon, set(ids))
         db.session.commit()
     except SalonError as error:
         fail(error)
