@@ -89,8 +89,13 @@ def test_submit_return_resubmit_approve_then_everyone_finds_it(open_as, live_ser
     officer.goto(live_server(post_path))
     expect(officer.locator(".review-panel")).to_contain_text("请删去车主姓名")
     both_widths(officer, "review-returned-author")
+    officer.goto(live_server("/posts/?drafts=1"))
+    expect(officer.get_by_text("退回意见：请删去车主姓名")).to_be_visible()
+    both_widths(officer, "review-my-drafts")
+    officer.goto(live_server(post_path))
     officer.get_by_role("link", name="按意见修改并重新提交").click()
     expect(officer.locator(".review-returned")).to_contain_text("请删去车主姓名")
+    both_widths(officer, "review-editor-returned")
     officer.get_by_label("正文").fill(
         f"{WORD}社区今年登记电动车 300 辆，登记后三个月被盗 2 辆，上年同期 9 辆。")
     officer.get_by_role("button", name="重新提交审核").click()
