@@ -45,6 +45,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.get_problem": API_SIGNED_IN,
     "api.list_posts": API_SIGNED_IN,
     "api.list_problems": API_SIGNED_IN,
+    "api.my_todo": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
     "api.search": API_SIGNED_IN,
     "bulletin.archive": ALL_SIGNED_IN,

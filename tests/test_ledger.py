@@ -47,7 +47,7 @@ def test_workbook_has_every_field_and_all_events(app, client, auth):
     events = list(book["办理过程"].iter_rows(min_row=2, values_only=True))
     assert len(events) == len(done.events) + len(late.events) + len(formula.events)
     assert [e[5] for e in events if e[0] == done.id] == [
-        "提出问题", "受理", "交办", "开始办理", "办结", "确认"]
+        "提出问题", "受理", "交办", "签收", "报结", "审核通过", "确认办结"]
 
 
 def test_export_follows_the_current_filters(app, client, auth):

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..extensions import db
 from ..posts.models import Post
-from ..problems.models import OPEN_STATES, STATES, Instruction, Problem
+from ..problems.models import Instruction, Problem
+from ..problems.workflow import OPEN_STATES, STATES
 from ..salons.models import Salon, SignUp
 from ..timeutil import today
 from . import charts
