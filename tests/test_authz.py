@@ -47,12 +47,15 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.list_problems": API_SIGNED_IN,
     "api.my_todo": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
+    "api.my_notifications": API_SIGNED_IN,
     "api.search": API_SIGNED_IN,
     "bulletin.archive": ALL_SIGNED_IN,
     "bulletin.download": ORGANIZER_ONLY,  # the sample revision is not published yet
     "bulletin.page": ALL_SIGNED_IN,
     "bulletin.status": ALL_SIGNED_IN,
     "dashboard.index": only("leader", "organizer"),
+    "notifications.follow": expect(default=NOT_FOUND, officer=REDIRECT),  # one's own only
+    "notifications.index": ALL_SIGNED_IN,
     "posts.detail": ALL_SIGNED_IN,
     "posts.edit": only("officer"),  # the sample post is officer's own
     "posts.import_docx": WRITERS,

@@ -69,7 +69,8 @@ def create():
         unit = get_or_404(Unit, form.unit.data)
         if apply_or_show(form, lambda: create_user(
                 form.username.data, form.name.data, unit.name, form.role.data,
-                password=form.password.data, police_no=form.police_no.data)):
+                password=form.password.data, police_no=form.police_no.data,
+                unit_head=form.unit_head.data, email=form.email.data)):
             flash(f"已创建用户 {form.username.data}。", "success")
             return redirect(url_for("admin.users"))
     return render_template("accounts/admin/user_form.html", form=form, user=None,
@@ -86,7 +87,8 @@ def edit(user_id: int):
         role_before = user.role
         if apply_or_show(form, lambda: update_user(
                 user, current_user, name=form.name.data, police_no=form.police_no.data,
-                unit=unit, role=form.role.data, active=form.active.data)):
+                unit=unit, role=form.role.data, active=form.active.data,
+                unit_head=form.unit_head.data, email=form.email.data or "")):
             keep_own_session(user)
             ended = user.role != role_before and user.id != current_user.id
             flash(f"已保存用户 {user.username}" + ("，其已登录的会话均已退出。" if ended else "。"),

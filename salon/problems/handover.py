@@ -3,7 +3,8 @@
 Written in the transaction of the step itself, so a step that rolls back tells nobody.
 """
 from ..accounts.models import User
-from ..extensions import db
+from ..accounts.services import unit_members, users_with_role
+from ..notifications.services import notify
 from .models import Problem, ProblemEvent
 from .workflow import Step
 
@@ -14,20 +15,6 @@ DESK_TOLD = {"sign", "return", "report", "request_extension", "dispute"}
 LEADERS_TOLD = {"report"}
 
 
-def _active(query) -> list[User]:
-    return list(db.session.scalars(query.where(User.active.is_(True)).order_by(User.id)))
-
-
-def unit_members(unit_id: int | None) -> list[User]:
-    if unit_id is None:
-        return []
-    return _active(db.select(User).where(User.unit_id == unit_id, User.role != "admin"))
-
-
-def with_role(*roles: str) -> list[User]:
-    return _active(db.select(User).where(User.role.in_(roles)))
-
-
 def recipients(problem: Problem, step: Step, event: ProblemEvent) -> list[User]:
     """Everyone this step concerns, once each, never the actor."""
     people: list[User] = []
@@ -35,9 +22,9 @@ def recipients(problem: Problem, step: Step, event: ProblemEvent) -> list[User]:
     if step.action in UNIT_TOLD or reopened or (step.action == "urge" and problem.deadline):
         people += unit_members(problem.responsible_unit_id)
     if step.action in DESK_TOLD or reopened:
-        people += with_role("organizer")
+        people += users_with_role("organizer")
     if step.action in LEADERS_TOLD:
-        people += with_role("leader")
+        people += users_with_role("leader")
     if event.from_state != event.to_state:
         people.append(problem.post.author)
         people += [c.user for c in problem.cosigns]
@@ -46,7 +33,7 @@ def recipients(problem: Problem, step: Step, event: ProblemEvent) -> list[User]:
         if person.id not in seen and person.active:
             seen.add(person.id)
             unique.append(person)
-    return unique
+    return unique  # notify() skips repeats and the inactive too; the list is also for tests
 
 
 def message(problem: Problem, step: Step, event: ProblemEvent) -> str:
@@ -63,10 +50,5 @@ def notify_step(problem: Problem, actor: User, step: Step, event: ProblemEvent) 
     """Tell everyone the step concerns (one notice each, keyed by the event)."""
     people = recipients(problem, step, event)
     if people:
-        deliver(people, "problem", message(problem, step, event),
-                link=f"/posts/{problem.post_id}#problem-panel-title",
-                dedupe_key=f"problem-event:{event.id}")
-
-
-def deliver(people: list[User], kind: str, text: str, link: str, dedupe_key: str) -> None:
-    """Hand the notices to the 消息中心 (bound to notifications.services.notify on merge)."""
+        notify(people, "problem", message(problem, step, event),
+               link=f"/posts/{problem.post_id}", dedupe_key=f"problem-event:{event.id}")

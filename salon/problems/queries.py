@@ -7,6 +7,7 @@ from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Unit, User
+from ..accounts.services import responsible_units
 from ..extensions import db
 from ..posts.models import Post
 from ..salons.models import Salon
@@ -172,7 +173,8 @@ def load_problem(problem_id: int) -> Problem | None:
 
 
 def units_for_assignment() -> list[Unit]:
-    return list(db.session.scalars(db.select(Unit).order_by(Unit.kind.desc(), Unit.name)).all())
+    """The units a problem may be assigned to (never 局党委)."""
+    return responsible_units()
 
 
 def salon_months() -> list[tuple[str, str]]:
@@ -246,15 +248,3 @@ def due_soon_and_overdue(unit_id: int | None = None) -> list[Problem]:
     if unit_id is not None:
         query = query.where(Problem.responsible_unit_id == unit_id)
     return list(db.session.scalars(query.order_by(None).order_by(Problem.deadline, Problem.id)))
-
-
-def reminders_by_unit() -> list[tuple[Unit, list[Problem], list[Problem]]]:
-    """For `flask problems remind`: per responsible unit, (due within 3 days, overdue)."""
-    blocks: dict[int, tuple[Unit, list, list]] = {}
-    for problem in due_soon_and_overdue():
-        unit = problem.responsible_unit
-        if unit is None:
-            continue
-        _, due, late = blocks.setdefault(unit.id, (unit, [], []))
-        (late if problem.is_overdue else due).append(problem)
-    return sorted(blocks.values(), key=lambda block: block[0].name)

@@ -56,7 +56,7 @@ def _future(value, name: str = "deadline"):
 
 def _unit(data: StepInput):
     unit = data.unit
-    if not getattr(unit, "can_be_responsible", True):
+    if not unit.can_be_responsible:
         raise InvalidInput(f"{unit.name}不能作为责任单位。", field="unit")
     return unit
 

@@ -136,8 +136,6 @@ VERDICTS = {"held": "巩固", "relapsed": "反弹"}
 
 def unit_has_head(unit_id: int) -> bool:
     """Whether the unit has an active head (所长/负责人)."""
-    if not hasattr(User, "unit_head"):
-        return False
     return db.session.scalar(db.select(User.id).where(
         User.unit_id == unit_id, User.unit_head.is_(True), User.active.is_(True)).limit(1)) \
         is not None
@@ -158,8 +156,7 @@ def relation_holds(who: str, problem, user: User) -> bool:
     if who == UNIT:
         return in_unit
     if who == UNIT_HEAD:
-        return in_unit and (bool(getattr(user, "unit_head", False))
-                            or not unit_has_head(unit_id))
+        return in_unit and (user.unit_head or not unit_has_head(unit_id))
     if who == REPORTER:
         return problem.post.author_id == user.id
     if who == OTHERS:
