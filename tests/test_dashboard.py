@@ -71,6 +71,9 @@ def test_figures_match_the_hand_count(data):
     assert (board.reopen_total, board.reopened_problems) == (1, 1)
     assert board.satisfaction == {"satisfied": 1, "basically": 1}
     assert board.satisfied_rate == 100.0
+    assert board.solved == {"solved": 1, "partly": 1} and board.solved_rate == 50.0
+    assert (board.sign_days, board.report_days, board.approve_days) == (1.0, 5.0, 0.0)
+    assert board.reopen_rate == 33.3 and board.relapse_rate is None
     assert [p.post.title for p in board.overdue] == ["P3 已超期"]
     units = {(r.unit.name if r.unit else None): (r.total, r.open, r.done, r.overdue)
              for r in board.by_unit}
