@@ -55,7 +55,7 @@ def test_old_problems_and_events_are_carried_over(tmp_path):
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="i12a_02")
+        upgrade(revision="i17_01")
         with db.engine.begin() as connection:
             seed_old_schema(connection)
         upgrade()

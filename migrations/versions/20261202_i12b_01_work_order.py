@@ -7,7 +7,7 @@ events stay in the history with their meaning (开始办理 = 签收; 办结 by 
 satisfaction 不满意 + solved 部分解决; 回头看 falls due 90 days after each 办结.
 
 Revision ID: i12b_01
-Revises: i12a_02
+Revises: i17_01
 Create Date: 2026-12-02 10:43:22.385327
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i12b_01'
-down_revision = 'i12a_02'
+down_revision = 'i17_01'
 branch_labels = None
 depends_on = None
 

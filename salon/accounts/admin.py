@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..paging import paginate, paging_from
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
@@ -55,8 +56,7 @@ def users():
     args = request.args
     query = user_query(args.get("q", ""), args.get("unit", type=int), args.get("role", ""),
                        args.get("active", ""))
-    page = db.paginate(query, per_page=current_app.config["USERS_PER_PAGE"],
-                       error_out=False)
+    page = paginate(query, paging_from(default=current_app.config["USERS_PER_PAGE"]))
     return render_template("accounts/admin/users.html", page=page, units=all_units(),
                            roles=ROLES)
 
@@ -179,5 +179,5 @@ def edit_unit(unit_id: int):
 def logins():
     """登录日志: recent sign-in attempts, newest first."""
     failed = request.args.get("failed") == "1"
-    page = db.paginate(recent_logins(failed), per_page=50, error_out=False)
+    page = paginate(recent_logins(failed), paging_from(default=50))
     return render_template("accounts/admin/logins.html", page=page, failed=failed)

@@ -20,6 +20,8 @@ from ..problems.queries import (
 )
 from ..salons.models import Salon, SignUp
 
+OVERDUE_SHOWN = 20  # the rest are one click away, in the filtered list
+
 
 @dataclass
 class Participation:
@@ -61,12 +63,9 @@ class Dashboard:
     reopened_problems: int = 0
     reopen_total: int = 0
     satisfaction: dict[str, int] = field(default_factory=dict)
-    overdue: list[Problem] = field(default_factory=list)
+    overdue: list[Problem] = field(default_factory=list)  # the longest overdue, OVERDUE_SHOWN
+    overdue_count: int = 0
     participation: list[Participation] = field(default_factory=list)
-
-    @property
-    def overdue_count(self) -> int:
-        return len(self.overdue)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -136,9 +135,10 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
         _base([ProblemReview.verdict, func.count(ProblemReview.id)], where)
         .join(ProblemReview, ProblemReview.problem_id == Problem.id)
         .group_by(ProblemReview.verdict)).all())
+    board.overdue_count = _count(where + [overdue_clause()])
     board.overdue = list(db.session.scalars(
         problem_list_query(scope).where(overdue_clause()).order_by(None)
-        .order_by(Problem.deadline, Problem.id)))
+        .order_by(Problem.deadline, Problem.id).limit(OVERDUE_SHOWN)))
     board.participation = participation(scope)
     return board
 

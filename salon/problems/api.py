@@ -8,15 +8,25 @@ from ..accounts.models import Unit
 from ..api import bp
 from ..errors import InvalidInput
 from ..extensions import db
+from ..paging import page_json, paginate, paging_from
+from .access import list_row, sees_full_ledger
 from .inputs import Figure, StepInput
 from .models import Problem
-from .queries import TODO_KINDS, ProblemFilters, load_problem, problems_matching, todo_lists
+from .queries import (
+    TODO_KINDS,
+    ProblemFilters,
+    load_problem,
+    problem_list_query,
+    todo_count,
+    todo_lists,
+)
 from .services import take_step
 
 
-def problem_json(problem: Problem) -> dict:
-    """Everything about a problem, with its instructions, figures and full event list."""
-    return {
+def problem_json(problem: Problem, details: bool = True) -> dict:
+    """Everything about a problem, with its instructions, figures and full event list
+    (without `details`: the list's columns only, see access.LIST_FIELDS)."""
+    summary = {
         "id": problem.id,
         "post_id": problem.post_id,
         "title": problem.post.title,
@@ -24,13 +34,20 @@ def problem_json(problem: Problem) -> dict:
         "reporter_unit": problem.post.unit.name,
         "salon": problem.post.salon.month if problem.post.salon else None,
         "source": problem.source,
-        "scan": problem.scan, "analysis": problem.analysis, "proposal": problem.proposal,
         "state": problem.state,
         "state_label": problem.state_label,
         "overdue": problem.is_overdue,
         "unit": problem.responsible_unit.name if problem.responsible_unit else None,
         "unit_id": problem.responsible_unit_id,
         "deadline": problem.deadline.isoformat() if problem.deadline else None,
+        "cosign_count": problem.cosign_count,
+        "created_at": problem.created_at.isoformat(),
+    }
+    if not details:
+        return summary
+    return {
+        **summary,
+        "scan": problem.scan, "analysis": problem.analysis, "proposal": problem.proposal,
         "instruction": problem.instructions[-1].text if problem.instructions else None,
         "instructions": [{"leader": i.leader.name, "at": i.at.isoformat(), "text": i.text}
                          for i in problem.instructions],
@@ -41,7 +58,6 @@ def problem_json(problem: Problem) -> dict:
         "revisit": ({"satisfaction": problem.revisit_satisfaction, "solved": problem.revisit_solved}
                     if problem.revisit_satisfaction else None),
         "reopen_count": problem.reopen_count,
-        "cosign_count": problem.cosign_count,
         "extension_request": ({"until": problem.extension_until.isoformat(),
                                "reason": problem.extension_reason}
                               if problem.extension_until else None),
@@ -57,7 +73,6 @@ def problem_json(problem: Problem) -> dict:
         "reviews": [{"at": v.at.isoformat(), "verdict": v.verdict, "note": v.note,
                      "figures": v.figures or []} for v in problem.reviews],
         "review_due": _iso(problem.review_due) if problem.is_done else None,
-        "created_at": problem.created_at.isoformat(),
         "assigned_at": _iso(problem.assigned_at),
         "signed_at": _iso(problem.signed_at),
         "reported_at": _iso(problem.reported_at),
@@ -75,16 +90,22 @@ def _iso(value) -> str | None:
 
 @bp.get("/problems")
 def list_problems():
-    """`?state=&unit=&overdue=1` (unit by id or name), plus the site's other filters."""
+    """`?state=&unit=&overdue=1&page=&limit=` (unit by id or name), plus the site's other
+    filters; one page. Every field for the desk and leaders, the list's columns for others."""
+    paging = paging_from(strict=True)
     args = request.args.copy()
     unit = args.get("unit", "")
     if unit and not unit.isdigit():
         found = db.session.scalar(db.select(Unit.id).filter_by(name=unit))
         if found is None:
-            return {"total": 0, "problems": []}
+            return {"total": 0, "page": paging.page, "limit": paging.limit, "pages": 0,
+                    "problems": []}
         args["unit"] = str(found)
-    problems = problems_matching(ProblemFilters.from_args(args), with_details=True)
-    return {"total": len(problems), "problems": [problem_json(p) for p in problems]}
+    full = sees_full_ledger(current_user)
+    page = paginate(problem_list_query(ProblemFilters.from_args(args), with_details=full),
+                    paging)
+    return {**page_json(page),
+            "problems": [list_row(problem_json(p, full), current_user) for p in page.items]}
 
 
 @bp.get("/problems/<int:problem_id>")
@@ -175,12 +196,13 @@ def _figures(value) -> list[Figure]:
 
 @bp.get("/me/todo")
 def my_todo():
-    """What waits on me, by kind: `{"total", "kinds": [{"kind", "title", "problems"}]}`."""
-    lists = todo_lists(current_user)
-    ids = {p.id for problems in lists.values() for p in problems}
-    return {"total": len(ids), "kinds": [
-        {"kind": kind, "title": TODO_KINDS[kind][1],
-         "problems": [_brief(p) for p in problems]} for kind, problems in lists.items()]}
+    """What waits on me, by kind: `{"total", "kinds": [{"kind", "title", "total", "problems"}]}`
+    (`page`/`limit` page every kind's problems; `total` counts each problem once)."""
+    paging = paging_from(strict=True)
+    pages = todo_lists(current_user, lambda kind: paging)
+    return {"total": todo_count(current_user), "kinds": [
+        {"kind": kind, "title": TODO_KINDS[kind][1], "total": page.total,
+         "problems": [_brief(p) for p in page.items]} for kind, page in pages.items()]}
 
 
 def _brief(problem: Problem) -> dict:

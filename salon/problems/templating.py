@@ -2,6 +2,7 @@
 from flask import Flask, g
 from flask_login import current_user
 
+from .. import todo
 from ..accounts.models import User
 from .forms import FIGURE_ROWS
 from .models import Problem
@@ -38,7 +39,12 @@ def panel_context(problem: Problem) -> dict:
 
 
 def nav_todo_count() -> int:
-    return todo_count(current_user) if current_user.is_authenticated else 0
+    """The badge: the problems waiting on the user and what other features registered."""
+    if not current_user.is_authenticated:
+        return 0
+    if "todo_count" not in g:  # the bar and the 我的待办 heading ask once per request
+        g.todo_count = todo_count(current_user) + todo.count_for(current_user)
+    return g.todo_count
 
 
 def home_due_list() -> list[Problem]:
@@ -47,7 +53,7 @@ def home_due_list() -> list[Problem]:
     if not user.is_authenticated:
         return []
     unit_id = None if user.has_role("leader", "organizer") else user.unit_id
-    return due_soon_and_overdue(unit_id)[:10]
+    return due_soon_and_overdue(unit_id, limit=10)
 
 
 def init_app(app: Flask) -> None:

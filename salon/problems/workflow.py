@@ -165,7 +165,7 @@ def relation_holds(who: str, problem, user: User) -> bool:
 
 
 def may_act(step: Step, problem, user: User) -> bool:
-    """The role/relation half of the rule (403 when false)."""
+    """The role/relation half of the rule (403 when false); admins take no step at all."""
     return relation_holds(step.who, problem, user)
 
 
