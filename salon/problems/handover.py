@@ -6,7 +6,7 @@ from ..accounts.models import User
 from ..accounts.services import unit_members, users_with_role
 from ..notifications.services import notify
 from .models import Problem, ProblemEvent
-from .workflow import Step
+from .workflow import DONE_STATES, Step
 
 # Whom each step hands work to (besides the reporter and co-signers on a change of state).
 UNIT_TOLD = {"assign", "reassign", "urge", "reject", "approve_extension", "deny_extension",
@@ -18,7 +18,7 @@ LEADERS_TOLD = {"report"}
 def recipients(problem: Problem, step: Step, event: ProblemEvent) -> list[User]:
     """Everyone this step concerns, once each, never the actor."""
     people: list[User] = []
-    reopened = event.from_state != event.to_state and event.to_state == "in_progress"
+    reopened = event.from_state in DONE_STATES and event.to_state == "in_progress"
     if step.action in UNIT_TOLD or reopened or (step.action == "urge" and problem.deadline):
         people += unit_members(problem.responsible_unit_id)
     if step.action in DESK_TOLD or reopened:
