@@ -10,15 +10,15 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from salon.accounts.models import Unit, User
+from salon.accounts.models import User
 from salon.extensions import db
 from salon.notifications.models import Notification
 from salon.posts.models import Post
 from salon.problems.models import Problem, ProblemEvent
 from salon.problems.services import open_problem
-from tests.conftest import PASSWORD_HASH
 
 from .conftest import screenshot
+from .seed import unit_head
 from .test_flows import expect_state, panel, take_step
 
 TITLE = "群众反映：夜市散场后噪音扰民、占道经营"
@@ -29,16 +29,7 @@ DESK = {"width": 1366, "height": 900}
 @pytest.fixture
 def people(open_as, live_server):
     """The desk, the 曹甸 所长 (unit head), a 曹甸 officer, a leader and the reporter."""
-    with live_server.app.app_context():
-        head = db.session.scalar(db.select(User).where(
-            User.unit.has(Unit.name == "曹甸派出所"), User.unit_head.is_(True)))
-        if head is None:
-            from salon.accounts.services import create_user
-
-            head = create_user("suozhang", "顾所长", "曹甸派出所", "officer", unit_head=True)
-        head.password_hash, head.active = PASSWORD_HASH, True
-        head_name = head.username
-        db.session.commit()
+    head_name = unit_head(live_server.app, "曹甸派出所")
     names = {"desk": "organizer", "head": head_name, "member": "officer2", "leader": "leader",
              "reporter": "officer"}
     return {role: (username, open_as(username)) for role, username in names.items()}
@@ -98,6 +89,8 @@ def shots(page, live_server, post_id: int, name: str) -> None:
         screenshot(page, f"workorder-{name}-problem-{suffix}")
         page.goto(live_server("/problems/todo"))
         screenshot(page, f"workorder-{name}-todo-{suffix}")
+        page.goto(live_server("/problems/"))
+        screenshot(page, f"workorder-{name}-list-{suffix}")
     page.set_viewport_size(DESK)
 
 
