@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput, NotAllowed
 from ..extensions import db
 from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
@@ -103,12 +103,18 @@ def act(problem_id: int):
     back = safe_next(form.next.data or url_for("posts.detail", post_id=problem.post_id))
     if not form.validate():
         return _redisplay(problem, form, form.error_messages())
+    post_id = problem.post_id
     try:
         take_step(problem, current_user, form.action.data,
                   form.step_input(lambda unit_id: db.session.get(Unit, unit_id)))
     except InvalidInput as error:
         db.session.rollback()
         return _redisplay(problem, form, [error.message])
+    except (Conflict, NotAllowed) as error:  # the error page, with the way back to the problem
+        db.session.rollback()
+        return render_template("errors/error.html", code=error.status, title=error.title,
+                               message=error.message,
+                               back=url_for("posts.detail", post_id=post_id)), error.status
     db.session.commit()
     flash(f"已{STEPS[form.action.data].done}。", "success")
     return redirect(back)
