@@ -107,3 +107,18 @@ def test_a_rejected_report_is_history_and_the_review_is_due_later(app):
     step(problem, "officer2", "report", outcome="整改完成", figures=[("探头", 4, "组")])
     step(problem, "leader", "approve", at=datetime(2026, 11, 10, 9))
     assert problem.review_due == date(2027, 2, 8)  # SALON_REVIEW_AFTER_DAYS = 90
+
+
+def test_the_bulletin_reports_reviews_of_earlier_salons_problems(app):
+    from salon.bulletin.content import reviews
+
+    from .problem_data import salon
+
+    done = walk(make_problem("十月的问题", month="2026-10", at=datetime(2026, 10, 5, 9)),
+                "confirmed")
+    step(done, "organizer", "review", verdict="held", figures=[("警情", 0, "起")])
+    later = salon("2026-12")
+    db.session.commit()
+    [review] = reviews(later)
+    assert review.problem_id == done.id and review.verdict_label == "巩固"
+    assert reviews(salon("2026-10")) == []
