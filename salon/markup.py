@@ -218,6 +218,9 @@ def render(text: str | None, label: str = "正文", field: str | None = None,
     text = text or ""
     if not text.strip():
         return EMPTY
+    given = getattr(_local, "prerendered", None)
+    if given and text in given:
+        return given[text]
     key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     kept = _kept.get(key)
     if kept is not None:
@@ -238,6 +241,17 @@ def render(text: str | None, label: str = "正文", field: str | None = None,
     rendered = Rendered(html, text_of(html))
     _kept.put(key, rendered)
     return rendered
+
+
+@contextmanager
+def prerendered(results: dict[str, Rendered]) -> Iterator[None]:
+    """Within the block, texts rendered beforehand (a bulk import renders its bodies in
+    parallel processes) are taken as they are, however many: the LRU keeps only some."""
+    _local.prerendered = results
+    try:
+        yield
+    finally:
+        _local.prerendered = None
 
 
 def render_lenient(text: str | None) -> Rendered:
