@@ -5,7 +5,13 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .importer import ImportLineError, already_imported, read_records, write_records
+from .importer import (
+    ImportLineError,
+    already_imported,
+    read_records,
+    render_bodies,
+    write_records,
+)
 
 posts_cli = AppGroup("posts", help="稿件管理。")
 PROGRESS_FROM = 50  # lines; a bar for a handful of posts is noise
@@ -22,6 +28,7 @@ def import_command(path):
         if not records:
             raise click.ClickException("文件中没有稿件。")
         fresh, skipped = already_imported(records)
+        render_bodies(fresh)  # only what is new: a second run renders nothing
         write_records(fresh, progress=_progress if len(fresh) >= PROGRESS_FROM else _silent)
         db.session.commit()
     except ImportLineError as error:

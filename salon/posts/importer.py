@@ -74,7 +74,6 @@ def read_records(lines: Iterable[bytes]) -> list[Record]:
             raise ImportLineError(number, "不是有效的 UTF-8 编码") from None
         if text.strip():
             records.append(parse_line(number, text, salons))
-    render_bodies(records)
     return records
 
 
@@ -185,8 +184,8 @@ def _render_one(body: str) -> tuple[str, str] | str:
 
 
 def render_bodies(records: list[Record]) -> None:
-    """Render every body now (kept for the model's listener), each within the budget; a body
-    over it names its line. Large files use every core."""
+    """Render the bodies of the records to be written (kept for the model's listener), each
+    within the budget; a body over it names its line. Large files use every core."""
     bodies = [r.body for r in records]
     workers = min(os.cpu_count() or 1, 8)
     if len(records) >= PARALLEL_FROM and workers > 1:
