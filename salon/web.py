@@ -41,7 +41,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 def home():
     """首页: the current salon and its call for posts, the newest posts, the exemplary showcase."""
     from .posts.services import can_write, exemplary_by_unit, newest_posts
-    from .salons.services import current_salon
+    from .salons.current import current_salon
 
     return render_template(
         "home.html",

@@ -4,7 +4,7 @@ Existing rows are rendered here, once; a text that does not fit today's budget (
 there was one) is stored as plain paragraphs rather than refused.
 
 Revision ID: i11a_01
-Revises: i17_01
+Revises: i17_02
 Create Date: 2026-12-02
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i11a_01'
-down_revision = 'i17_01'
+down_revision = 'i17_02'
 branch_labels = None
 depends_on = None
 

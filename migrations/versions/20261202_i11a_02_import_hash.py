@@ -1,7 +1,7 @@
 """posts import: the hash of each imported line's content, so a file imported twice adds nothing
 
 Revision ID: i11a_02
-Revises: i11a_01
+Revises: i12b_01
 Create Date: 2026-12-02
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i11a_02'
-down_revision = 'i11a_01'
+down_revision = 'i12b_01'
 branch_labels = None
 depends_on = None
 

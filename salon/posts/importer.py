@@ -21,6 +21,7 @@ from ..extensions import db
 from ..salons.models import Salon
 from ..textnorm import normalise, sane_date
 from .models import KINDS, Post, Tag
+from .review import publish
 from .services import (
     BODY_MAX,
     SARA_MAX,
@@ -28,7 +29,6 @@ from .services import (
     WRITABLE_SALON_STATUSES,
     PostError,
     parse_tags,
-    submit_post,
 )
 
 REQUIRED = ("kind", "title", "body", "author", "unit", "salon")
@@ -235,7 +235,7 @@ def write_records(records: list[Record], progress: Callable = lambda items: item
             if record.created_at:
                 post.created_at = post.updated_at = record.created_at
             db.session.add(post)
-            submit_post(post)
+            publish(post)  # imported posts are published material: no review
             if count % FLUSH_EVERY == 0:
                 db.session.flush()
     return len(records)

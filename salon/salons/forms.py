@@ -1,6 +1,6 @@
 """Salon forms: create/edit, agenda, minutes (every message in Chinese)."""
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..textnorm import SaneDate
@@ -23,6 +23,10 @@ class SalonForm(FlaskForm):
     place = StringField("地点", validators=[
         Optional(), Length(max=PLACE_MAX, message=f"地点不能超过 {PLACE_MAX} 个字。"),
     ])
+    signup_deadline = DateField("报名截止", validators=[Optional()],
+                                invalid_value_message="日期格式不正确，请按“2026-11-15”填写。")
+    call_deadline = DateField("征稿截止", validators=[Optional()],
+                              invalid_value_message="日期格式不正确，请按“2026-11-15”填写。")
     # The problems behind an adopted 选题建议 (ids, comma-separated), linked on save.
     topic_problems = HiddenField(validators=[Optional(), Length(max=2000)])
 

@@ -1,5 +1,5 @@
 """Salons (one a month), their agenda and sign-ups."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +29,8 @@ class Salon(db.Model):
     minutes: Mapped[str] = mapped_column(Text, default="")
     minutes_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
+    signup_deadline: Mapped[date | None]  # 报名截止 (the last day)
+    call_deadline: Mapped[date | None]  # 征稿截止 (the last day; later posts need leave)
 
     agenda: Mapped[list["AgendaItem"]] = relationship(
         back_populates="salon", order_by="AgendaItem.position", cascade="all, delete-orphan"
@@ -82,6 +84,7 @@ class SignUp(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     attended: Mapped[bool | None]
+    walk_in: Mapped[bool] = mapped_column(default=False)  # came without signing up
 
     salon: Mapped[Salon] = relationship(back_populates="signups")
     user: Mapped[User] = relationship()
@@ -97,3 +100,17 @@ class SalonTopicProblem(db.Model):
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"),
                                             index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class LatePermit(db.Model):
+    """准许迟交: the organizer lets one officer submit after the call for posts closed."""
+
+    __table_args__ = (UniqueConstraint("salon_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salon_id: Mapped[int] = mapped_column(ForeignKey("salon.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
