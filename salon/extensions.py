@@ -27,3 +27,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The public suggestion app's own limits (its own counters, its own on/off switch).
+public_limiter = Limiter(key_func=get_remote_address, default_limits=[], key_prefix="public")

@@ -52,6 +52,13 @@ EXPECTED: dict[str, dict[str, object]] = {
     "bulletin.page": ALL_SIGNED_IN,
     "bulletin.status": ALL_SIGNED_IN,
     "dashboard.index": only("leader", "organizer"),
+    "lectures.detail": ALL_SIGNED_IN,
+    "lectures.download": ALL_SIGNED_IN,
+    "lectures.edit": ORGANIZER_ONLY,
+    "lectures.index": ALL_SIGNED_IN,
+    "lectures.new": ORGANIZER_ONLY,
+    "lectures.preview": ALL_SIGNED_IN,
+    "lectures.school": ALL_SIGNED_IN,
     "posts.detail": ALL_SIGNED_IN,
     "posts.edit": only("officer"),  # the sample post is officer's own
     "posts.import_docx": WRITERS,
@@ -72,6 +79,13 @@ EXPECTED: dict[str, dict[str, object]] = {
     "salons.minutes": expect(default=FORBIDDEN, organizer=REDIRECT),  # minutes once held
     "search.index": ALL_SIGNED_IN,
     "search.similar_problems": ALL_SIGNED_IN,
+    "suggestions.detail": expect(admin=NOT_FOUND),  # the sample is officer's registration
+    "suggestions.import_sheet": ORGANIZER_ONLY,
+    "suggestions.import_template": ORGANIZER_ONLY,
+    "suggestions.index": WRITERS,
+    "suggestions.new": WRITERS,
+    "suggestions.poster": WRITERS,
+    "suggestions.posters": WRITERS,
     "web.home": ALL_SIGNED_IN,
 }
 
@@ -82,6 +96,9 @@ EXTRA_CASES = [
     ("posts.edit", {"post_id": "draft_id"}, only("officer")),
     ("api.get_post", {"post_id": "draft_id"}, only("officer", anonymous=UNAUTHORIZED)),
     ("admin.edit", {"user_id": "missing_id"}, expect(default=FORBIDDEN, admin=NOT_FOUND)),
+    # a suggestion officer2 registered: officer may not see it (nor its contact)
+    ("suggestions.detail", {"suggestion_id": "other_suggestion_id"},
+     expect(default=OK, officer=NOT_FOUND, admin=NOT_FOUND)),
 ]
 
 

@@ -1,0 +1,5 @@
+"""Demo lectures."""
+
+
+def seed() -> None:
+    """Filled in below."""

@@ -1,0 +1,5 @@
+"""Demo suggestions."""
+
+
+def seed() -> None:
+    """Filled in below."""
