@@ -22,7 +22,7 @@ PREFIX = "lectures/"
 OOXML_MAIN_PART = {"pptx": "ppt/presentation.xml", "docx": "word/document.xml",
                    "xlsx": "xl/workbook.xml"}
 MATERIALS_PER_LECTURE = 20
-PREVIEW_SECONDS = 20
+PREVIEW_SECONDS = 60
 
 
 def sniff(data: bytes) -> str | None:

@@ -36,8 +36,7 @@ def poster_html(unit: Unit) -> str:
 
     return render_template("suggestions/poster.html", unit=unit, url=form_url(unit),
                            qr_src=ASSETS_PREFIX + "qr.svg",
-                           hotline=current_app.config["SUGGESTIONS_HOTLINE"],
-                           bureau=current_app.config["BULLETIN_EDITOR_UNIT"])
+                           hotline=current_app.config["SUGGESTIONS_HOTLINE"])
 
 
 def poster_pdf(unit: Unit) -> bytes:
