@@ -92,6 +92,22 @@ SETTINGS = (
     # -- pages ----------------------------------------------------------------------------
     Setting("POSTS_PER_PAGE", 20, "稿件列表、问题台账每页条数"),
     Setting("USERS_PER_PAGE", 30, "用户管理每页条数"),
+    Setting("NOTIFICATIONS_PER_PAGE", 20, "消息中心每页条数"),
+    # -- notifications and e-mail -----------------------------------------------------------
+    Setting("SITE_URL", None,
+            "站点的访问地址，如 `http://10.0.0.5:5000`；邮件里的链接用它（不设则邮件只提示登录平台查看）"),
+    Setting("MAIL_SERVER", None,
+            "邮件服务器（SMTP）地址；设置后 `flask notify digest` 把未读消息汇总发到各人邮箱"),
+    Setting("MAIL_PORT", 25, "邮件服务器端口（STARTTLS 常用 25 或 587，SSL 常用 465）"),
+    Setting("MAIL_TLS", "starttls",
+            "与邮件服务器的加密：`starttls`、`ssl` 或 `none`（仅限可信内网）"),
+    Setting("MAIL_USERNAME", None, "登录邮件服务器的用户名（服务器不要求登录时不设）"),
+    Setting("MAIL_PASSWORD", None, "登录邮件服务器的密码"),
+    Setting("MAIL_SENDER", None,
+            "发件人地址，如 `salon@gaj.local`（不设则用 `MAIL_USERNAME`）"),
+    Setting("MAIL_TIMEOUT", 30, "连接邮件服务器的超时（秒）"),
+    # -- problems -------------------------------------------------------------------------
+    Setting("REVIEW_AFTER_DAYS", 90, "问题办结后几天到期回头看"),
     # -- search ---------------------------------------------------------------------------
     Setting("SEARCH_SYNC_ON_COMMIT", True,
             "提交后立即在本进程补写检索索引（关闭后靠 `flask search catch-up` 与搜索前的追赶）"),

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import demo_data as data
-from .accounts.models import ROLES, User
+from .accounts.models import User
 from .accounts.services import create_user, get_or_create_unit
 from .extensions import db
 from .posts.models import Post
@@ -77,7 +77,8 @@ def create_users() -> list[tuple[User, str]]:
         password = data.ADMIN_PASSWORD if role == "admin" else data.DEMO_PASSWORD
         if password not in hashes:
             hashes[password] = generate_password_hash(password, method="scrypt")
-        user = create_user(username, name, unit, role, police_no=police_no)
+        user = create_user(username, name, unit, role, police_no=police_no,
+                           unit_head=username in data.UNIT_HEADS)
         user.password_hash = hashes[password]
         users.append((user, password))
     db.session.flush()
@@ -212,7 +213,7 @@ def print_accounts(heading: str, users: list[tuple[User, str]]) -> None:
         return
     click.echo(heading)
     rows = [("用户名", "姓名", "单位", "角色", "密码")]
-    rows += [(u.username, u.name, u.unit.name, ROLES[u.role], pw) for u, pw in users]
+    rows += [(u.username, u.name, u.unit.name, u.title_label, pw) for u, pw in users]
     widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         line = "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True))

@@ -3,7 +3,7 @@
 UNITS = [
     ("城关派出所", "station"), ("曹甸派出所", "station"), ("夏集派出所", "station"),
     ("安宜派出所", "station"), ("氾水派出所", "station"), ("治安大队", "brigade"),
-    ("局党委", "office"), ("科技信息化科", "office"),
+    ("局党委", "committee"), ("科技信息化科", "office"),
 ]
 
 DEMO_PASSWORD = "Salon2026"
@@ -18,12 +18,20 @@ USERS = [
     ("minjing5", "周晓东", "氾水派出所", "officer", "032511"),
     ("minjing6", "孙立群", "城关派出所", "officer", "032118"),
     ("keji", "赵磊", "科技信息化科", "officer", "030806"),
+    ("suozhang1", "李明", "城关派出所", "officer", "032001"),
+    ("suozhang2", "顾长青", "曹甸派出所", "officer", "032002"),
+    ("suozhang3", "朱红兵", "夏集派出所", "officer", "032003"),
+    ("suozhang4", "杨文俊", "安宜派出所", "officer", "032004"),
+    ("suozhang5", "钱卫东", "氾水派出所", "officer", "032005"),
     ("zuzhi", "潘国华", "治安大队", "organizer", "030301"),
     ("zuzhi2", "吴静", "治安大队", "organizer", "030315"),
     ("lingdao", "夏忠明", "局党委", "leader", "030001"),
     ("lingdao2", "王宏", "局党委", "leader", "030002"),
     ("admin", "系统管理员", "科技信息化科", "admin", None),
 ]
+
+# 所长 of each 派出所 (unit_head): they sign for and report the problems assigned to the station.
+UNIT_HEADS = {"suozhang1", "suozhang2", "suozhang3", "suozhang4", "suozhang5"}
 
 PLACE = "县公安局三楼会议室"
 

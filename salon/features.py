@@ -5,6 +5,18 @@ registers its blueprint(s), CLI group and hooks (its JSON routes, in its `api.py
 to `salon.api.bp` when the package imports them), and may provide `seed_demo()`, which
 `flask demo` calls after the shared demo data is loaded.
 """
-from . import accounts, bulletin, dashboard, lectures, posts, problems, salons, search, suggestions
+from . import (
+    accounts,
+    bulletin,
+    dashboard,
+    lectures,
+    notifications,
+    posts,
+    problems,
+    salons,
+    search,
+    suggestions,
+)
 
-FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, suggestions, lectures)
+FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications,
+            suggestions, lectures)

@@ -27,6 +27,7 @@ def user(username: str) -> User:
 def build_world() -> dict[str, object]:
     """One of everything; {URL argument name: value}. Extend it when a new argument appears."""
     from salon.bulletin.models import Bulletin, BulletinRevision
+    from salon.notifications.models import Notification
     from salon.posts.models import Post, Upload
     from salon.problems.services import open_problem
     from salon.salons.models import Salon
@@ -52,7 +53,8 @@ def build_world() -> dict[str, object]:
     revision = BulletinRevision(
         bulletin=Bulletin(salon=salon), number=1, storage_key="bulletins/2026-10/r1.pdf",
         sha256=hashlib.sha256(pdf).hexdigest(), content_hash="0" * 64, pages=1, size=len(pdf))
-    db.session.add_all([upload, revision])
+    message = Notification(user=officer, kind="problem", text="样例消息", link=f"/posts/{post.id}")
+    db.session.add_all([upload, revision, message])
     suggestion, other_suggestion, lecture, material = _suggestions_and_lectures(officer, problem)
     db.session.commit()
     return {
@@ -67,6 +69,7 @@ def build_world() -> dict[str, object]:
         "key": upload.key,
         "revision_id": revision.id,
         "fmt": "csv",
+        "notification_id": message.id,  # the officer's own
         "suggestion_id": suggestion.id,
         "other_suggestion_id": other_suggestion.id,
         "lecture_id": lecture.id,

@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.list_posts": API_SIGNED_IN,
     "api.list_problems": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
+    "api.my_notifications": API_SIGNED_IN,
     "api.search": API_SIGNED_IN,
     "bulletin.archive": ALL_SIGNED_IN,
     "bulletin.download": ORGANIZER_ONLY,  # the sample revision is not published yet
@@ -59,6 +60,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "lectures.new": ORGANIZER_ONLY,
     "lectures.preview": ALL_SIGNED_IN,
     "lectures.school": ALL_SIGNED_IN,
+    "notifications.follow": expect(default=NOT_FOUND, officer=REDIRECT),  # one's own only
+    "notifications.index": ALL_SIGNED_IN,
     "posts.detail": ALL_SIGNED_IN,
     "posts.edit": only("officer"),  # the sample post is officer's own
     "posts.import_docx": WRITERS,

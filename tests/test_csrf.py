@@ -35,6 +35,7 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "bulletin.build": "organizer",
     "bulletin.publish": "organizer",
     "bulletin.settings": "organizer",
+    "notifications.read": "officer",
     "posts.comment": "officer",
     "posts.edit": ("officer", {"post_id": "draft_id"}),
     "posts.flag": "organizer",

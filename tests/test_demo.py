@@ -27,6 +27,11 @@ def test_demo_loads_realistic_data(empty_app):
     assert "minjing1" in result.output and "Salon2026" in result.output
     assert count(Unit) >= 8 and count(Post) >= 25 and count(Comment) >= 5
     assert {u.role for u in db.session.scalars(db.select(User))} == set(ROLES)
+    for station in db.session.scalars(db.select(Unit).filter_by(kind="station")):
+        heads = [u for u in station.users if u.unit_head]
+        assert len(heads) == 1, f"{station.name} needs one 所长"
+    committee = db.session.scalar(db.select(Unit).filter_by(name="局党委"))
+    assert not committee.can_be_responsible and "suozhang1" in result.output
     salons = db.session.scalars(db.select(Salon).order_by(Salon.number)).all()
     assert [s.number for s in salons] == [1, 2, 3]
     assert [s.status for s in salons] == ["published", "held", "open"]

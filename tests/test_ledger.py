@@ -78,3 +78,23 @@ def test_ledger_is_for_leaders_and_organizers(app, client, auth):
     assert client.get("/problems/export.xlsx").status_code == 403
     assert client.get("/problems/export.csv").status_code == 403
     assert "导出台账" not in client.get("/problems/").get_data(as_text=True)
+
+
+def test_exports_go_out_a_batch_at_a_time(app, client, auth, monkeypatch, count_queries):
+    """A ledger of any size: rows are read in batches (never all at once), the CSV streams."""
+    from salon.problems import queries
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    problems = [make_problem(f"问题{n}", at=datetime(2026, 11, 1 + n, 9)) for n in range(5)]
+    auth.login("leader")
+    response = client.get("/problems/export.csv")
+    assert response.is_streamed
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [int(row[0]) for row in lines[1:]] == [p.id for p in reversed(problems)]
+    response = client.get("/problems/export.xlsx")
+    assert response.is_streamed
+    book = load_workbook(io.BytesIO(response.data))
+    ids = [row[0] for row in book["问题台账"].iter_rows(min_row=2, values_only=True)]
+    assert ids == [p.id for p in reversed(problems)]
+    assert [row[0] for row in book["办理过程"].iter_rows(min_row=2, values_only=True)] == ids
+    assert book["问题台账"].auto_filter.ref == "A1:X6"

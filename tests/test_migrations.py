@@ -30,3 +30,33 @@ def test_upgrade_on_empty_database_matches_models(tmp_path):
         db.engine.dispose()
     assert diff == [], f"models and migrations differ; run `make migration`: {diff}"
     assert os.path.isdir(app.instance_path)
+
+
+def test_unit_heads_migration_carries_users_and_units_over(tmp_path):
+    """Users keep their rows (not heads, no e-mail); 局党委 becomes the decision body."""
+    url = database_url(tmp_path)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO unit (id, name, kind) VALUES (1, '局党委', 'office'), "
+                "(2, '城关派出所', 'station')")
+            connection.exec_driver_sql(
+                "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at) "
+                "VALUES (1, 'ld', '领导', 1, 'leader', true, '2026-11-01 08:00:00')")
+        upgrade(revision="i12a_01")
+        with db.engine.connect() as connection:
+            kinds = dict(connection.exec_driver_sql("SELECT name, kind FROM unit").all())
+            row = connection.exec_driver_sql(
+                "SELECT username, unit_head, email FROM \"user\"").one()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    assert kinds == {"局党委": "committee", "城关派出所": "station"}
+    assert (row[0], bool(row[1]), row[2]) == ("ld", False, None)

@@ -5,7 +5,8 @@ from salon.accounts.models import ApiToken
 from salon.extensions import db
 from salon.timeutil import frozen
 
-from .problem_data import make_problem, step, user, walk
+from .conftest import csrf_token
+from .problem_data import make_problem, step, unit, user, walk
 
 
 def bearer(username: str) -> dict:
@@ -61,7 +62,37 @@ def test_list_filters_state_unit_overdue(app, client):
         body = client.get("/api/problems?state=raised", headers=headers).get_json()
         assert [p["title"] for p in body["problems"]] == ["新问题"]
         assert client.get("/api/problems?unit=不存在", headers=headers).get_json()["total"] == 0
+    body = client.get("/api/problems?state=raised", headers=bearer("organizer")).get_json()
     assert len(body["problems"][0]["events"]) == 1
+
+
+def test_officers_get_the_list_columns_not_the_ledger(app, client):
+    """The ledger export refuses officers; /api/problems gives them only what the list shows."""
+    step(walk(make_problem("有批示的问题"), "assigned"), "leader", "instruct", note="内部批示")
+    officer, leader = bearer("officer"), bearer("leader")
+    row = client.get("/api/problems", headers=officer).get_json()["problems"][0]
+    assert row["title"] == "有批示的问题" and row["state"] == "assigned"
+    for hidden in ("events", "instructions", "instruction", "scan", "analysis", "proposal",
+                   "outcome", "figures"):
+        assert hidden not in row, hidden
+    assert "内部批示" not in client.get("/api/problems", headers=officer).get_data(as_text=True)
+    full = client.get("/api/problems", headers=leader).get_json()["problems"][0]
+    assert full["instruction"] == "内部批示" and full["events"]
+    assert client.get("/problems/export.csv", headers=officer).status_code == 403
+    assert app.test_client().get("/problems/export.csv", headers=leader).status_code == 200
+
+
+def test_the_list_is_paginated_with_its_total(app, client):
+    for number in range(5):
+        make_problem(f"问题{number}", at=datetime(2026, 11, 2 + number, 9))
+    headers = bearer("leader")
+    body = client.get("/api/problems?limit=2&page=2", headers=headers).get_json()
+    assert body["total"] == 5 and body["page"] == 2 and body["limit"] == 2 and body["pages"] == 3
+    assert [p["title"] for p in body["problems"]] == ["问题2", "问题1"]
+    assert len(client.get("/api/problems", headers=headers).get_json()["problems"]) == 5
+    for bad in ("limit=0", "limit=101", "page=0", "page=x", "limit=%C2%B2", "page=99999999999"):
+        response = client.get(f"/api/problems?{bad}", headers=headers)
+        assert response.status_code == 400 and response.get_json()["error"], bad
 
 
 def test_errors_are_json_with_the_right_status(app, client):
@@ -96,3 +127,19 @@ def test_session_calls_that_change_state_need_csrf(app, client, auth):
     assert response.status_code == 400
     db.session.expire_all()
     assert problem.state == "raised"
+
+
+def test_an_admin_takes_no_problem_step_even_in_the_responsible_unit(app, client, auth):
+    """Admins manage users and units only: refused on the API and on the site (server-side)."""
+    problem = walk(make_problem(), "accepted")
+    step(problem, "leader", "assign", unit=unit("科技信息化科"), deadline=date(2026, 12, 1))
+    admin = bearer("admin")  # a member of 科技信息化科, the responsible unit
+    response = client.post(f"/api/problems/{problem.id}/events", json={"action": "start"},
+                           headers=admin)
+    assert response.status_code == 403 and response.get_json()["error"]
+    auth.login("admin")
+    response = client.post(f"/problems/{problem.id}/act", data={
+        "action": "start", "csrf_token": csrf_token(client, f"/posts/{problem.post_id}")})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(type(problem), problem.id).state == "assigned"

@@ -268,6 +268,7 @@ def test_salon_page_runs_constant_queries(app, client, auth, count_queries):
     auth.login()
     for n in range(3):
         make_post(salon, f"稿件{n}", kind="experience", author="officer2")
+    make_post(salon, "一个问题", author="officer2")
     services.sign_up(salon, user("officer"))
     db.session.commit()
     few = queries_for(client, count_queries, "/salons/2026-11")
@@ -277,6 +278,22 @@ def test_salon_page_runs_constant_queries(app, client, auth, count_queries):
     services.sign_up(salon, user("leader"))
     db.session.commit()
     assert queries_for(client, count_queries, "/salons/2026-11") == few
+
+
+def test_salon_page_shows_one_page_of_each_kind_with_the_total(app, client, auth):
+    """A salon with thousands of posts must not list them all in one page."""
+    app.config["POSTS_PER_PAGE"] = 5
+    salon = make_salon(status="open")
+    for n in range(12):
+        make_post(salon, f"经验{n:02d}", kind="experience", author="officer2")
+    for n in range(3):
+        make_post(salon, f"问题{n:02d}", author="officer2")
+    auth.login()
+    html = client.get("/salons/2026-11").get_data(as_text=True)
+    assert "经验11" in html and "经验06" not in html and "共 12 条，第 1/3 页" in html
+    assert all(f"问题{n:02d}" in html for n in range(3))
+    html = client.get("/salons/2026-11?kind=experience&page=3").get_data(as_text=True)
+    assert "经验01" in html and "经验11" not in html and "问题02" in html
 
 
 # --- command line ----------------------------------------------------------------------

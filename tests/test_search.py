@@ -145,7 +145,11 @@ def test_bad_parameters_are_ignored(client, auth, posts):
     auth.login()
     response = client.get("/search/?q=监控&page=abc&kind=x&salon=bad&from=2026-13-45&sort=zzz")
     assert response.status_code == 200
-    assert client.get("/api/search?q=监控&limit=-5&page=99999").status_code == 200
+    # The API names a malformed page or limit (as every API list does) instead of guessing.
+    for bad in ("limit=-5", "page=99999", "limit=abc"):
+        response = client.get(f"/api/search?q=监控&{bad}")
+        assert response.status_code == 400 and bad.split("=")[0] in response.get_json()["error"]
+    assert client.get("/api/search?q=监控&page=9999").status_code == 200
 
 
 def test_empty_states_offer_suggestions(client, auth, posts):

@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..paging import paginate, paging_from
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
@@ -55,8 +56,7 @@ def users():
     args = request.args
     query = user_query(args.get("q", ""), args.get("unit", type=int), args.get("role", ""),
                        args.get("active", ""))
-    page = db.paginate(query, per_page=current_app.config["USERS_PER_PAGE"],
-                       error_out=False)
+    page = paginate(query, paging_from(default=current_app.config["USERS_PER_PAGE"]))
     return render_template("accounts/admin/users.html", page=page, units=all_units(),
                            roles=ROLES)
 
@@ -69,7 +69,8 @@ def create():
         unit = get_or_404(Unit, form.unit.data)
         if apply_or_show(form, lambda: create_user(
                 form.username.data, form.name.data, unit.name, form.role.data,
-                password=form.password.data, police_no=form.police_no.data)):
+                password=form.password.data, police_no=form.police_no.data,
+                unit_head=form.unit_head.data, email=form.email.data)):
             flash(f"已创建用户 {form.username.data}。", "success")
             return redirect(url_for("admin.users"))
     return render_template("accounts/admin/user_form.html", form=form, user=None,
@@ -86,7 +87,8 @@ def edit(user_id: int):
         role_before = user.role
         if apply_or_show(form, lambda: update_user(
                 user, current_user, name=form.name.data, police_no=form.police_no.data,
-                unit=unit, role=form.role.data, active=form.active.data)):
+                unit=unit, role=form.role.data, active=form.active.data,
+                unit_head=form.unit_head.data, email=form.email.data or "")):
             keep_own_session(user)
             ended = user.role != role_before and user.id != current_user.id
             flash(f"已保存用户 {user.username}" + ("，其已登录的会话均已退出。" if ended else "。"),
@@ -177,5 +179,5 @@ def edit_unit(unit_id: int):
 def logins():
     """登录日志: recent sign-in attempts, newest first."""
     failed = request.args.get("failed") == "1"
-    page = db.paginate(recent_logins(failed), per_page=50, error_out=False)
+    page = paginate(recent_logins(failed), paging_from(default=50))
     return render_template("accounts/admin/logins.html", page=page, failed=failed)

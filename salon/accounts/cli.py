@@ -16,21 +16,24 @@ users_cli = AppGroup("users", help="用户管理。")
 @click.option("--name", required=True, help="姓名")
 @click.option("--unit", required=True, help="单位（不存在时自动创建）")
 @click.option("--role", default="officer", type=click.Choice(list(ROLES)), show_default=True)
+@click.option("--unit-head", is_flag=True, help="担任本单位负责人（所长/负责人）")
 @click.option("--police-no", default=None, help="警号")
+@click.option("--email", default=None, help="电子邮箱（接收消息摘要，可选）")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
-def create_command(username, name, unit, role, police_no, password_stdin):
+def create_command(username, name, unit, role, unit_head, police_no, email, password_stdin):
     """Create a user; the password is read from a prompt or standard input."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(username, name, unit, role, password=password, police_no=police_no)
+        user = create_user(username, name, unit, role, password=password, police_no=police_no,
+                           unit_head=unit_head, email=email)
         db.session.commit()
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"已创建用户 {user.username}（{user.name}，{user.unit.name}，{user.role_label}）。")
+    click.echo(f"已创建用户 {user.username}（{user.name}，{user.unit.name}，{user.title_label}）。")
 
 
 @users_cli.command("token")

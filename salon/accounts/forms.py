@@ -41,6 +41,12 @@ class PasswordForm(FlaskForm):
     )
 
 
+class SettingsForm(FlaskForm):
+    email = StringField("电子邮箱（可选）", validators=[
+        Optional(), Length(max=120, message="电子邮箱最多 120 位。")],
+        description="配置了邮件服务器时，未读消息每天汇总发到这里。")
+
+
 class TokenForm(FlaskForm):
     label = StringField("备注", validators=[
         DataRequired("请填写令牌备注（例如用途）。"), Length(max=64, message="备注最多 64 字。")])
@@ -57,6 +63,9 @@ class _UserFields(FlaskForm):
     unit = SelectField("单位", coerce=int, invalid_choice_message="请选择单位。",
                        invalid_value_message="请选择单位。")
     role = SelectField("角色", choices=choices(ROLES), invalid_choice_message="请选择角色。")
+    unit_head = BooleanField("本单位负责人（所长/负责人）")
+    email = StringField("电子邮箱（可选，接收消息摘要）", validators=[
+        Optional(), Length(max=120, message="电子邮箱最多 120 位。")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,11 +12,22 @@ from ..extensions import db
 from ..timeutil import now
 
 ROLES = {"officer": "民警", "organizer": "组织者", "leader": "局领导", "admin": "管理员"}
-UNIT_KINDS = {"station": "派出所", "brigade": "大队", "office": "科室"}
+UNIT_KINDS = {
+    "station": "派出所",
+    "post": "警务室",
+    "brigade": "大队",
+    "office": "科室",
+    "committee": "党委",
+}
+# 局党委 is the collective decision body: leaders belong to it, but it never handles a
+# problem itself, so it is never a 责任单位.
+NOT_RESPONSIBLE_KINDS = ("committee",)
+HEAD_TITLES = {"station": "所长", "post": "负责人", "brigade": "大队长", "office": "科长",
+               "committee": "书记"}
 
 
 class Unit(db.Model):
-    """单位: a 派出所, 大队 or 科室."""
+    """单位: a 派出所, 警务室, 大队 or 科室 (or 局党委, which is not a working unit)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -27,6 +38,16 @@ class Unit(db.Model):
     @property
     def kind_label(self) -> str:
         return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def can_be_responsible(self) -> bool:
+        """Whether a problem may be assigned to this unit as its 责任单位 (not 局党委)."""
+        return self.kind not in NOT_RESPONSIBLE_KINDS
+
+    @property
+    def heads(self) -> list["User"]:
+        """The unit's active heads (所长/负责人), from the loaded users."""
+        return [u for u in self.users if u.unit_head and u.active]
 
     def __str__(self) -> str:
         return self.name
@@ -41,6 +62,10 @@ class User(UserMixin, db.Model):
     police_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="officer")
+    # 所长/负责人 of their unit: signs for, reports and asks for extensions on its problems.
+    unit_head: Mapped[bool] = mapped_column(default=False)
+    # For the e-mail digest of notifications (optional).
+    email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -54,6 +79,13 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+    @property
+    def title_label(self) -> str:
+        """角色, with 所长/负责人 for a unit head: "民警（所长）"."""
+        if not self.unit_head:
+            return self.role_label
+        return f"{self.role_label}（{HEAD_TITLES.get(self.unit.kind, '负责人')}）"
 
     @property
     def session_stamp(self) -> str:

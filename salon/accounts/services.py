@@ -1,10 +1,12 @@
 """Account rules: users, units, passwords, sign-in checks and API tokens."""
+import re
+
 from werkzeug.security import check_password_hash
 
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import now
-from .models import ROLES, UNIT_KINDS, ApiToken, LoginEvent, Unit, User
+from .models import NOT_RESPONSIBLE_KINDS, ROLES, UNIT_KINDS, ApiToken, LoginEvent, Unit, User
 
 MIN_PASSWORD_LENGTH = 8
 PASSWORD_POLICY = f"至少 {MIN_PASSWORD_LENGTH} 位，须同时包含字母和数字。"
@@ -45,7 +47,11 @@ def get_or_create_unit(name: str, kind: str = "station") -> Unit:
 
 
 def guess_unit_kind(name: str) -> str:
-    """派出所 / 大队 / 科室 from the unit's name."""
+    """派出所 / 警务室 / 大队 / 科室 / 党委 from the unit's name."""
+    if name.endswith("党委"):
+        return "committee"
+    if name.endswith("警务室"):
+        return "post"
     if name.endswith("大队") or name.endswith("中队"):
         return "brigade"
     if name.endswith(("科", "室", "办", "办公室", "中心")):
@@ -82,6 +88,43 @@ def all_units() -> list[Unit]:
     return list(db.session.scalars(db.select(Unit).order_by(Unit.name)))
 
 
+def responsible_units() -> list[Unit]:
+    """Units a problem may be assigned to (责任单位): every unit but 局党委."""
+    return list(db.session.scalars(
+        db.select(Unit).where(Unit.kind.not_in(NOT_RESPONSIBLE_KINDS))
+        .order_by(Unit.kind.desc(), Unit.name)))
+
+
+# --- people to tell ---------------------------------------------------------------------------
+
+def unit_heads(unit_id: int | None) -> list[User]:
+    """The active heads (所长/负责人) of a unit."""
+    if unit_id is None:
+        return []
+    return list(db.session.scalars(db.select(User).filter_by(
+        unit_id=unit_id, unit_head=True, active=True).order_by(User.id)))
+
+
+def unit_members(unit_id: int | None) -> list[User]:
+    """Every active member of a unit who can sign in (heads included)."""
+    if unit_id is None:
+        return []
+    return list(db.session.scalars(db.select(User).where(
+        User.unit_id == unit_id, User.active.is_(True), User.password_hash.is_not(None),
+        User.role != "admin").order_by(User.id)))
+
+
+def heads_or_members(unit_id: int | None) -> list[User]:
+    """Who answers for a unit: its heads, or every member where it has none."""
+    return unit_heads(unit_id) or unit_members(unit_id)
+
+
+def users_with_role(*roles: str) -> list[User]:
+    """Every active user holding one of these roles (e.g. the desk: "organizer")."""
+    return list(db.session.scalars(db.select(User).where(
+        User.role.in_(roles), User.active.is_(True)).order_by(User.id)))
+
+
 # --- users -----------------------------------------------------------------------------------
 
 def _check_unique(user: User | None, username: str | None, police_no: str | None) -> None:
@@ -101,9 +144,29 @@ def _check_role(role: str) -> None:
         raise AccountError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）。", "role")
 
 
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_email(email: str | None) -> str | None:
+    """An optional e-mail address (for the digest), checked for its shape."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if len(email) > 120 or not EMAIL_PATTERN.match(email):
+        raise AccountError(f"电子邮箱格式不正确：“{email[:60]}”。", "email")
+    return email
+
+
+def _check_head(role: str, unit_head: bool) -> None:
+    """Admins manage accounts only, so they never head a unit."""
+    if unit_head and role == "admin":
+        raise AccountError("管理员不能担任单位负责人。", "unit_head")
+
+
 def create_user(
     username: str, name: str, unit_name: str, role: str = "officer",
     password: str | None = None, police_no: str | None = None, active: bool = True,
+    unit_head: bool = False, email: str | None = None,
 ) -> User:
     """Add a user (and the unit if new); the caller commits."""
     username = username.strip()
@@ -111,9 +174,11 @@ def create_user(
     if not username:
         raise AccountError("用户名不能为空。", "username")
     _check_role(role)
+    _check_head(role, unit_head)
     _check_unique(None, username, police_no)
     user = User(username=username, name=name.strip() or username, role=role,
-                police_no=police_no, active=active, unit=get_or_create_unit(unit_name))
+                police_no=police_no, active=active, unit=get_or_create_unit(unit_name),
+                unit_head=unit_head, email=clean_email(email))
     if password is not None:
         set_password(user, password)
     db.session.add(user)
@@ -165,10 +230,15 @@ def _would_remove_last_admin(user: User, role: str, active: bool) -> bool:
 
 
 def update_user(user: User, actor: User, *, name: str, police_no: str | None, unit: Unit,
-                role: str, active: bool) -> User:
-    """An admin edits a user; nobody deactivates themselves or removes the last admin."""
+                role: str, active: bool, unit_head: bool | None = None,
+                email: str | None = None) -> User:
+    """An admin edits a user; nobody deactivates themselves or removes the last admin.
+    `unit_head`/`email` left as None keep their values."""
     police_no = (police_no or "").strip() or None
+    unit_head = user.unit_head if unit_head is None else unit_head
+    email = user.email if email is None else clean_email(email)
     _check_role(role)
+    _check_head(role, unit_head)
     _check_unique(user, None, police_no)
     if user.id == actor.id and not active:
         raise AccountError("不能停用自己的账号。", "active")
@@ -178,7 +248,13 @@ def update_user(user: User, actor: User, *, name: str, police_no: str | None, un
         revoke_all_tokens(user)
     user.name = name.strip() or user.username
     user.police_no, user.unit, user.role, user.active = police_no, unit, role, active
+    user.unit_head, user.email = unit_head, email
     return user
+
+
+def update_own_settings(user: User, email: str | None) -> None:
+    """个人设置: what a user changes about themselves (the e-mail for the digest)."""
+    user.email = clean_email(email)
 
 
 def set_active(user: User, actor: User, active: bool) -> None:

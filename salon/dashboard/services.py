@@ -20,6 +20,8 @@ from ..problems.queries import (
 )
 from ..salons.models import Salon, SignUp
 
+OVERDUE_SHOWN = 20  # the rest are one click away, in the filtered list
+
 
 @dataclass
 class Participation:
@@ -61,12 +63,9 @@ class Dashboard:
     reopened_problems: int = 0
     reopen_total: int = 0
     satisfaction: dict[str, int] = field(default_factory=dict)
-    overdue: list[Problem] = field(default_factory=list)
+    overdue: list[Problem] = field(default_factory=list)  # the longest overdue, OVERDUE_SHOWN
+    overdue_count: int = 0
     participation: list[Participation] = field(default_factory=list)
-
-    @property
-    def overdue_count(self) -> int:
-        return len(self.overdue)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -100,9 +99,10 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
     board.reopened_problems = _count(where + [Problem.reopen_count > 0])
     board.reopen_total = _scalar(func.coalesce(func.sum(Problem.reopen_count), 0), where)
     board.satisfaction = {k: v for k, v in _counts(Problem.satisfaction, where).items() if k}
+    board.overdue_count = _count(where + [overdue_clause()])
     board.overdue = list(db.session.scalars(
         problem_list_query(scope).where(overdue_clause()).order_by(None)
-        .order_by(Problem.deadline, Problem.id)))
+        .order_by(Problem.deadline, Problem.id).limit(OVERDUE_SHOWN)))
     board.participation = participation(scope)
     return board
 

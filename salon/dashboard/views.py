@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request, url_for
 from ..accounts.auth import role_required
 from ..problems.models import SATISFACTION, STATES
 from ..problems.queries import ProblemFilters, units_for_assignment
+from ..salons import topics
 from . import charts
 from .services import build_dashboard
 
@@ -32,9 +33,11 @@ def index():
             [(p.unit.name, p.per_officer(p.posts) or 0, p.per_officer(p.problems) or 0,
               p.per_officer(p.attended) or 0) for p in board.participation]),
     }
+    trend_months, trend_rows = topics.trend(topics.suggest_topics(), topics.DEFAULT_MONTHS)
     return render_template("dashboard/index.html", board=board, svgs=svgs, states=STATES,
                            satisfaction=SATISFACTION, units=units_for_assignment(),
-                           problems_url=problems_url)
+                           problems_url=problems_url, trend_months=trend_months,
+                           trend_rows=trend_rows)
 
 
 def _by_name(ids: dict[str, int], problems_url):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..api import bp
 from ..extensions import db
 from ..markup import render_markdown
+from ..paging import page_json, paginate, paging_from
 from ..salons import services as salons  # the module: salons.services imports posts too
 from .models import Post
 from .services import (
@@ -17,8 +18,6 @@ from .services import (
     filtered_posts,
     parse_tags,
 )
-
-MAX_LIMIT = 100
 
 
 def post_summary(post: Post) -> dict:
@@ -42,15 +41,6 @@ def post_summary(post: Post) -> dict:
     }
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    value = request.args.get(name, "")
-    if value == "":
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        abort(400, f"参数 {name} 应为 {low} 到 {high} 之间的整数。")
-    return int(value)
-
-
 @bp.get("/posts")
 def list_posts():
     """Submitted posts, newest first: ?salon=YYYY-MM&kind=&unit=&tag=&page=&limit=."""
@@ -58,11 +48,8 @@ def list_posts():
     if request.args.get("kind") and not filters.kind:
         abort(400, "参数 kind 应为 experience 或 problem。")
     filters.drafts = False
-    page = db.paginate(filtered_posts(filters, current_user),
-                       page=_int_arg("page", 1, 1, 100_000),
-                       per_page=_int_arg("limit", 20, 1, MAX_LIMIT), error_out=False)
-    return {"total": page.total, "page": page.page, "pages": page.pages,
-            "results": [post_summary(p) for p in page.items]}
+    page = paginate(filtered_posts(filters, current_user), paging_from(strict=True))
+    return {**page_json(page), "results": [post_summary(p) for p in page.items]}
 
 
 @bp.get("/posts/<int:post_id>")

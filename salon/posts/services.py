@@ -1,11 +1,10 @@
 """Post queries and rules: who may see, write and edit what; saving, submitting, flags, comments."""
 import re
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.models import User
+from ..accounts.models import Unit, User
 from ..errors import DomainError
 from ..extensions import db
 from ..salons.models import Salon
@@ -96,14 +95,30 @@ def newest_posts(limit: int) -> list[Post]:
     return db.session.scalars(visible_posts().order_by(Post.created_at.desc()).limit(limit)).all()
 
 
-def exemplary_by_unit(limit: int | None = None) -> list[tuple]:
-    """典型经验 grouped by unit (一所一品牌): [(unit, [posts])]."""
-    query = (visible_posts().where(Post.exemplary.is_(True))
-             .order_by(Post.unit_id, Post.created_at.desc()))
-    posts = db.session.scalars(query).all()
-    groups = [(unit, list(items)) for unit, items in groupby(posts, key=lambda p: p.unit)]
-    groups.sort(key=lambda group: (-len(group[1]), group[0].name))
-    return groups[:limit] if limit else groups
+SHOWCASE_PER_UNIT = 10
+
+
+def exemplary_by_unit(limit: int | None = None, per_unit: int | None = None) -> list[tuple]:
+    """典型经验 grouped by unit (一所一品牌): [(unit, [newest posts], how many in all)],
+    units with the most first; at most `per_unit` posts each, however many there are."""
+    per_unit = per_unit or SHOWCASE_PER_UNIT
+    exemplary = [Post.exemplary.is_(True), _is_submitted()]
+    counts = db.session.execute(
+        db.select(Post.unit_id, db.func.count(Post.id)).where(*exemplary)
+        .group_by(Post.unit_id)).all()
+    units = {u.id: u for u in db.session.scalars(
+        db.select(Unit).where(Unit.id.in_([unit_id for unit_id, _ in counts])))}
+    ranked = sorted(counts, key=lambda row: (-row[1], units[row[0]].name))[:limit]
+    rank = db.func.row_number().over(partition_by=Post.unit_id,
+                                     order_by=(Post.created_at.desc(), Post.id.desc()))
+    newest = (db.select(Post.id, rank.label("n"))
+              .where(*exemplary, Post.unit_id.in_([unit_id for unit_id, _ in ranked]))
+              .subquery())
+    posts = db.session.scalars(
+        visible_posts().join(newest, newest.c.id == Post.id).where(newest.c.n <= per_unit)
+        .order_by(Post.created_at.desc(), Post.id.desc())).all()
+    return [(units[unit_id], [p for p in posts if p.unit_id == unit_id], count)
+            for unit_id, count in ranked]
 
 
 def filtered_posts(filters: PostFilters, user: User):

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Unit, User
 from ..extensions import db
+from ..paging import paginate, paging_from
 from ..salons.models import Salon
 from .forms import CommentForm, FlagForm, ImageForm, PostForm
 from .models import KINDS, Post
@@ -56,8 +57,8 @@ def require_writer() -> None:
 def index():
     """稿件 list with filters (kind, salon, unit, tag, author) and 我的草稿."""
     filters = PostFilters.from_args(request.args)
-    page = db.paginate(filtered_posts(filters, current_user),
-                       per_page=current_app.config["POSTS_PER_PAGE"], max_per_page=100)
+    page = paginate(filtered_posts(filters, current_user),
+                    paging_from(default=current_app.config["POSTS_PER_PAGE"]))
     return render_template(
         "posts/index.html", page=page, filters=filters, kinds=KINDS,
         salons=db.session.scalars(db.select(Salon).order_by(Salon.number.desc())).all(),

@@ -7,14 +7,17 @@ from flask_login import current_user
 from ..accounts.models import Unit
 from ..api import bp
 from ..extensions import db
+from ..paging import page_json, paginate, paging_from
+from .access import list_row, sees_full_ledger
 from .models import Problem
-from .queries import ProblemFilters, load_problem, problems_matching
+from .queries import ProblemFilters, load_problem, problem_list_query
 from .services import Figure, InvalidInput, StepInput, take_step
 
 
-def problem_json(problem: Problem) -> dict:
-    """Everything about a problem, with its instructions, figures and full event list."""
-    return {
+def problem_json(problem: Problem, details: bool = True) -> dict:
+    """Everything about a problem, with its instructions, figures and full event list
+    (without `details`: the list's columns only, see access.LIST_FIELDS)."""
+    summary = {
         "id": problem.id,
         "post_id": problem.post_id,
         "title": problem.post.title,
@@ -22,13 +25,20 @@ def problem_json(problem: Problem) -> dict:
         "reporter_unit": problem.post.unit.name,
         "salon": problem.post.salon.month if problem.post.salon else None,
         "source": problem.source,
-        "scan": problem.scan, "analysis": problem.analysis, "proposal": problem.proposal,
         "state": problem.state,
         "state_label": problem.state_label,
         "overdue": problem.is_overdue,
         "unit": problem.responsible_unit.name if problem.responsible_unit else None,
         "unit_id": problem.responsible_unit_id,
         "deadline": problem.deadline.isoformat() if problem.deadline else None,
+        "cosign_count": problem.cosign_count,
+        "created_at": problem.created_at.isoformat(),
+    }
+    if not details:
+        return summary
+    return {
+        **summary,
+        "scan": problem.scan, "analysis": problem.analysis, "proposal": problem.proposal,
         "instruction": problem.instructions[-1].text if problem.instructions else None,
         "instructions": [{"leader": i.leader.name, "at": i.at.isoformat(), "text": i.text}
                          for i in problem.instructions],
@@ -36,8 +46,6 @@ def problem_json(problem: Problem) -> dict:
         "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in problem.figures],
         "satisfaction": problem.satisfaction,
         "reopen_count": problem.reopen_count,
-        "cosign_count": problem.cosign_count,
-        "created_at": problem.created_at.isoformat(),
         "resolved_at": problem.resolved_at.isoformat() if problem.resolved_at else None,
         "events": [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor.name, "action": e.action,
                     "from": e.from_state, "to": e.to_state, "note": e.note}
@@ -47,16 +55,22 @@ def problem_json(problem: Problem) -> dict:
 
 @bp.get("/problems")
 def list_problems():
-    """`?state=&unit=&overdue=1` (unit by id or name), plus the site's other filters."""
+    """`?state=&unit=&overdue=1&page=&limit=` (unit by id or name), plus the site's other
+    filters; one page. Every field for the desk and leaders, the list's columns for others."""
+    paging = paging_from(strict=True)
     args = request.args.copy()
     unit = args.get("unit", "")
     if unit and not unit.isdigit():
         found = db.session.scalar(db.select(Unit.id).filter_by(name=unit))
         if found is None:
-            return {"total": 0, "problems": []}
+            return {"total": 0, "page": paging.page, "limit": paging.limit, "pages": 0,
+                    "problems": []}
         args["unit"] = str(found)
-    problems = problems_matching(ProblemFilters.from_args(args), with_details=True)
-    return {"total": len(problems), "problems": [problem_json(p) for p in problems]}
+    full = sees_full_ledger(current_user)
+    page = paginate(problem_list_query(ProblemFilters.from_args(args), with_details=full),
+                    paging)
+    return {**page_json(page),
+            "problems": [list_row(problem_json(p, full), current_user) for p in page.items]}
 
 
 @bp.get("/problems/<int:problem_id>")

@@ -1,7 +1,7 @@
 """问题台账: the problem list as an Excel workbook (problems + events) or a CSV file."""
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from ..timeutil import zh_date, zh_datetime
@@ -60,36 +60,71 @@ def defuse(value: object) -> object:
     return value
 
 
-def workbook_bytes(problems: list[Problem], events: list[ProblemEvent]) -> bytes:
-    """Sheet 问题台账 (one row per problem) and sheet 办理过程 (every event)."""
+def write_workbook(target, batches: Iterable[list[Problem]]) -> None:
+    """Sheet 问题台账 (one row per problem) and sheet 办理过程 (every event, problem by
+    problem in the ledger's order; batches come with their events loaded), written to the
+    file `target` batch by batch in openpyxl's write-only mode: the rows go straight to disk,
+    so a ledger of any size costs one batch of memory."""
     from openpyxl import Workbook  # imported on use: ~0.1 s that every app start would pay
 
-    book = Workbook()
-    _fill(book.active, "问题台账", PROBLEM_COLUMNS, problems)
-    _fill(book.create_sheet(), "办理过程", EVENT_COLUMNS, events)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = Workbook(write_only=True)
+    problems = _sheet(book, "问题台账", PROBLEM_COLUMNS)
+    events = _sheet(book, "办理过程", EVENT_COLUMNS)
+    wrap = _wrap_style()
+    rows = {problems.title: 1, events.title: 1}
+    for batch in batches:
+        for problem in batch:
+            problems.append(_row(problems, PROBLEM_COLUMNS, problem, wrap))
+            rows[problems.title] += 1
+        for event in (event for problem in batch for event in problem.events):
+            events.append(_row(events, EVENT_COLUMNS, event, wrap))
+            rows[events.title] += 1
+    for sheet, columns in ((problems, PROBLEM_COLUMNS), (events, EVENT_COLUMNS)):
+        sheet.auto_filter.ref = f"A1:{_column(len(columns))}{rows[sheet.title]}"
+    book.save(target)
 
 
-def _fill(sheet, title: str, columns, rows) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _column(number: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    sheet.title = title
-    sheet.append([name for name, _, _ in columns])
+    return get_column_letter(number)
+
+
+def _sheet(book, title: str, columns):
+    """A write-only sheet with its widths, frozen header, filter and bold header row."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
     for index, (_, width, _) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=1, column=index)
+    sheet.freeze_panes = "B2"
+    header = []
+    for name, _, _ in columns:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0B3D91")
-    for item in rows:
-        sheet.append([_cell_value(getter(item)) for _, _, getter in columns])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = sheet.dimensions
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def _wrap_style():
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=True, vertical="top")
+
+
+def _row(sheet, columns, item, wrap) -> list:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for _, _, getter in columns:
+        cell = WriteOnlyCell(sheet, value=_cell_value(getter(item)))
+        cell.alignment = wrap
+        cells.append(cell)
+    return cells
 
 
 def _cell_value(value: object) -> object:
@@ -97,14 +132,24 @@ def _cell_value(value: object) -> object:
     return defuse(value) if isinstance(value, str) else value
 
 
-def csv_bytes(problems: list[Problem]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens the Chinese correctly."""
+def csv_lines(batches: Iterable[list[Problem]]) -> Iterator[str]:
+    """The CSV a line at a time (UTF-8 with a BOM, so Excel opens the Chinese correctly),
+    for a streamed answer: nothing waits for the whole ledger."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
     writer.writerow([name for name, _, _ in PROBLEM_COLUMNS])
-    for problem in problems:
-        writer.writerow([defuse(getter(problem)) for _, _, getter in PROBLEM_COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    yield "\ufeff" + take()
+    for batch in batches:
+        for problem in batch:
+            writer.writerow([defuse(getter(problem)) for _, _, getter in PROBLEM_COLUMNS])
+        yield take()
 
 
 def attachment_header(filename: str) -> str:

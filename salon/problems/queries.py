@@ -1,5 +1,6 @@
 """Problem queries: the filtered list (ledger), 我的待办, due and overdue."""
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -8,10 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Unit, User
 from ..extensions import db
+from ..paging import paginate
 from ..posts.models import Post
 from ..salons.models import Salon
 from ..timeutil import today
-from .models import DONE_STATES, OPEN_STATES, SATISFACTION, STATES, Problem, ProblemEvent
+from .models import DONE_STATES, OPEN_STATES, SATISFACTION, STATES, Problem
 
 DUE_SOON_DAYS = 3
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -147,14 +149,22 @@ def problems_matching(filters: ProblemFilters, with_details: bool = False) -> li
     return list(db.session.scalars(problem_list_query(filters, with_details)).all())
 
 
-def events_of(problems: list[Problem]) -> list[ProblemEvent]:
-    """All events of these problems in order (one query)."""
-    ids = [p.id for p in problems]
-    if not ids:
-        return []
-    return list(db.session.scalars(
-        db.select(ProblemEvent).where(ProblemEvent.problem_id.in_(ids))
-        .order_by(ProblemEvent.problem_id, ProblemEvent.id)).all())
+EXPORT_BATCH = 500
+
+
+def problems_in_batches(filters: ProblemFilters, size: int | None = None) -> Iterator[list]:
+    """The list in order, a batch at a time with every detail loaded: an export of any size
+    holds one batch in memory (the ids first, then each batch by its ids)."""
+    size = size or EXPORT_BATCH
+    ids = list(db.session.scalars(
+        db.select(Problem.id).join(Problem.post).where(*filter_conditions(filters))
+        .order_by(Problem.created_at.desc(), Problem.id.desc())))
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        loaded = {p.id: p for p in db.session.scalars(
+            problem_list_query(ProblemFilters(), with_details=True)
+            .where(Problem.id.in_(chunk)).order_by(None))}
+        yield [loaded[i] for i in chunk if i in loaded]
 
 
 def load_problem(problem_id: int) -> Problem | None:
@@ -200,23 +210,21 @@ def todo_count(user: User) -> int:
         db.select(func.count(Problem.id)).join(Problem.post).where(condition)) or 0
 
 
-def todo_lists(user: User) -> dict[str, list[Problem]]:
-    """The 我的待办 page: each kind with its problems (one query per kind, eager-loaded)."""
-    lists = {}
-    for kind, condition in todo_conditions(user).items():
-        query = problem_list_query().where(condition)
-        lists[kind] = list(db.session.scalars(query).all())
-    return lists
+def todo_lists(user: User, paging_of) -> dict[str, object]:
+    """The 我的待办 page: each kind with one page of its problems (`paging_of(kind)`)."""
+    return {kind: paginate(problem_list_query().where(condition), paging_of(kind))
+            for kind, condition in todo_conditions(user).items()}
 
 
-def due_soon_and_overdue(unit_id: int | None = None) -> list[Problem]:
+def due_soon_and_overdue(unit_id: int | None = None, limit: int | None = None) -> list[Problem]:
     """Open problems with a deadline within DUE_SOON_DAYS days or past it, soonest first."""
     query = problem_list_query().where(
         Problem.state.in_(OPEN_STATES), Problem.deadline.is_not(None),
         Problem.deadline <= today() + timedelta(days=DUE_SOON_DAYS))
     if unit_id is not None:
         query = query.where(Problem.responsible_unit_id == unit_id)
-    return list(db.session.scalars(query.order_by(None).order_by(Problem.deadline, Problem.id)))
+    query = query.order_by(None).order_by(Problem.deadline, Problem.id)
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def reminders_by_unit() -> list[tuple[Unit, list[Problem], list[Problem]]]:

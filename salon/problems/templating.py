@@ -36,7 +36,7 @@ def home_due_list() -> list[Problem]:
     if not user.is_authenticated:
         return []
     unit_id = None if user.has_role("leader", "organizer") else user.unit_id
-    return due_soon_and_overdue(unit_id)[:10]
+    return due_soon_and_overdue(unit_id, limit=10)
 
 
 def init_app(app: Flask) -> None:

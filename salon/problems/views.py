@@ -1,4 +1,6 @@
 """问题反映 pages: the list (台账) with exports, one problem, workflow steps, 我的待办."""
+import tempfile
+
 from flask import (
     Blueprint,
     Response,
@@ -8,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -16,16 +19,17 @@ from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
 from ..extensions import db
+from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
 from . import ledger
+from .access import LEDGER_ROLES
 from .forms import ActionForm
 from .models import SATISFACTION, STATES, Problem
 from .queries import (
     ProblemFilters,
-    events_of,
     load_problem,
     problem_list_query,
-    problems_matching,
+    problems_in_batches,
     salon_months,
     todo_lists,
     units_for_assignment,
@@ -33,6 +37,7 @@ from .queries import (
 from .services import ProblemError, take_step
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/")
@@ -40,27 +45,39 @@ bp = Blueprint("problems", __name__, url_prefix="/problems")
 def index():
     """问题台账: every problem, filtered by state, unit, salon, overdue and period."""
     filters = ProblemFilters.from_args(request.args)
-    page = db.paginate(problem_list_query(filters), per_page=current_app.config["POSTS_PER_PAGE"],
-                       error_out=False)
+    page = paginate(problem_list_query(filters),
+                    paging_from(default=current_app.config["POSTS_PER_PAGE"]))
     return render_template("problems/index.html", page=page, filters=filters, states=STATES,
                            units=units_for_assignment(), salons=salon_months(),
                            satisfaction=SATISFACTION)
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
-@role_required("leader", "organizer")
+@role_required(*LEDGER_ROLES)
 def export(fmt: str):
     """The ledger (台账) under the current filters as an Excel workbook or a CSV file."""
     filters = ProblemFilters.from_args(request.args)
-    problems = problems_matching(filters, with_details=True)
-    stamp = now().strftime("%Y%m%d")
-    if fmt == "xlsx":
-        body = ledger.workbook_bytes(problems, events_of(problems))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, mimetype = ledger.csv_bytes(problems), "text/csv; charset=utf-8"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": ledger.attachment_header(f"问题台账-{stamp}.{fmt}")})
+    headers = {"Content-Disposition": ledger.attachment_header(
+        f"问题台账-{now():%Y%m%d}.{fmt}")}
+    batches = problems_in_batches(filters)
+    if fmt == "csv":  # streamed: the first rows leave before the last are read
+        lines = (line.encode("utf-8") for line in ledger.csv_lines(batches))
+        return Response(stream_with_context(lines), mimetype="text/csv; charset=utf-8",
+                        headers=headers)
+    # The zip of an .xlsx is only complete at the end: written to a temporary file a batch
+    # at a time (write-only mode), then sent from there.
+    spool = tempfile.TemporaryFile()
+    ledger.write_workbook(spool, batches)
+    headers["Content-Length"] = str(spool.tell())
+    spool.seek(0)
+    return Response(_read_and_close(spool), mimetype=XLSX, headers=headers)
+
+
+def _read_and_close(spool, size: int = 1 << 16):
+    """The file's bytes in pieces; the file is closed (and gone) once sent or abandoned."""
+    with spool:
+        while piece := spool.read(size):
+            yield piece
 
 
 @bp.route("/<int:problem_id>")
@@ -105,4 +122,9 @@ ACTION_DONE = {"accept": "受理", "decline": "不予采纳", "assign": "交办"
 @login_required
 def todo():
     """我的待办: what waits for the signed-in user."""
-    return render_template("problems/todo.html", lists=todo_lists(current_user))
+    asked = paging_from(default=current_app.config["POSTS_PER_PAGE"])
+
+    def paging_of(kind: str) -> Paging:
+        return asked if request.args.get("kind") == kind else Paging(1, asked.limit)
+
+    return render_template("problems/todo.html", lists=todo_lists(current_user, paging_of))

@@ -64,7 +64,10 @@ def relation_holds(who: str, problem: Problem, user: User) -> bool:
 
 
 def may_act(step: Step, problem: Problem, user: User) -> bool:
-    """The role/relation half of the rule (403 when false)."""
+    """The role/relation half of the rule (403 when false). Admins manage users and units
+    only: no step is theirs, whatever unit they belong to or relation they hold."""
+    if user.is_authenticated and user.has_role("admin"):
+        return False
     return relation_holds(step.who, problem, user)
 
 

@@ -1,10 +1,12 @@
-"""`flask salons …`: create a salon from the command line."""
+"""`flask salons …`: create a salon, and propose topics, from the command line."""
+import json
 from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from . import topics
 from .services import SalonError, create_salon
 
 salons_cli = AppGroup("salons", help="沙龙管理。")
@@ -46,3 +48,33 @@ def create_command(month, topic, description, starts_at, place):
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"已创建{salon.label}：{salon.topic}（{salon.status_label}）。")
+
+
+@salons_cli.command("suggest-topics")
+@click.option("--months", default=str(topics.DEFAULT_MONTHS), show_default=True,
+              help=f"看最近几个月的问题与经验（1–{topics.MAX_MONTHS}）")
+@click.option("--limit", default="5", show_default=True, help="最多几条建议（1–20）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def suggest_topics_command(months, limit, as_json):
+    """Topics proposed from the last months' problems and experiences, best first."""
+    months = whole_number(months, "--months", 1, topics.MAX_MONTHS)
+    limit = whole_number(limit, "--limit", 1, 20)
+    found = topics.suggest_topics(months, limit)
+    if as_json:
+        click.echo(json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(f"最近 {months} 个月没有足够的问题和经验可归纳选题（至少两篇相关稿件）。")
+        return
+    for rank, suggestion in enumerate(found, 1):
+        click.echo(f"{rank}. {suggestion.topic}（{suggestion.score:.1f} 分）"
+                   f" 关键词：{'、'.join(suggestion.terms)}")
+        click.echo(f"   问题 {len(suggestion.problems)} 个，经验 {len(suggestion.experiences)} 篇；"
+                   f"单位：{'、'.join(suggestion.units)}；月份：{'、'.join(suggestion.months)}")
+
+
+def whole_number(value: str, option: str, low: int, high: int) -> int:
+    """A whole number within bounds, or one Chinese line (click's own message is English)."""
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        raise click.ClickException(f"{option} 应为 {low} 到 {high} 之间的整数，收到“{value}”。")
+    return int(value)

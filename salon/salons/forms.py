@@ -1,6 +1,6 @@
 """Salon forms: create/edit, agenda, minutes (every message in Chinese)."""
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .services import PLACE_MAX, TOPIC_MAX
@@ -21,6 +21,13 @@ class SalonForm(FlaskForm):
     place = StringField("地点", validators=[
         Optional(), Length(max=PLACE_MAX, message=f"地点不能超过 {PLACE_MAX} 个字。"),
     ])
+    # The problems behind an adopted 选题建议 (ids, comma-separated), linked on save.
+    topic_problems = HiddenField(validators=[Optional(), Length(max=2000)])
+
+    def topic_problem_ids(self) -> list[int]:
+        """The adopted problems' ids; anything that is not a small whole number is ignored."""
+        parts = (self.topic_problems.data or "").split(",")
+        return [int(p) for p in parts if p.isascii() and p.isdigit() and len(p) <= 9]
 
 
 class AgendaForm(FlaskForm):

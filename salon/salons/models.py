@@ -72,3 +72,15 @@ class SignUp(db.Model):
 
     salon: Mapped[Salon] = relationship(back_populates="signups")
     user: Mapped[User] = relationship()
+
+
+class SalonTopicProblem(db.Model):
+    """A problem a salon took as its topic (选题来源), recorded when a suggestion is adopted."""
+
+    __table_args__ = (UniqueConstraint("salon_id", "problem_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salon_id: Mapped[int] = mapped_column(ForeignKey("salon.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"),
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -2,7 +2,6 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..errors import DomainError, Missing
 from ..extensions import db
+from ..paging import paginate
 from ..posts.models import KINDS, Post
 from ..timeutil import now
 from .models import NEXT_STATUS, STATUSES, AgendaItem, Salon, SignUp
@@ -95,16 +95,15 @@ def salon_rows() -> list[SalonRow]:
     ]
 
 
-def posts_by_kind(salon: Salon) -> list[tuple[str, str, list[Post]]]:
-    """The salon's submitted posts as [(kind, 中文, posts)], experience first, newest first."""
+def posts_by_kind(salon: Salon, paging_of) -> list[tuple[str, str, object]]:
+    """The salon's submitted posts as [(kind, 中文, one page)], experience first, newest first;
+    `paging_of(kind)` says which page of each kind (a salon may hold thousands of posts)."""
     from ..posts.services import visible_posts  # author, unit, tags, problem loaded up front
 
-    posts = db.session.scalars(
-        visible_posts().where(Post.salon_id == salon.id)
-        .order_by(Post.kind, Post.created_at.desc(), Post.id.desc())
-    ).all()
-    grouped = {kind: list(items) for kind, items in groupby(posts, key=lambda p: p.kind)}
-    return [(kind, label, grouped.get(kind, [])) for kind, label in KINDS.items()]
+    return [(kind, label, paginate(
+        visible_posts().where(Post.salon_id == salon.id, Post.kind == kind)
+        .order_by(Post.created_at.desc(), Post.id.desc()), paging_of(kind)))
+        for kind, label in KINDS.items()]
 
 
 # --- creating and editing --------------------------------------------------------------

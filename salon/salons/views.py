@@ -1,10 +1,11 @@
 """Salon pages: list, one page per salon, organizer editing, sign-up and attendance."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
 from ..extensions import db
-from . import services
+from ..paging import Paging, paging_from
+from . import services, topics
 from .forms import AgendaForm, MinutesForm, SalonForm
 from .models import NEXT_STATUS, STATUSES, Salon
 from .services import SalonError
@@ -47,14 +48,15 @@ def create():
     if form.validate_on_submit():
         try:
             salon = services.create_salon(**salon_fields(form))
+            db.session.flush()
+            topics.link_problems(salon.id, form.topic_problem_ids())
             db.session.commit()
         except SalonError as error:
             show_on_form(form, error)
         else:
             flash(f"已创建{salon.label}。", "success")
             return redirect(url_for(".detail", month=salon.month))
-    return render_template("salons/form.html", form=form, salon=None,
-                           next_number=services.next_issue_number())
+    return render_form(form, None, next_number=services.next_issue_number())
 
 
 @bp.route("/<month>/edit", methods=["GET", "POST"])
@@ -68,13 +70,34 @@ def edit(month: str):
     if form.validate_on_submit():
         try:
             services.update_salon(salon, **salon_fields(form))
+            topics.link_problems(salon.id, form.topic_problem_ids())
             db.session.commit()
         except SalonError as error:
             show_on_form(form, error)
         else:
             flash("沙龙信息已保存。", "success")
             return redirect(url_for(".detail", month=salon.month))
-    return render_template("salons/form.html", form=form, salon=salon)
+    return render_form(form, salon)
+
+
+def render_form(form: SalonForm, salon: Salon | None, **extra):
+    """The salon form beside the 选题建议 panel."""
+    suggestions = topics.suggest_topics()
+    adopt_suggestion(form, suggestions)
+    return render_template("salons/form.html", form=form, salon=salon, suggestions=suggestions,
+                           months=topics.DEFAULT_MONTHS, **extra)
+
+
+def adopt_suggestion(form: SalonForm, suggestions: list) -> None:
+    """`?adopt=N` (a GET from the suggestions panel): the form opens with that topic filled
+    in and its problems carried to the save, so the organizer can still edit the wording."""
+    choice = request.args.get("adopt", "")
+    if request.method != "GET" or not (choice.isascii() and choice.isdigit()):
+        return
+    index = int(choice[:3]) - 1
+    if 0 <= index < len(suggestions):
+        form.topic.data = suggestions[index].topic
+        form.topic_problems.data = ",".join(str(p.id) for p in suggestions[index].problems)
 
 
 def show_on_form(form: SalonForm, error: SalonError) -> None:
@@ -102,7 +125,8 @@ def detail(month: str):
     return render_template(
         "salons/detail.html",
         salon=salon,
-        groups=services.posts_by_kind(salon),
+        groups=services.posts_by_kind(salon, paging_of),
+        topic_problems=topics.topic_problems(salon.id),
         attendees=services.attendees(salon),
         my_signup=services.signup_of(salon, current_user),
         can_sign_up=salon.status in services.SIGNUP_STATUSES
@@ -111,6 +135,12 @@ def detail(month: str):
         next_step=PAGE_STEPS.get(salon.status),
         statuses=STATUSES,
     )
+
+
+def paging_of(kind: str) -> Paging:
+    """The page asked for (`?kind=…&page=…`) of that kind; the first page of the other."""
+    asked = paging_from(default=current_app.config["POSTS_PER_PAGE"])
+    return asked if request.args.get("kind") == kind else Paging(1, asked.limit)
 
 
 @bp.route("/<month>/status", methods=["POST"])

@@ -45,9 +45,5 @@ def page_from(args: MultiDict) -> int:
     return _int(args.get("page"), 1, 1, MAX_PAGE)
 
 
-def limit_from(args: MultiDict, default: int = 10) -> int:
-    return _int(args.get("limit"), default, 1, 50)
-
-
 def sort_from(args: MultiDict) -> str:
     return "newest" if args.get("sort") == "newest" else "relevance"

@@ -3,6 +3,7 @@
 What matches and in which order is decided in engine/evaluate.py; this module loads the
 posts behind the results and shapes them for pages, the API and the command line.
 """
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..cache import LRUCache
 from ..extensions import db
 from ..posts.models import Post
 from ..salons.models import Salon
@@ -115,6 +117,22 @@ def similar_problems(title: str, body: str, limit: int = 5) -> list[Post]:
         return []
     ensure_fresh()
     return _in_order(evaluate.similar(sync.search_index().view(), text, "problem", None, limit))
+
+
+_TELLING = LRUCache(20_000)  # text digest → its telling words; analysing is ~1 ms a post
+
+
+def telling_words(texts: list[str], count: int = 8) -> list[list[str]]:
+    """Each text's most telling words against the whole index (its first 1000 characters:
+    a post's theme is in its title and opening). Kept per text, so a page that groups
+    the same posts again analyses only the new ones."""
+    ensure_fresh()
+    view = sync.search_index().view()
+
+    def words(text: str) -> list[str]:
+        key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), count)
+        return _TELLING.get_or_compute(key, lambda: view.telling_words(text, count))
+    return [words(text[:1000]) for text in texts]
 
 
 def hit_json(hit: Hit) -> dict:

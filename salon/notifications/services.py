@@ -1,0 +1,128 @@
+"""Notifications: write them in the caller's transaction, read them, mark them read.
+
+Contract (what other features code against):
+
+- `notify(recipients, kind, text, link="", dedupe_key=None, exclude=None) -> int`
+  adds one notification per recipient in the CALLER's transaction and never commits: the
+  messages commit or roll back with the event that causes them (as the search change log
+  does). `recipients` is any iterable of `User` objects or user ids, repeats allowed;
+  inactive users and the users in `exclude` (a user, an id, or an iterable of them, e.g. the
+  actor of a step) are skipped. `kind` is a short key (see `models.KINDS`: "problem",
+  "remind", "review", …), `text` one plain-text sentence in Chinese (no Markdown, no HTML;
+  it is escaped when shown), `link` a site-relative URL of the subject ("/posts/12").
+  With a `dedupe_key` (≤ 160 characters, e.g. f"remind:overdue:{problem.id}:{deadline}"),
+  a person receives that key at most once, ever: a second call with the same key for the
+  same person writes nothing, also when two transactions race (INSERT … ON CONFLICT DO
+  NOTHING on the unique (user_id, dedupe_key), on SQLite and PostgreSQL). Without a key,
+  every call writes. Returns how many rows were written.
+- `unread_count(user) -> int`: the badge (one COUNT query).
+- `messages_of(user, page=1, per_page=None)`: a Flask-SQLAlchemy pagination of the user's
+  notifications, unread first, newest first within each group.
+- `mark_read(user, ids | "all") -> int`: marks the user's own notifications read (ids of
+  other people's are ignored); the caller commits. Returns how many changed.
+"""
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..accounts.models import User
+from ..errors import InvalidInput
+from ..extensions import db
+from ..timeutil import now
+from .models import Notification
+
+TEXT_MAX = 500
+LINK_MAX = 300
+KEY_MAX = 160
+
+
+def _ids(people) -> set[int]:
+    """User ids from a user, an id, or an iterable of them (None: nobody)."""
+    if people is None:
+        return set()
+    if isinstance(people, (User, int)):
+        people = [people]
+    return {p.id if isinstance(p, User) else int(p) for p in people}
+
+
+def _active_ids(recipients: Iterable) -> list[int]:
+    """The recipients' ids in first-seen order, without inactive users."""
+    seen: dict[int, None] = {}
+    unknown = []
+    for person in recipients:
+        if isinstance(person, User):
+            if person.active:
+                seen.setdefault(person.id, None)
+        else:
+            unknown.append(int(person))
+            seen.setdefault(int(person), None)
+    if unknown:  # ids given without their users: one query for the inactive among them
+        inactive = set(db.session.scalars(db.select(User.id).where(
+            User.id.in_(unknown), User.active.is_(False))))
+        for ident in inactive:
+            seen.pop(ident, None)
+    return list(seen)
+
+
+def _insert():
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification)
+
+
+def notify(recipients: Iterable, kind: str, text: str, link: str = "",
+           dedupe_key: str | None = None, exclude=None) -> int:
+    """Tell these people something, in the caller's transaction (see the module contract)."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("消息内容不能为空。")
+    if dedupe_key is not None and not 0 < len(dedupe_key) <= KEY_MAX:
+        raise InvalidInput(f"消息去重键须为 1–{KEY_MAX} 个字符。")
+    skip = _ids(exclude)
+    ids = [i for i in _active_ids(recipients) if i not in skip]
+    if not ids:
+        return 0
+    moment = now()
+    rows = [{"user_id": i, "kind": kind[:20], "text": text[:TEXT_MAX], "link": link[:LINK_MAX],
+             "dedupe_key": dedupe_key, "created_at": moment} for i in ids]
+    statement = _insert().values(rows)
+    if dedupe_key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+    result = db.session.execute(statement)
+    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(ids)
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(db.select(db.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def messages_query(user: User):
+    """The user's notifications, unread first, then newest first."""
+    return (db.select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.read_at.is_not(None), Notification.id.desc()))
+
+
+def messages_of(user: User, page: int = 1, per_page: int | None = None):
+    """One page of the user's notifications (unread first)."""
+    per_page = per_page or current_app.config["NOTIFICATIONS_PER_PAGE"]
+    return db.paginate(messages_query(user), page=max(1, page), per_page=per_page,
+                       max_per_page=100, error_out=False)
+
+
+def mark_read(user: User, ids) -> int:
+    """Mark the user's notifications read: a list of ids, or "all". The caller commits."""
+    statement = db.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids != "all":
+        wanted = _ids(ids)
+        if not wanted:
+            return 0
+        statement = statement.where(Notification.id.in_(wanted))
+    result = db.session.execute(statement.values(read_at=now()),
+                                execution_options={"synchronize_session": False})
+    return result.rowcount or 0
