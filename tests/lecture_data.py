@@ -27,8 +27,8 @@ def office_bytes(kind: str) -> bytes:
     """An Office Open XML package with the parts that say what it is."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(OFFICE_PART[kind], "<x/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), (OFFICE_PART[kind], "<x/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 27, 9, 0, 0)), text)
     return out.getvalue()
 
 
