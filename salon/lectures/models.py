@@ -91,6 +91,14 @@ class LectureMaterial(db.Model):
     def kind_label(self) -> str:
         return MATERIAL_KINDS[self.kind][1]
 
+    @property
+    def size_label(self) -> str:
+        """0.3 KB, 240 KB, 3.1 MB"""
+        if self.size >= 1024 * 1024:
+            return f"{self.size / (1024 * 1024):.1f} MB"
+        kb = self.size / 1024
+        return f"{kb:.1f} KB" if kb < 10 else f"{kb:.0f} KB"
+
 
 class Attendance(db.Model):
     """签到: an officer attended a lecture."""
