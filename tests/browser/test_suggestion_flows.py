@@ -14,7 +14,7 @@ from salon.suggestions.models import Suggestion
 from salon.timeutil import today
 
 from ..lecture_data import office_bytes, pdf_bytes
-from .conftest import LiveServer, new_page, screenshot
+from .conftest import LiveServer, axe_violations, new_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,7 @@ def test_citizen_suggestion_becomes_a_problem_and_the_verdict_moves_the_dashboar
     citizen = new_page(browser, watch)
     citizen.goto(public_site("/?unit=1"))
     both_widths(citizen, "public-form")
+    assert axe_violations(citizen) == []
     text = "城北小区晚上八点到十点常有人撬电动车，希望增加巡逻。"
     citizen.get_by_label("您的意见或建议").fill(text)
     citizen.get_by_label("涉及地点（选填）").fill("城北小区")
@@ -98,6 +99,7 @@ def test_citizen_suggestion_becomes_a_problem_and_the_verdict_moves_the_dashboar
     expect(citizen.locator(".public-outcome")).to_contain_text("新增探头并调整点位")
     expect(citizen.locator("main")).not_to_contain_text("13512345678")
     both_widths(citizen, "public-answer")
+    assert axe_violations(citizen) == []
     citizen.get_by_label("满意", exact=True).check()
     citizen.get_by_role("button", name="提交评价").click()
     expect(citizen.get_by_text("谢谢您的评价！")).to_be_visible()
