@@ -201,3 +201,23 @@ def test_codes_are_read_forgivingly(typed, code):
 ])
 def test_mask_contact(contact, masked):
     assert mask_contact(contact) == masked
+
+
+def test_the_desk_and_the_registering_officer_are_told(app, client, auth):
+    from salon.notifications.models import Notification
+
+    def messages(username):
+        return [n.text for n in db.session.scalars(
+            db.select(Notification).join(Notification.user).where(
+                Notification.user.has(username=username)).order_by(Notification.id))]
+
+    suggestion = registered("officer", channel="phone", text="夜里广场舞噪音扰民")
+    assert messages("organizer") == [
+        "新的群众建议（电话，城关派出所 测试officer登记）：夜里广场舞噪音扰民"]
+    auth.login("organizer")
+    triage(client, suggestion.id, action="decline", reason="已转城管部门处理")
+    assert messages("officer") == ["您登记的群众建议不予采纳：已转城管部门处理"]
+    online = public_suggestion(text="学校门口车多")
+    assert messages("organizer")[-1] == "新的群众建议（网上）：学校门口车多"
+    assert all(f"/suggestions/{online.id}" == n.link for n in db.session.scalars(
+        db.select(Notification).where(Notification.text.like("%学校门口%"))))

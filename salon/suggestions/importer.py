@@ -10,7 +10,7 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..timeutil import today
 from .models import CHANNELS, OFFICER_CHANNELS, Suggestion
-from .services import SuggestionInput, check_input, new_code
+from .services import SuggestionInput, check_input, new_code, tell_desk
 
 COLUMNS = ("收集日期", "渠道", "建议内容", "地点", "涉及单位", "联系方式")
 REQUIRED = ("建议内容",)
@@ -78,6 +78,7 @@ def import_workbook(data: bytes, registered_by: User | None) -> list[Suggestion]
         db.session.add(suggestion)
         created.append(suggestion)
     db.session.flush()
+    tell_desk(f"导入访查登记表 {len(created)} 条群众建议，待处理。", exclude=registered_by)
     return created
 
 

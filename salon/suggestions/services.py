@@ -89,10 +89,31 @@ def _create(data: SuggestionInput, registered_by: User | None) -> Suggestion:
 
 
 def submit_public(data: SuggestionInput) -> Suggestion:
-    """网上: a citizen's own suggestion from the public app."""
+    """网上: a citizen's own suggestion from the public app (the desk is told)."""
     data.channel = "online"
     data.received_on = None
-    return _create(data, None)
+    suggestion = _create(data, None)
+    tell_desk(f"新的群众建议（网上）：{suggestion.short_text}", suggestion)
+    return suggestion
+
+
+def tell_desk(text: str, suggestion: Suggestion | None = None, exclude=None) -> None:
+    """A message to every organizer (督办), in the caller's transaction."""
+    from ..notifications.services import notify
+
+    desk = db.session.scalars(db.select(User).where(User.role == "organizer",
+                                                    User.active.is_(True))).all()
+    link = f"/suggestions/{suggestion.id}" if suggestion is not None else "/suggestions/?status=new"
+    notify(desk, "suggestion", text, link, exclude=exclude)
+
+
+def _tell_registrar(suggestion: Suggestion, text: str) -> None:
+    """The officer who registered it hears what became of it."""
+    from ..notifications.services import notify
+
+    if suggestion.registered_by_id is not None:
+        notify([suggestion.registered_by_id], "suggestion", text,
+               f"/suggestions/{suggestion.id}", exclude=suggestion.triaged_by_id)
 
 
 def register(officer: User, data: SuggestionInput) -> Suggestion:
@@ -102,7 +123,11 @@ def register(officer: User, data: SuggestionInput) -> Suggestion:
     if data.channel not in OFFICER_CHANNELS:
         raise InvalidInput("请选择收集渠道：" + "、".join(CHANNELS[c] for c in OFFICER_CHANNELS)
                            + "。", field="channel")
-    return _create(data, officer)
+    suggestion = _create(data, officer)
+    who = f"{officer.unit.name} {officer.name}"
+    tell_desk(f"新的群众建议（{suggestion.channel_label}，{who}登记）：{suggestion.short_text}",
+              suggestion, exclude=officer)
+    return suggestion
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -164,6 +189,7 @@ def adopt(suggestion: Suggestion, desk: User, title: str = "") -> Problem:
     suggestion.problem = post.problem
     suggestion.status = "adopted"
     _answered(suggestion, desk)
+    _tell_registrar(suggestion, f"您登记的群众建议已采纳为问题：{title[:60]}")
     return post.problem
 
 
@@ -177,6 +203,7 @@ def merge(suggestion: Suggestion, desk: User, problem_id: int | None) -> Problem
     suggestion.problem = problem
     suggestion.status = "merged"
     _answered(suggestion, desk)
+    _tell_registrar(suggestion, f"您登记的群众建议已并入问题：{problem.post.title[:60]}")
     return problem
 
 
@@ -208,6 +235,7 @@ def decline(suggestion: Suggestion, desk: User, reason: str) -> None:
     suggestion.decline_reason = reason
     suggestion.status = "declined"
     _answered(suggestion, desk)
+    _tell_registrar(suggestion, f"您登记的群众建议不予采纳：{reason[:60]}")
 
 
 # --- the end: answered, and the citizen's verdict --------------------------------------------
@@ -237,6 +265,9 @@ def give_verdict(suggestion: Suggestion, verdict: str, note: str = "",
     suggestion.verdict_note = note
     suggestion.verdict_source = "desk" if desk is not None else "citizen"
     suggestion.verdict_at = now()
+    if desk is None:
+        tell_desk(f"群众评价“{VERDICTS[verdict]}”：{suggestion.short_text}"
+                  + (f"（{note[:60]}）" if note else ""), suggestion)
 
 
 def is_pleased(verdict: str | None) -> bool:
