@@ -2,6 +2,7 @@
 from flask import Flask
 from flask_login import current_user
 
+from .. import todo
 from ..accounts.models import User
 from .forms import FIGURE_ROWS
 from .models import CONFIRMING, DISPUTING, SATISFACTION, Problem
@@ -27,7 +28,10 @@ def panel_context(problem: Problem) -> dict:
 
 
 def nav_todo_count() -> int:
-    return todo_count(current_user) if current_user.is_authenticated else 0
+    """The badge: the problems waiting on the user and what other features registered."""
+    if not current_user.is_authenticated:
+        return 0
+    return todo_count(current_user) + todo.count_for(current_user)
 
 
 def home_due_list() -> list[Problem]:

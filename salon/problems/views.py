@@ -21,6 +21,7 @@ from ..accounts.views import safe_next
 from ..extensions import db
 from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
+from ..todo import sections_for
 from . import ledger
 from .access import LEDGER_ROLES
 from .forms import ActionForm
@@ -127,4 +128,5 @@ def todo():
     def paging_of(kind: str) -> Paging:
         return asked if request.args.get("kind") == kind else Paging(1, asked.limit)
 
-    return render_template("problems/todo.html", lists=todo_lists(current_user, paging_of))
+    return render_template("problems/todo.html", lists=todo_lists(current_user, paging_of),
+                           others=sections_for(current_user, paging_of))
