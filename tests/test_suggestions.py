@@ -221,3 +221,13 @@ def test_the_desk_and_the_registering_officer_are_told(app, client, auth):
     assert messages("organizer")[-1] == "新的群众建议（网上）：学校门口车多"
     assert all(f"/suggestions/{online.id}" == n.link for n in db.session.scalars(
         db.select(Notification).where(Notification.text.like("%学校门口%"))))
+
+
+def test_untriaged_suggestions_wait_in_the_desks_todo(app, client, auth):
+    public_suggestion(text="菜市场门口电瓶车乱停")
+    auth.login("organizer")
+    page = client.get("/problems/todo").get_data(as_text=True)
+    assert "待处理的群众建议" in page and "菜市场门口电瓶车乱停" in page
+    auth.logout()
+    auth.login("leader")
+    assert "待处理的群众建议" not in client.get("/problems/todo").get_data(as_text=True)

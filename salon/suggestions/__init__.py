@@ -4,8 +4,9 @@ The citizen's side is the separate minimal app `salon.public:create_app()`.
 """
 from flask import Flask
 
+from .. import todo
 from . import cli, models  # noqa: F401  (the tables)
-from .queries import suggestions_of_problem
+from .queries import suggestions_of_problem, waiting_count, waiting_page
 from .views import bp
 
 
@@ -17,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.suggestions_cli)
     app.add_template_global(suggestions_of_problem, "suggestions_of_problem")
     app.add_template_global(public_satisfaction, "public_satisfaction")
+    todo.register(todo.Source("suggestions", "待处理的群众建议", waiting_count, waiting_page,
+                              "suggestions/_todo.html"))
 
 
 def seed_demo() -> None:

@@ -41,3 +41,18 @@ def suggestions_of_problem(problem_id: int) -> list[Suggestion]:
     """The suggestions that became or joined this problem (the link back)."""
     return db.session.scalars(db.select(Suggestion).where(Suggestion.problem_id == problem_id)
                               .order_by(Suggestion.id)).all()
+
+
+def waiting_count(user: User) -> int:
+    """我的待办: the desk's untriaged suggestions (one COUNT)."""
+    if not user.has_role("organizer"):
+        return 0
+    return db.session.scalar(db.select(db.func.count(Suggestion.id))
+                             .where(Suggestion.status == "new")) or 0
+
+
+def waiting_page(user: User, paging):
+    """我的待办: a page of the desk's untriaged suggestions, oldest first."""
+    query = queue_query(user, "new") if user.has_role("organizer") else queue_query(
+        user).where(db.false())
+    return db.paginate(query, page=paging.page, per_page=paging.limit, error_out=False)
