@@ -122,3 +122,32 @@ def test_poster_is_one_a4_page_with_the_units_link(app, client, auth):
 
     assert len(storage().keys("posters/")) == 1
     assert client.get(f"/suggestions/posters/{station.id}.pdf").data == response.data
+
+
+def test_bulletin_has_a_public_section_with_a_measured_story(app, runner, tmp_path):
+    from pypdf import PdfReader
+
+    from salon.suggestions.services import adopt, give_verdict
+
+    from .problem_data import user, walk
+    from .suggestion_data import public_suggestion, registered
+
+    story = public_suggestion(text="农村偏远地区能不能再增加点警察", contact="李 13900000000")
+    story.received_on = date(2026, 11, 3)
+    problem = adopt(story, user("organizer"), "偏远乡镇赶场天见警率低")
+    db.session.commit()
+    problem.post.salon.month  # noqa: B018  (loaded)
+    walk(problem, "resolved", deadline=date(2099, 1, 1))
+    give_verdict(story, "satisfied")
+    other = registered(channel="sms", text="希望工作态度越来越好")
+    other.received_on = date(2026, 11, 20)
+    db.session.commit()
+    month = problem.post.salon.month
+    out = tmp_path / "b.pdf"
+    result = runner.invoke(args=["bulletin", "build", month, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    text = "".join(page.extract_text() for page in PdfReader(str(out)).pages).replace(" ", "")
+    assert "本月收到群众意见建议2条" in text
+    assert "农村偏远地区能不能再增加点警察" in text and "新增探头" in text
+    assert "群众评价：满意" in text
+    assert "13900000000" not in text

@@ -12,12 +12,14 @@ from .views import bp
 
 def init_app(app: Flask) -> None:
     from . import files  # noqa: F401  (import page, template sheet, posters on bp)
+    from .bulletin import bulletin_section
     from .stats import public_satisfaction
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.suggestions_cli)
     app.add_template_global(suggestions_of_problem, "suggestions_of_problem")
     app.add_template_global(public_satisfaction, "public_satisfaction")
+    app.add_template_global(bulletin_section, "public_for_bulletin")
     todo.register(todo.Source("suggestions", "待处理的群众建议", waiting_count, waiting_page,
                               "suggestions/_todo.html"))
 
