@@ -83,6 +83,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "search.index": ALL_SIGNED_IN,
     "search.similar_problems": ALL_SIGNED_IN,
     "suggestions.detail": expect(admin=NOT_FOUND),  # the sample is officer's registration
+    "suggestions.export": ORGANIZER_ONLY,  # the one export with contacts
     "suggestions.import_sheet": ORGANIZER_ONLY,
     "suggestions.import_template": ORGANIZER_ONLY,
     "suggestions.index": WRITERS,

@@ -231,3 +231,13 @@ def test_untriaged_suggestions_wait_in_the_desks_todo(app, client, auth):
     auth.logout()
     auth.login("leader")
     assert "待处理的群众建议" not in client.get("/problems/todo").get_data(as_text=True)
+
+
+def test_the_desks_export_holds_contacts_defused(app, client, auth):
+    public_suggestion(text="=HYPERLINK(\"http://x\")", contact="王 13812345678")
+    auth.login("organizer")
+    response = client.get("/suggestions/export.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and text.startswith("\ufeff编号,收集日期")
+    assert "王 13812345678" in text and "'=HYPERLINK" in text
+    assert response.headers["Content-Disposition"].startswith("attachment;")

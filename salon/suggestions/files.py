@@ -89,3 +89,49 @@ def poster(unit_id: int):
         raise Missing("该单位不存在。")
     return _download(poster_pdf(unit), "application/pdf", f"{unit.name}-群众建议海报.pdf",
                      f"poster-{unit.id}.pdf")
+
+
+EXPORT_COLUMNS = (
+    ("编号", lambda s: s.id), ("收集日期", lambda s: s.received_on.isoformat()),
+    ("渠道", lambda s: s.channel_label), ("状态", lambda s: s.status_label),
+    ("建议内容", lambda s: s.text), ("地点", lambda s: s.place),
+    ("涉及单位", lambda s: s.unit.name if s.unit else ""),
+    ("联系方式", lambda s: s.contact),  # the desk's own export: the one place it leaves
+    ("关联问题", lambda s: s.problem_id or ""), ("不予采纳理由", lambda s: s.decline_reason),
+    ("首次答复", lambda s: s.first_answer_at.isoformat(sep=" ", timespec="minutes")
+     if s.first_answer_at else ""),
+    ("群众评价", lambda s: s.verdict_label),
+)
+
+
+@bp.route("/export.csv")
+@role_required("organizer")
+def export():
+    """The desk's list of every suggestion (with contacts) as CSV, streamed."""
+    import csv
+    import io
+
+    from flask import stream_with_context
+    from sqlalchemy.orm import selectinload
+
+    from ..problems.ledger import attachment_header, defuse
+    from ..timeutil import now
+    from .models import Suggestion
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([name for name, _ in EXPORT_COLUMNS])
+        yield "\ufeff" + buffer.getvalue()
+        query = (db.select(Suggestion).options(selectinload(Suggestion.unit))
+                 .order_by(Suggestion.id).execution_options(yield_per=500))
+        for suggestion in db.session.scalars(query):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([defuse(get(suggestion)) for _, get in EXPORT_COLUMNS])
+            yield buffer.getvalue()
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = attachment_header(
+        f"群众建议-{now():%Y%m%d}.csv")
+    return response

@@ -52,8 +52,9 @@ def find_by_code(typed: str | None) -> Suggestion | None:
 
 
 def stations() -> list[Unit]:
-    """The units a citizen may name (every unit but the party committee's office)."""
-    return db.session.scalars(db.select(Unit).where(Unit.name != "局党委").order_by(Unit.id)).all()
+    """The units a citizen may name: 派出所 and 大队 (not the 局's offices)."""
+    return db.session.scalars(db.select(Unit).where(Unit.kind != "office")
+                              .order_by(Unit.id)).all()
 
 
 def check_input(data: SuggestionInput) -> None:
