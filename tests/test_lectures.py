@@ -149,3 +149,22 @@ def test_a_lecture_on_a_salons_agenda_shows_there(app, client, auth):
     auth.login("officer")
     page = client.get("/salons/2026-11").get_data(as_text=True)
     assert "以案说法：一起电信诈骗案" in page
+
+
+def test_organizer_removes_a_wrong_material_and_its_files(app, client, auth):
+    lecture = make_lecture()
+    auth.login("organizer")
+    upload(client, lecture.id, pdf_bytes(), "错传.pdf")
+    material = db.session.scalar(db.select(LectureMaterial))
+    assert len(storage().keys("lectures/")) == 2  # the file and its preview
+    auth.logout()
+    auth.login("officer")
+    token = csrf_token(client, f"/lectures/{lecture.id}")
+    assert client.post(f"/lectures/materials/{material.id}/delete",
+                       data={"csrf_token": token}).status_code == 403
+    auth.logout()
+    auth.login("organizer")
+    token = csrf_token(client, f"/lectures/{lecture.id}")
+    client.post(f"/lectures/materials/{material.id}/delete", data={"csrf_token": token})
+    assert db.session.scalar(db.select(db.func.count(LectureMaterial.id))) == 0
+    assert storage().keys("lectures/") == []

@@ -14,7 +14,7 @@ from flask import current_app
 from ..accounts.models import User
 from ..errors import InvalidInput
 from ..extensions import db
-from ..storage import put_for_transaction
+from ..storage import delete_with_transaction, put_for_transaction
 from .models import MATERIAL_KINDS, Lecture, LectureMaterial
 
 PREFIX = "lectures/"
@@ -110,3 +110,10 @@ def first_page_png(pdf: bytes) -> bytes | None:
             return None
         image = Path(folder) / "page.png"
         return image.read_bytes() if image.is_file() else None
+
+
+def remove_material(material: LectureMaterial) -> None:
+    """Delete the row now and the files once that commits; the caller commits."""
+    for key in filter(None, (material.key, material.preview_key)):
+        delete_with_transaction(key)
+    db.session.delete(material)

@@ -123,6 +123,21 @@ def upload(lecture_id: int):
     return redirect(url_for("lectures.detail", lecture_id=lecture.id))
 
 
+@bp.route("/materials/<int:material_id>/delete", methods=["POST"])
+@role_required("organizer")
+def delete_material(material_id: int):
+    """Remove a material (a wrong file); its bytes go once the removal commits."""
+    material = _material(material_id)
+    lecture_id = material.lecture_id
+    if not SignInForm().validate_on_submit():
+        flash("页面已过期，请刷新后重试。", "danger")
+    else:
+        materials.remove_material(material)
+        db.session.commit()
+        flash(f"已删除：{material.filename}", "success")
+    return redirect(url_for("lectures.detail", lecture_id=lecture_id))
+
+
 @bp.route("/<int:lecture_id>/attend", methods=["POST"])
 @login_required
 def attend(lecture_id: int):
