@@ -1,5 +1,6 @@
 """The public suggestion app: nothing but its four routes, limits, and the citizen's view."""
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,19 +22,29 @@ ROUTES = {
 }
 
 
-@pytest.fixture
-def public(app, tmp_path):
-    """The public app on the same database as `app`, its limits on."""
-    settings = app_settings(tmp_path, RATELIMIT_ENABLED=True)
+@contextmanager
+def public_app(app, tmp_path, **overrides):
+    """The public app on the same database as `app`, its limits on; its connections closed
+    after (a pooled connection left to the garbage collector warns in a later test)."""
+    settings = app_settings(tmp_path, RATELIMIT_ENABLED=True, **overrides)
     settings["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
     site = create_public_app(settings)
     public_limiter.reset()
+    try:
+        yield site
+    finally:
+        public_limiter.reset()
+        with site.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def public(app, tmp_path):
     salon("2026-11")
     db.session.commit()
-    yield site
-    public_limiter.reset()
-    with site.app_context():
-        db.engine.dispose()
+    with public_app(app, tmp_path) as site:
+        yield site
 
 
 def token(client, path="/"):
@@ -134,15 +145,11 @@ def test_flooding_from_one_address_is_rate_limited(public):
 
 
 def test_global_cap_stops_a_flood_from_many_addresses(app, tmp_path):
-    settings = app_settings(tmp_path, RATELIMIT_ENABLED=True, PUBLIC_LIMIT_GLOBAL="3 per hour")
-    settings["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
-    site = create_public_app(settings)
-    public_limiter.reset()
-    client = site.test_client()
-    codes = [client.post("/api/public/suggestions", json={"text": "建议"},
-                         environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
-             for i in range(5)]
-    public_limiter.reset()
+    with public_app(app, tmp_path, PUBLIC_LIMIT_GLOBAL="3 per hour") as site:
+        client = site.test_client()
+        codes = [client.post("/api/public/suggestions", json={"text": "建议"},
+                             environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
+                 for i in range(5)]
     assert codes == [201, 201, 201, 429, 429]
 
 
