@@ -269,7 +269,7 @@ def test_missing_objects_are_404(admin):
 def test_user_menu_links(client, auth):
     auth.login("officer")
     html = client.get("/").get_data(as_text=True)
-    assert "API 令牌" in html and "用户管理" not in html
+    assert "个人设置" in html and "用户管理" not in html  # API 令牌 live under 个人设置
     auth.logout()
     auth.login("admin")
     html = client.get("/").get_data(as_text=True)

@@ -32,6 +32,7 @@ WRITERS = only("officer", "organizer", "leader")  # admins manage users, not con
 EXPECTED: dict[str, dict[str, object]] = {
     "accounts.change_password": ALL_SIGNED_IN,
     "accounts.login": PUBLIC,
+    "accounts.settings": ALL_SIGNED_IN,
     "accounts.tokens": ALL_SIGNED_IN,
     "admin.create": ADMIN_ONLY,
     "admin.create_unit": ADMIN_ONLY,
@@ -75,6 +76,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "problems.index": ALL_SIGNED_IN,
     "problems.todo": ALL_SIGNED_IN,
     "salons.agenda": ORGANIZER_ONLY,
+    "salons.calendar": ALL_SIGNED_IN,
     "salons.create": ORGANIZER_ONLY,
     "salons.detail": ALL_SIGNED_IN,
     "salons.edit": ORGANIZER_ONLY,

@@ -24,6 +24,7 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "accounts.login": ANONYMOUS,
     "accounts.logout": "officer",
     "accounts.revoke": "officer",
+    "accounts.settings": "officer",
     "accounts.tokens": "officer",
     "admin.create": "admin",
     "admin.create_unit": "admin",
@@ -49,8 +50,10 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "salons.cancel": "organizer",
     "salons.create": "organizer",
     "salons.edit": "organizer",
+    "salons.late": "organizer",
     "salons.minutes": "organizer",
     "salons.sign_up": "officer",
+    "salons.walk_in": "organizer",
 }
 
 # Plausible form fields, so that only the missing token can be the reason for a refusal.

@@ -220,27 +220,6 @@ def test_overdue_with_a_fixed_clock(app, client, auth):
         assert not problem.is_overdue  # resolved late is no longer 已超期
 
 
-def test_remind_lists_due_and_overdue_per_unit(app, runner):
-    soon = walk(make_problem("三天内到期"), "assigned", deadline=date(2026, 12, 3))
-    late = walk(make_problem("已经超期"), "in_progress", deadline=date(2026, 11, 28),
-                unit_name="城关派出所")
-    walk(make_problem("时限还早"), "assigned", deadline=date(2026, 12, 30))
-    with frozen(datetime(2026, 12, 1, 8, 0)):
-        result = runner.invoke(args=["problems", "remind"])
-    assert result.exit_code == 0, result.output
-    out = result.output
-    assert "【曹甸派出所】" in out and "【城关派出所】" in out
-    caodian, chengguan = out.split("【曹甸派出所】")[1], out.split("【城关派出所】")[1]
-    assert f"#{soon.id} 三天内到期" in caodian.split("【")[0]
-    assert f"#{late.id} 已经超期" in chengguan.split("【")[0] and "超期 3 天" in out
-    assert "时限还早" not in out
-
-
-def test_remind_with_nothing_due(app, runner):
-    result = runner.invoke(args=["problems", "remind"])
-    assert result.exit_code == 0 and "没有" in result.output
-
-
 def home_due_section(client) -> str:
     html = client.get("/").get_data(as_text=True)
     start = html.index('class="mb-4 home-due"')

@@ -84,6 +84,17 @@ def units_with_counts() -> list[tuple[Unit, int]]:
         db.select(Unit, count).order_by(Unit.kind, Unit.name))]
 
 
+def head_names() -> dict[int, list[str]]:
+    """Each unit's active heads by name (one query), for the unit list."""
+    names: dict[int, list[str]] = {}
+    for unit_id, name in db.session.execute(
+            db.select(User.unit_id, User.name).where(User.unit_head.is_(True),
+                                                      User.active.is_(True))
+            .order_by(User.unit_id, User.id)):
+        names.setdefault(unit_id, []).append(name)
+    return names
+
+
 def all_units() -> list[Unit]:
     return list(db.session.scalars(db.select(Unit).order_by(Unit.name)))
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from .auth import keep_own_session
-from .forms import LoginForm, PasswordForm, TokenForm
+from .forms import LoginForm, PasswordForm, SettingsForm, TokenForm
 from .models import ApiToken
 from .services import (
     PASSWORD_POLICY,
@@ -17,6 +17,7 @@ from .services import (
     password_problem,
     record_login,
     revoke_token,
+    update_own_settings,
     user_tokens,
 )
 from .throttle import limit_login
@@ -61,6 +62,25 @@ def logout():
     logout_user()
     flash("已退出登录。", "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/", methods=["GET", "POST"])
+@login_required
+def settings():
+    """个人设置: who I am here, my e-mail for the digest, links to password and API tokens."""
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            update_own_settings(current_user, form.email.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("个人设置已保存。", "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form,
+                           tokens=[t for t in user_tokens(current_user) if not t.revoked_at])
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

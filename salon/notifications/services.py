@@ -89,8 +89,8 @@ def notify(recipients: Iterable, kind: str, text: str, link: str = "",
     statement = _insert().values(rows)
     if dedupe_key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-    result = db.session.execute(statement)
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(ids)
+    # RETURNING names only the rows written (an ORM insert's rowcount is -1 on psycopg).
+    return len(db.session.execute(statement.returning(Notification.id)).all())
 
 
 def unread_count(user: User) -> int:

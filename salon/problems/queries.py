@@ -12,6 +12,7 @@ from ..extensions import db
 from ..paging import paginate
 from ..posts.models import Post
 from ..salons.models import Salon
+from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
 from .models import DONE_STATES, OPEN_STATES, SATISFACTION, STATES, Problem
 
@@ -71,14 +72,11 @@ class ProblemFilters:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return ascii_int(value)
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value)
 
 
 def overdue_clause():
@@ -225,15 +223,3 @@ def due_soon_and_overdue(unit_id: int | None = None, limit: int | None = None) -
         query = query.where(Problem.responsible_unit_id == unit_id)
     query = query.order_by(None).order_by(Problem.deadline, Problem.id)
     return list(db.session.scalars(query if limit is None else query.limit(limit)))
-
-
-def reminders_by_unit() -> list[tuple[Unit, list[Problem], list[Problem]]]:
-    """For `flask problems remind`: per responsible unit, (due within 3 days, overdue)."""
-    blocks: dict[int, tuple[Unit, list, list]] = {}
-    for problem in due_soon_and_overdue():
-        unit = problem.responsible_unit
-        if unit is None:
-            continue
-        _, due, late = blocks.setdefault(unit.id, (unit, [], []))
-        (late if problem.is_overdue else due).append(problem)
-    return sorted(blocks.values(), key=lambda block: block[0].name)

@@ -26,9 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _extensions(app: Flask) -> None:
-    from .. import database
+    from .. import database, textnorm
     from ..extensions import csrf, db, public_limiter
 
+    textnorm.init_app(app)  # the site's input boundary, before any route
     db.init_app(app)
     database.init_app(app)
     csrf.init_app(app)

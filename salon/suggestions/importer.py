@@ -8,6 +8,7 @@ from flask import current_app
 from ..accounts.models import Unit, User
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
+from ..textnorm import normalise
 from ..timeutil import today
 from .models import CHANNELS, OFFICER_CHANNELS, Suggestion
 from .services import SuggestionInput, check_input, new_code, tell_desk
@@ -120,7 +121,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone number typed into a number cell
-    return str(value).strip()
+    return normalise(str(value)).strip()
 
 
 def _date(value) -> date | None:

@@ -34,6 +34,8 @@ PAGES = {
     "problem": ("leader", first_problem),
     "dashboard": ("leader", lambda: "/dashboard/"),
     "bulletin": ("organizer", lambda: "/bulletins/" + salon_in("published")),
+    "messages": ("officer", lambda: "/messages/"),
+    "settings": ("officer", lambda: "/account/"),
     "suggestions": ("organizer", lambda: "/suggestions/"),
     "suggestion": ("organizer", lambda: f"/suggestions/{first_new_suggestion()}"),
     "suggestion-new": ("officer", lambda: "/suggestions/new"),
