@@ -214,3 +214,16 @@ def test_citizen_follows_to_the_answer_and_gives_a_verdict(app, public, client, 
     assert "已评价过" in again.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Suggestion, suggestion.id).verdict == "satisfied"
+
+
+def test_an_expired_page_keeps_what_was_typed(public):
+    client = public.test_client()
+    response = client.post("/", data={"csrf_token": "stale", "text": "桥头路灯不亮",
+                                      "place": "桥头", "unit_id": "", "contact": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "页面已过期" in html
+    assert "桥头路灯不亮" in html and 'name="csrf_token"' in html
+    fresh = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    again = client.post("/", data={"csrf_token": fresh, "text": "桥头路灯不亮", "place": "桥头",
+                                   "unit_id": "", "contact": "", "website": ""})
+    assert again.status_code == 302

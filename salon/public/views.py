@@ -1,5 +1,6 @@
 """The public app's pages and JSON: leave a suggestion, look it up by code, give a verdict."""
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, session
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError, InvalidInput, Missing
@@ -177,6 +178,21 @@ def handle_http_error(error: HTTPException):
     return render_template("public/error.html", title=title, message=message), error.code
 
 
+def handle_csrf_error(_error):
+    """An expired page: the form comes back with what was typed and a fresh token."""
+    message = "页面已过期，请再点一次提交（您填写的内容都还在）。"
+    if request.endpoint == "public.form":
+        form = PublicForm()
+        form.website.data = ""
+        form.form_errors.append(message)
+        return render_template("public/form.html", form=form, done=None), 400
+    if request.endpoint == "public.query":
+        form = LookupForm()
+        form.code.errors = [message]
+        return render_template("public/query.html", form=form, view=None), 400
+    return jsonify(error=message), 400
+
+
 def security_headers(response):
     """The internal site's CSP and headers; nothing here may be cached (codes, replies)."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -191,5 +207,6 @@ def security_headers(response):
 def init_app(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = app.config["PUBLIC_MAX_CONTENT_LENGTH"]
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.after_request(security_headers)
