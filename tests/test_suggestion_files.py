@@ -151,3 +151,14 @@ def test_bulletin_has_a_public_section_with_a_measured_story(app, runner, tmp_pa
     assert "农村偏远地区能不能再增加点警察" in text and "新增探头" in text
     assert "群众评价：满意" in text
     assert "13900000000" not in text
+
+
+def test_a_sheet_that_unpacks_to_too_much_is_refused(app, runner, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"0" * (60 * 1024 * 1024))
+    assert path.stat().st_size < 1024 * 1024
+    result = runner.invoke(args=["suggestions", "import", str(path)])
+    assert result.exit_code != 0 and "解压后过大" in result.output

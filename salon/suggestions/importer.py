@@ -16,6 +16,7 @@ from .services import SuggestionInput, check_input, new_code, tell_desk
 COLUMNS = ("收集日期", "渠道", "建议内容", "地点", "涉及单位", "联系方式")
 REQUIRED = ("建议内容",)
 MAX_ROWS = 2000
+UNPACKED_MAX = 50 * 1024 * 1024  # a 2,000-row sheet unpacks to a few MB
 ERRORS_SHOWN = 20
 _CHANNEL_BY_LABEL = {CHANNELS[c]: c for c in OFFICER_CHANNELS}
 
@@ -91,6 +92,9 @@ def _read_rows(data: bytes) -> list[tuple[int, dict]]:
         raise InvalidInput(f"文件过大（最大 {limit // (1024 * 1024)} MB）。")
     if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise InvalidInput("不是有效的 Excel 文件（.xlsx），请用下载的模板填写。")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a small file that unpacks to gigabytes
+        if sum(info.file_size for info in archive.infolist()) > UNPACKED_MAX:
+            raise InvalidInput("该 Excel 文件解压后过大，请只保留访查登记表的内容后重新导入。")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
