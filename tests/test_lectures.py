@@ -34,6 +34,9 @@ def test_organizer_records_a_weekend_school_lecture(app, client, auth):
     assert [p.id for p in lecture.problems] == [problem.id]
     school = client.get(f"/lectures/school/{lecture.unit_id}").get_data(as_text=True)
     assert "自查问题讲评" in school and "共 1 讲" in school
+    # the link back: the problem's page names the talk that reviewed it
+    post_page = client.get(f"/posts/{problem.post_id}").get_data(as_text=True)
+    assert f"/lectures/{lecture.id}" in post_page and "《自查问题讲评》" in post_page
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -5,7 +5,7 @@
 from flask import Flask
 
 from . import models  # noqa: F401  (the tables)
-from .services import lecture_counts, lectures_of_salon
+from .services import lecture_counts, lectures_of_problem, lectures_of_salon
 from .views import bp
 
 __all__ = ["init_app", "lecture_counts", "seed_demo"]
@@ -14,6 +14,7 @@ __all__ = ["init_app", "lecture_counts", "seed_demo"]
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(lectures_of_salon, "lectures_of_salon")
+    app.add_template_global(lectures_of_problem, "lectures_of_problem")
 
 
 def seed_demo() -> None:

@@ -157,6 +157,13 @@ def lectures_of_salon(salon_id: int) -> list[Lecture]:
                               .order_by(Lecture.held_on, Lecture.id)).all()
 
 
+def lectures_of_problem(problem_id: int) -> list[Lecture]:
+    """The talks that raised or reviewed this problem (the link back from the problem)."""
+    return db.session.scalars(
+        db.select(Lecture).where(Lecture.problems.any(Problem.id == problem_id))
+        .order_by(Lecture.held_on, Lecture.id)).all()
+
+
 def lecture_counts(start: date | None = None, end: date | None = None,
                    kinds: tuple[str, ...] | None = None) -> dict[int, int]:
     """Lectures held per unit (unit id → count) from `start` to `end` inclusive: what the
