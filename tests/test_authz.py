@@ -48,6 +48,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.list_problems": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
     "api.my_notifications": API_SIGNED_IN,
+    "api.openapi_description": API_SIGNED_IN,
     "api.search": API_SIGNED_IN,
     "bulletin.archive": ALL_SIGNED_IN,
     "bulletin.download": ORGANIZER_ONLY,  # the sample revision is not published yet
@@ -101,6 +102,14 @@ EXTRA_CASES = [
     ("posts.detail", {"post_id": "draft_id"}, only("officer")),
     ("posts.edit", {"post_id": "draft_id"}, only("officer")),
     ("api.get_post", {"post_id": "draft_id"}, only("officer", anonymous=UNAUTHORIZED)),
+    # a post waiting for review: its author and reviewers (here the desk: the unit has no
+    # head); for everyone else it does not exist
+    ("posts.detail", {"post_id": "pending_id"}, expect(default=NOT_FOUND, officer=OK,
+                                                       organizer=OK)),
+    ("posts.edit", {"post_id": "pending_id"}, expect(default=NOT_FOUND, officer=OK,
+                                                     organizer=FORBIDDEN)),
+    ("api.get_post", {"post_id": "pending_id"},
+     expect(anonymous=UNAUTHORIZED, default=NOT_FOUND, officer=OK, organizer=OK)),
     ("admin.edit", {"user_id": "missing_id"}, expect(default=FORBIDDEN, admin=NOT_FOUND)),
     # a suggestion officer2 registered: officer may not see it (nor its contact)
     ("suggestions.detail", {"suggestion_id": "other_suggestion_id"},
