@@ -100,6 +100,16 @@ def test_unread_first_and_mark_read(app):
     assert unread_count(officer) == 0
 
 
+def test_many_recipients_and_people_created_in_the_same_transaction(app):
+    from salon.accounts.services import create_user
+
+    people = [create_user(f"p{n}", f"民警{n}", "城关派出所", "officer") for n in range(1200)]
+    assert notify(people, "bulletin", "第5期专刊已出刊。", dedupe_key="bulletin:5") == 1200
+    assert notify(people, "bulletin", "第5期专刊已出刊。", dedupe_key="bulletin:5") == 0
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1200
+
+
 def test_an_empty_message_or_an_overlong_key_is_refused(app):
     from salon.errors import InvalidInput
 

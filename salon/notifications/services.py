@@ -24,6 +24,7 @@ Contract (what other features code against):
 from collections.abc import Iterable
 
 from flask import current_app
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
@@ -35,6 +36,15 @@ from .models import Notification
 TEXT_MAX = 500
 LINK_MAX = 300
 KEY_MAX = 160
+BATCH = 500  # recipients per statement
+
+
+def _id_of(person) -> int:
+    """A user's id without loading the user (an expired object keeps its identity)."""
+    if isinstance(person, User):
+        identity = inspect(person).identity
+        return identity[0] if identity else person.id
+    return int(person)
 
 
 def _ids(people) -> set[int]:
@@ -43,32 +53,33 @@ def _ids(people) -> set[int]:
         return set()
     if isinstance(people, (User, int)):
         people = [people]
-    return {p.id if isinstance(p, User) else int(p) for p in people}
+    return {_id_of(p) for p in people}
 
 
-def _active_ids(recipients: Iterable) -> list[int]:
-    """The recipients' ids in first-seen order, without inactive users."""
-    seen: dict[int, None] = {}
-    unknown = []
-    for person in recipients:
-        if isinstance(person, User):
-            if person.active:
-                seen.setdefault(person.id, None)
-        else:
-            unknown.append(int(person))
-            seen.setdefault(int(person), None)
-    if unknown:  # ids given without their users: one query for the inactive among them
-        inactive = set(db.session.scalars(db.select(User.id).where(
-            User.id.in_(unknown), User.active.is_(False))))
-        for ident in inactive:
-            seen.pop(ident, None)
-    return list(seen)
+def _active_ids(recipients: Iterable, skip: set[int]) -> list[int]:
+    """The recipients' ids in first-seen order, without the skipped and the inactive
+    (one query, however the recipients were given)."""
+    wanted = [i for i in dict.fromkeys(_id_of(p) for p in recipients) if i not in skip]
+    active: set[int] = set()
+    for start in range(0, len(wanted), BATCH):
+        active.update(db.session.scalars(db.select(User.id).where(
+            User.id.in_(wanted[start:start + BATCH]), User.active.is_(True))))
+    return [i for i in wanted if i in active]
 
 
-def _insert():
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+def _insert(dedupe: bool):
+    """One row's INSERT (… ON CONFLICT DO NOTHING with a key) RETURNING the id written.
+
+    Core, on the session's connection (so in the caller's transaction), and executed with a
+    list of rows: SQLAlchemy sends them as a few multi-row statements whose compiled form
+    is cached, where an ORM insert with the rows inlined is compiled anew each call."""
+    table = Notification.__table__
     dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification)
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if dedupe:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+    # RETURNING names only the rows written (rowcount is not reliable here on psycopg).
+    return statement.returning(table.c.id)
 
 
 def notify(recipients: Iterable, kind: str, text: str, link: str = "",
@@ -79,18 +90,16 @@ def notify(recipients: Iterable, kind: str, text: str, link: str = "",
         raise InvalidInput("消息内容不能为空。")
     if dedupe_key is not None and not 0 < len(dedupe_key) <= KEY_MAX:
         raise InvalidInput(f"消息去重键须为 1–{KEY_MAX} 个字符。")
-    skip = _ids(exclude)
-    ids = [i for i in _active_ids(recipients) if i not in skip]
+    db.session.flush()  # users created in this transaction get their ids (and rows) first
+    ids = _active_ids(recipients, _ids(exclude))
     if not ids:
         return 0
     moment = now()
     rows = [{"user_id": i, "kind": kind[:20], "text": text[:TEXT_MAX], "link": link[:LINK_MAX],
-             "dedupe_key": dedupe_key, "created_at": moment} for i in ids]
-    statement = _insert().values(rows)
-    if dedupe_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-    # RETURNING names only the rows written (an ORM insert's rowcount is -1 on psycopg).
-    return len(db.session.execute(statement.returning(Notification.id)).all())
+             "dedupe_key": dedupe_key, "created_at": moment, "read_at": None,
+             "mailed_at": None} for i in ids]
+    result = db.session.connection().execute(_insert(dedupe_key is not None), rows)
+    return len(result.all())
 
 
 def unread_count(user: User) -> int:
