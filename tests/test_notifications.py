@@ -167,6 +167,8 @@ def test_message_centre_pages(app, client, auth):
     auth.login("officer")
     html = client.get("/messages/?page=3").get_data(as_text=True)
     assert "甲" in html and "共 7 条" in html  # the read one comes last
+    for page in ("x", "-1", "9" * 30):
+        assert client.get(f"/messages/?page={page}").status_code == 200
 
 
 def test_the_badge_stays_outside_the_collapsed_menu(app, client, auth):

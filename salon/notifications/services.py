@@ -36,7 +36,8 @@ from .models import Notification
 TEXT_MAX = 500
 LINK_MAX = 300
 KEY_MAX = 160
-BATCH = 500  # recipients per statement
+BATCH = 500  # ids per IN list
+MAX_PAGE = 100_000
 
 
 def _id_of(person) -> int:
@@ -119,7 +120,8 @@ def messages_query(user: User):
 def messages_of(user: User, page: int = 1, per_page: int | None = None):
     """One page of the user's notifications (unread first)."""
     per_page = per_page or current_app.config["NOTIFICATIONS_PER_PAGE"]
-    return db.paginate(messages_query(user), page=max(1, page), per_page=per_page,
+    page = min(max(1, page), MAX_PAGE)  # a huge page number is an empty page, not an error
+    return db.paginate(messages_query(user), page=page, per_page=per_page,
                        max_per_page=100, error_out=False)
 
 
