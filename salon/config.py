@@ -89,6 +89,9 @@ SETTINGS = (
     Setting("UPLOAD_MAX_BYTES", 5 * MB, "一张上传图片的最大字节数"),
     Setting("UPLOAD_MAX_PIXELS", 40_000_000, "一张上传图片的最大像素数（防解压炸弹）"),
     Setting("DOCX_MAX_BYTES", 20 * MB, "导入的 Word 文件的最大字节数"),
+    Setting("MARKDOWN_CPU_SECONDS", 0.5,
+            "排版一段 Markdown（正文、征稿启事、纪要、编者按、办理结果）最多用的 CPU 秒数；"
+            "超出即在提交时拒绝（“结构过于复杂”），页面只显示提交时存下的 HTML"),
     # -- pages ----------------------------------------------------------------------------
     Setting("POSTS_PER_PAGE", 20, "稿件列表、问题台账每页条数"),
     Setting("USERS_PER_PAGE", 30, "用户管理每页条数"),

@@ -13,6 +13,7 @@ from .accounts.services import create_user, get_or_create_unit
 from .extensions import db
 from .posts.models import Post
 from .posts.services import PostInput, add_comment, create_post
+from .salons import rhythm
 from .salons import services as salons
 from .salons.models import Salon
 from .timeutil import now
@@ -111,12 +112,18 @@ def create_salon(index: int, spec: tuple, month: date, users: dict) -> Salon:
 def finish_salon(salon: Salon, spec: tuple, index: int, users: dict) -> None:
     """Hold the salon, record attendance and minutes, publish it, as far as the spec says."""
     _topic, _description, _agenda, minutes, status = spec
+    meeting = salon.starts_at.date()  # set after the posts: a past call would refuse them
+    salon.call_deadline, salon.signup_deadline = meeting.replace(day=20), meeting.replace(day=24)
     if status == "open":
         return
     salons.advance_status(salon, "held")
     present = {users[name].id for name, attended in data.SIGNUPS[index] if attended}
     db.session.flush()
     salons.mark_attendance(salon, present)
+    signed = {name for name, _attended in data.SIGNUPS[index]}
+    walk_in = next(user for name, user in users.items()
+                   if name not in signed and user.role == "officer")
+    rhythm.mark_walk_in(salon, walk_in)
     salons.save_minutes(salon, minutes)
     if status == "published":
         salons.advance_status(salon, "published")

@@ -5,6 +5,7 @@ and returns a value for every URL argument name used by the site's rules. A rule
 argument is missing here makes the walking tests fail with a message that says to add it.
 """
 import hashlib
+from datetime import datetime
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -34,7 +35,8 @@ def build_world() -> dict[str, object]:
     from salon.storage import storage
 
     officer = user("officer")
-    salon = Salon(number=1, month="2026-10", topic="社区警务室建设", status="open")
+    salon = Salon(number=1, month="2026-10", topic="社区警务室建设", status="open",
+                  starts_at=datetime(2026, 10, 26, 14, 30))
     post = Post(kind="problem", title="夜间巡逻路段照明不足", body="村口路灯损坏。",
                 author=officer, unit=officer.unit, salon=salon, status="submitted")
     draft = Post(kind="experience", title="草稿", body="未完成", author=officer,

@@ -69,6 +69,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "problems.index": ALL_SIGNED_IN,
     "problems.todo": ALL_SIGNED_IN,
     "salons.agenda": ORGANIZER_ONLY,
+    "salons.calendar": ALL_SIGNED_IN,
     "salons.create": ORGANIZER_ONLY,
     "salons.detail": ALL_SIGNED_IN,
     "salons.edit": ORGANIZER_ONLY,

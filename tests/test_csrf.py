@@ -50,8 +50,10 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "salons.cancel": "organizer",
     "salons.create": "organizer",
     "salons.edit": "organizer",
+    "salons.late": "organizer",
     "salons.minutes": "organizer",
     "salons.sign_up": "officer",
+    "salons.walk_in": "organizer",
 }
 
 # Plausible form fields, so that only the missing token can be the reason for a refusal.

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db
 from ..paging import paginate, paging_from
+from ..textnorm import ascii_int
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
@@ -55,7 +56,7 @@ def apply_or_show(form: FlaskForm, change) -> bool:
 def users():
     """用户管理: filter by text, unit, role and state; paginated."""
     args = request.args
-    query = user_query(args.get("q", ""), args.get("unit", type=int), args.get("role", ""),
+    query = user_query(args.get("q", ""), ascii_int(args.get("unit")), args.get("role", ""),
                        args.get("active", ""))
     page = paginate(query, paging_from(default=current_app.config["USERS_PER_PAGE"]))
     return render_template("accounts/admin/users.html", page=page, units=all_units(),

@@ -20,6 +20,10 @@ def require_user():
     bearer = g.get("api_token", False)
     if not bearer and request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
+    if request.is_json and request.method in ("POST", "PUT", "PATCH"):
+        # Parse now, so a malformed body is a 400 that says why (textnorm.CleanJSONProvider),
+        # whatever the route does with get_json(silent=True) afterwards (it gets this parse).
+        request.get_json()
     return None
 
 

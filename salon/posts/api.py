@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from ..api import bp
 from ..extensions import db
-from ..markup import render_markdown
 from ..paging import page_json, paginate, paging_from
 from ..salons import services as salons  # the module: salons.services imports posts too
 from .models import Post
@@ -60,7 +59,7 @@ def get_post(post_id: int):
         abort(404, "稿件不存在。")
     if not can_view(post, current_user):
         abort(403, "草稿仅作者本人可见。")
-    return {**post_summary(post), "body": post.body, "html": str(render_markdown(post.body))}
+    return {**post_summary(post), "body": post.body, "html": post.body_html}
 
 
 @bp.post("/posts")

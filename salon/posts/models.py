@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Unit, User
 from ..extensions import db
+from ..markup import as_html, keep_rendered
 from ..salons.models import Salon
 from ..timeutil import now
 
@@ -38,6 +39,9 @@ class Post(db.Model):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered once when written (markup.keep_rendered): pages show these, never parse.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    body_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     # The author's unit when writing: people move, the record must not.
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
@@ -68,8 +72,16 @@ class Post(db.Model):
     def is_draft(self) -> bool:
         return self.status == "draft"
 
+    @property
+    def html(self):
+        """The body as sanitised HTML, rendered when it was written."""
+        return as_html(self.body_html)
+
     def __str__(self) -> str:
         return self.title
+
+
+keep_rendered(Post.body, "body_html", "body_text")
 
 
 class Comment(db.Model):

@@ -95,14 +95,16 @@ def salon_url(salon: Salon | None) -> str | None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Write a post: 经验交流 or 问题反映 (?kind=problem)."""
+    """Write a post: 经验交流 or 问题反映 (?kind=problem), for a salon (?salon=YYYY-MM)."""
     require_writer()
     form = PostForm()
-    form.set_salons(writable_salons())
+    salons = writable_salons()
+    form.set_salons(salons)
     if request.method == "GET":
         kind = request.args.get("kind")
         form.kind.data = kind if kind in KINDS else "experience"
-        salon = default_salon()
+        asked = next((s for s in salons if s.month == request.args.get("salon")), None)
+        salon = asked or default_salon()
         form.salon.data = salon.id if salon else None
     if form.validate_on_submit():
         try:

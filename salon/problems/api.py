@@ -8,6 +8,7 @@ from ..accounts.models import Unit
 from ..api import bp
 from ..extensions import db
 from ..paging import page_json, paginate, paging_from
+from ..textnorm import INT_MAX, finite, sane_date
 from .access import list_row, sees_full_ledger
 from .models import Problem
 from .queries import ProblemFilters, load_problem, problem_list_query
@@ -112,7 +113,7 @@ def _unit(value) -> Unit | None:
     if value in (None, ""):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
-        unit = db.session.get(Unit, value)
+        unit = db.session.get(Unit, value) if 0 < value <= INT_MAX else None
     elif isinstance(value, str):
         unit = db.session.scalar(db.select(Unit).filter_by(name=value.strip()))
     else:
@@ -126,7 +127,7 @@ def _deadline(value) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        return sane_date(date.fromisoformat(value), "deadline")
     except (TypeError, ValueError):
         raise InvalidInput("deadline 须为 YYYY-MM-DD 格式的日期。") from None
 
@@ -143,6 +144,6 @@ def _figures(value) -> list[Figure]:
         if not isinstance(label, str) or not label.strip() or isinstance(number, bool) \
                 or not isinstance(number, int | float):
             raise InvalidInput("每项成效数据须有 label（文本）和 value（数字）。")
-        figures.append(Figure(label, float(number), str(item.get("unit") or "")))
+        figures.append(Figure(label, finite(float(number), "value"), str(item.get("unit") or "")))
     return figures
 

@@ -4,6 +4,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
+from ..textnorm import printable
 from ..timeutil import zh_date, zh_datetime
 from .models import Problem, ProblemEvent
 from .services import format_value
@@ -54,7 +55,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def defuse(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    """Text without control characters (openpyxl refuses them; rows stored before input was
+    cleaned may hold some), and a formula prefixed with an apostrophe."""
+    value = printable(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
