@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..accounts.models import User
 from ..errors import InvalidInput
 from ..extensions import db
+from ..paging import MAX_LIMIT, MAX_PAGE, Paging, paginate
 from ..timeutil import now
 from .models import Notification
 
@@ -37,7 +38,6 @@ TEXT_MAX = 500
 LINK_MAX = 300
 KEY_MAX = 160
 BATCH = 500  # ids per IN list
-MAX_PAGE = 100_000
 
 
 def _id_of(person) -> int:
@@ -118,11 +118,11 @@ def messages_query(user: User):
 
 
 def messages_of(user: User, page: int = 1, per_page: int | None = None):
-    """One page of the user's notifications (unread first)."""
+    """One page of the user's notifications (unread first), with its total."""
     per_page = per_page or current_app.config["NOTIFICATIONS_PER_PAGE"]
-    page = min(max(1, page), MAX_PAGE)  # a huge page number is an empty page, not an error
-    return db.paginate(messages_query(user), page=page, per_page=per_page,
-                       max_per_page=100, error_out=False)
+    # A page beyond the cap is an empty page, not an error.
+    return paginate(messages_query(user), Paging(page=min(max(1, page), MAX_PAGE),
+                                                 limit=min(max(1, per_page), MAX_LIMIT)))
 
 
 def mark_read(user: User, ids) -> int:

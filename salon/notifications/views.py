@@ -1,9 +1,10 @@
 """消息中心: the signed-in user's notifications, marked read one by one or all at once."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import Missing
 from ..extensions import db
+from ..paging import paging_from
 from .models import Notification
 from .services import mark_read, messages_of, unread_count
 
@@ -19,7 +20,8 @@ def require_login():
 @bp.get("/")
 def index():
     """消息中心: unread first, newest first, paginated."""
-    page = messages_of(current_user, request.args.get("page", 1, type=int))
+    paging = paging_from(default=current_app.config["NOTIFICATIONS_PER_PAGE"])
+    page = messages_of(current_user, paging.page, paging.limit)
     return render_template("notifications/index.html", page=page,
                            unread=unread_count(current_user))
 
