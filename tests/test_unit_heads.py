@@ -38,6 +38,13 @@ def test_cli_refuses_a_malformed_email_in_one_chinese_line(app, runner):
     assert user("x1") is None
 
 
+@pytest.mark.parametrize("email", ["a b@x.cn", "pan<x>@gaj.local", "张@gaj.local", "a@b",
+                                   "a@b.", "@gaj.local"])
+def test_only_plain_addresses_are_kept(app, email):
+    with pytest.raises(AccountError, match="电子邮箱格式不正确"):
+        create_user("x2", "某", "曹甸派出所", "officer", email=email)
+
+
 def test_an_admin_never_heads_a_unit(app):
     with pytest.raises(AccountError, match="管理员不能担任单位负责人"):
         create_user("adm2", "某", "科技信息化科", "admin", unit_head=True)
