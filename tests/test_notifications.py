@@ -226,3 +226,13 @@ def test_api_refuses_bad_paging(app, client, query):
 
 def test_api_needs_a_user(client):
     assert client.get("/api/me/notifications").status_code == 401
+
+
+def test_message_text_is_shown_as_text(app, client, auth):
+    notify([user("officer")], "problem", '问题“<script>window.__xss=1</script><b>粗</b>”已交办。',
+           '/posts/1" onclick="alert(1)')
+    db.session.commit()
+    auth.login("officer")
+    html = client.get("/messages/").get_data(as_text=True)
+    assert "<script>window.__xss" not in html and "&lt;script&gt;" in html and "<b>粗" not in html
+    assert 'onclick="alert' not in html
