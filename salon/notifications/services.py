@@ -14,7 +14,9 @@ Contract (what other features code against):
   a person receives that key at most once, ever: a second call with the same key for the
   same person writes nothing, also when two transactions race (INSERT … ON CONFLICT DO
   NOTHING on the unique (user_id, dedupe_key), on SQLite and PostgreSQL). Without a key,
-  every call writes. Returns how many rows were written.
+  every call writes. Returns how many rows were written. It flushes the session first
+  (so people created in the same transaction can be told) and writes with one cached
+  statement, so a call to one person costs a few milliseconds and to 300 a few dozen.
 - `unread_count(user) -> int`: the badge (one COUNT query).
 - `messages_of(user, page=1, per_page=None)`: a Flask-SQLAlchemy pagination of the user's
   notifications, unread first, newest first within each group.
