@@ -15,8 +15,8 @@ Contract (what other features code against):
   same person writes nothing, also when two transactions race (INSERT … ON CONFLICT DO
   NOTHING on the unique (user_id, dedupe_key), on SQLite and PostgreSQL). Without a key,
   every call writes. Returns how many rows were written. It flushes the session first
-  (so people created in the same transaction can be told) and writes with one cached
-  statement, so a call to one person costs a few milliseconds and to 300 a few dozen.
+  (so people created in the same transaction can be told); its cost is measured by
+  `benchmarks/notify_bench.py` (figures in the README).
 - `unread_count(user) -> int`: the badge (one COUNT query).
 - `messages_of(user, page=1, per_page=None)`: a Flask-SQLAlchemy pagination of the user's
   notifications, unread first, newest first within each group.
