@@ -236,3 +236,22 @@ def test_message_text_is_shown_as_text(app, client, auth):
     html = client.get("/messages/").get_data(as_text=True)
     assert "<script>window.__xss" not in html and "&lt;script&gt;" in html and "<b>粗" not in html
     assert 'onclick="alert' not in html
+
+
+def test_only_unread_on_the_page_and_the_api(app, client, auth):
+    for number in range(3):
+        notify([user("officer")], "system", f"消息{number}")
+    db.session.commit()
+    mark_read(user("officer"), [rows("officer")[0].id])
+    db.session.commit()
+    auth.login("officer")
+    html = client.get("/messages/?unread=1").get_data(as_text=True)
+    assert "消息2" in html and "消息1" in html and "消息0" not in html
+    answer = client.get("/api/me/notifications?unread=1").get_json()
+    assert [n["text"] for n in answer["results"]] == ["消息2", "消息1"] and answer["total"] == 2
+    assert client.get("/api/me/notifications?unread=yes").status_code == 400
+    token = csrf_token(client, "/messages/")
+    response = client.post("/messages/read", data={"csrf_token": token, "all": "1",
+                                                   "unread": "1"})
+    assert response.headers["Location"].endswith("/messages/?unread=1")
+    assert "没有未读消息" in client.get("/messages/?unread=1").get_data(as_text=True)

@@ -18,8 +18,8 @@ Contract (what other features code against):
   (so people created in the same transaction can be told); its cost is measured by
   `benchmarks/notify_bench.py` (figures in the README).
 - `unread_count(user) -> int`: the badge (one COUNT query).
-- `messages_of(user, page=1, per_page=None)`: a Flask-SQLAlchemy pagination of the user's
-  notifications, unread first, newest first within each group.
+- `messages_of(user, page=1, per_page=None, unread_only=False)`: a Flask-SQLAlchemy
+  pagination of the user's notifications, unread first, newest first within each group.
 - `mark_read(user, ids | "all") -> int`: marks the user's own notifications read (ids of
   other people's are ignored); the caller commits. Returns how many changed.
 """
@@ -113,17 +113,20 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def messages_query(user: User):
+def messages_query(user: User, unread_only: bool = False):
     """The user's notifications, unread first, then newest first."""
-    return (db.select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.read_at.is_not(None), Notification.id.desc()))
+    query = db.select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return query.order_by(Notification.read_at.is_not(None), Notification.id.desc())
 
 
-def messages_of(user: User, page: int = 1, per_page: int | None = None):
-    """One page of the user's notifications (unread first), with its total."""
+def messages_of(user: User, page: int = 1, per_page: int | None = None,
+                unread_only: bool = False):
+    """One page of the user's notifications (unread first, or only those), with its total."""
     per_page = per_page or current_app.config["NOTIFICATIONS_PER_PAGE"]
     # A page beyond the cap is an empty page, not an error.
-    return paginate(messages_query(user), Paging(page=min(max(1, page), MAX_PAGE),
+    return paginate(messages_query(user, unread_only), Paging(page=min(max(1, page), MAX_PAGE),
                                                  limit=min(max(1, per_page), MAX_LIMIT)))
 
 

@@ -21,8 +21,9 @@ def require_login():
 def index():
     """消息中心: unread first, newest first, paginated."""
     paging = paging_from(default=current_app.config["NOTIFICATIONS_PER_PAGE"])
-    page = messages_of(current_user, paging.page, paging.limit)
-    return render_template("notifications/index.html", page=page,
+    unread_only = request.args.get("unread") == "1"
+    page = messages_of(current_user, paging.page, paging.limit, unread_only)
+    return render_template("notifications/index.html", page=page, unread_only=unread_only,
                            unread=unread_count(current_user))
 
 
@@ -36,7 +37,8 @@ def read():
         count = mark_read(current_user, ids)
     db.session.commit()
     flash(f"已将 {count} 条消息标为已读。" if count else "没有需要标为已读的消息。", "success")
-    return redirect(url_for("notifications.index", page=request.form.get("page", type=int)))
+    return redirect(url_for("notifications.index", page=request.form.get("page", type=int),
+                            unread=request.form.get("unread") or None))
 
 
 @bp.get("/<int:notification_id>/go")
