@@ -28,7 +28,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_throttle_last_failure_at'), ['last_failure_at'], unique=False)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))  # a literal: SQLite adds it in place
 
 
 def downgrade():
