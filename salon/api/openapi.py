@@ -69,7 +69,7 @@ def _nullable(kind: str) -> dict:
 def schemas() -> dict:
     """The components: answers and bodies."""
     from ..posts.models import KINDS
-    from ..problems.workflow import API_ACTIONS
+    from ..problems.workflow import STEPS
 
     text, integer, boolean = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
     post = {
@@ -136,7 +136,7 @@ def schemas() -> dict:
         "StepInput": {
             "type": "object", "required": ["action"],
             "properties": {
-                "action": {"enum": list(API_ACTIONS)}, "note": text, "outcome": text,
+                "action": {"enum": list(STEPS)}, "note": text, "outcome": text,
                 "unit": {"type": ["integer", "string"], "description": "单位编号或名称"},
                 "deadline": {"type": "string", "description": "YYYY-MM-DD"},
                 "figures": {"type": "array", "items": figure},
