@@ -140,7 +140,11 @@ def schemas() -> dict:
                 "unit": {"type": ["integer", "string"], "description": "单位编号或名称"},
                 "deadline": {"type": "string", "description": "YYYY-MM-DD"},
                 "figures": {"type": "array", "items": figure},
-                "satisfaction": text,
+                "satisfaction": text, "solved": text, "verdict": text,
+                "body": {"type": "string", "description": "提请的机关（县委、县政府、政法委…）"},
+                "stage": {"type": ["integer", "string"],
+                          "description": "阶段编号，或新阶段的名称"},
+                "stage_due": {"type": "string", "description": "新阶段的时限 YYYY-MM-DD"},
             },
         },
         "StepResult": {"type": "object", "required": ["id", "state", "state_label", "problem"],
@@ -160,6 +164,7 @@ def paths() -> dict:
     from ..posts.models import KINDS
 
     month = _query("salon", "沙龙月份 YYYY-MM")
+    text, integer = {"type": "string"}, {"type": "integer"}
     body = {"required": True, "content": {JSON: {"schema": None}}}
 
     def with_body(name: str) -> dict:
@@ -237,6 +242,31 @@ def paths() -> dict:
                                       "properties": {"marked": {"type": "integer"},
                                                      "unread": {"type": "integer"}}}),
                           **ERRORS, "413": _error("请求过大")}}},
+        "/api/posts/{post_id}/review": {"post": {
+            "summary": "所长审核：{\"decision\": \"approve\" | \"return\", \"comment\"}",
+            "operationId": "reviewPost", "parameters": [_path_id("post_id")],
+            "requestBody": {"required": True, "content": {JSON: {"schema": {
+                "type": "object", "required": ["decision"], "properties": {
+                    "decision": {"enum": ["approve", "return"]}, "comment": text}}}}},
+            "responses": {"200": _ok({"type": "object", "required": ["id", "status", "url"],
+                                      "properties": {"id": integer, "status": text,
+                                                     "review": _nullable("string"),
+                                                     "url": text}}),
+                          **ERRORS, **NOT_FOUND,
+                          "409": _error("稿件已不在待审核状态（另一位审核人已处理）"),
+                          "413": _error("请求过大")}}},
+        "/api/me/todo": {"get": {
+            "summary": "等我办理的问题，按类", "operationId": "myTodo", "parameters": _paging(100),
+            "responses": {"200": _ok({"type": "object", "required": ["total", "kinds"],
+                                      "properties": {"total": integer, "kinds": {
+                                          "type": "array", "items": {
+                                              "type": "object",
+                                              "required": ["kind", "title", "total", "problems"],
+                                              "properties": {
+                                                  "kind": text, "title": text, "total": integer,
+                                                  "problems": {"type": "array",
+                                                               "items": {"type": "object"}}}}}}}),
+                          **ERRORS}}},
         "/api/openapi.json": {"get": {
             "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
             "responses": {"200": {"description": "OpenAPI 3.1",
