@@ -223,7 +223,8 @@ def paths() -> dict:
                 "results": {"type": "array", "items": _ref("Hit")}}}), **ERRORS}}},
         "/api/me/notifications": {"get": {
             "summary": "我的消息，未读在前", "operationId": "myNotifications",
-            "parameters": _paging(100),
+            "parameters": [*_paging(100), _query("unread", "1：只看未读",
+                                                 {"type": "string", "enum": ["0", "1"]})],
             "responses": {"200": _ok({"allOf": [
                 _page_of("results", _ref("Notification")),
                 {"type": "object", "required": ["unread"],
