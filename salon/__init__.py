@@ -43,9 +43,10 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py (imported here, not at the top, so a
     bulletin render process that imports salon.bulletin does not load them)."""
-    from . import database, storage
+    from . import database, storage, textnorm
     from .extensions import csrf, db, limiter, login_manager, migrate
 
+    textnorm.init_app(app)  # first: the int converter must be in place before any route
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(

@@ -73,22 +73,33 @@ SETTINGS = (
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "会话 Cookie 不随别站发起的请求发送"),
     Setting("REMEMBER_COOKIE_HTTPONLY", True, "“记住我” Cookie 不让页面脚本读取"),
     Setting("REMEMBER_COOKIE_SAMESITE", "Lax", "“记住我” Cookie 不随别站发起的请求发送"),
+    Setting("SESSION_COOKIE_SECURE", False,
+            "会话与“记住我” Cookie 只经 HTTPS 发送；站点经 HTTPS 提供时务必设为 `true`"),
+    Setting("REMEMBER_COOKIE_SECURE", None,
+            "“记住我” Cookie 只经 HTTPS 发送（默认随 `SESSION_COOKIE_SECURE`）"),
     Setting("WTF_CSRF_TIME_LIMIT", None, "表单安全令牌的有效期（秒；默认与会话同寿）"),
     Setting("PROXY_COUNT", 0,
             "站点前有几层反向代理（如 nginx）；大于 0 时按 `X-Forwarded-For` 识别来访地址"
             "（限流与登录日志用）"),
-    Setting("RATELIMIT_ENABLED", True, "是否限制登录尝试次数"),
+    Setting("RATELIMIT_ENABLED", True, "是否限制登录尝试与上传的频率"),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
             "登录限流计数的存放处；多进程或多台服务器时用 Redis，如 `redis://host:6379/0`"
             "（先 `pip install '.[redis]'`）"),
     Setting("RATELIMIT_HEADERS_ENABLED", True, "限流应答带 `Retry-After` 等头"),
-    Setting("LOGIN_LIMIT_PER_ADDRESS", "10 per minute", "每个地址的登录尝试上限"),
-    Setting("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes", "每个账号的登录失败上限"),
+    Setting("LOGIN_FREE_FAILURES", 5,
+            "同一账号从同一地址连续失败几次后开始等待（别处的尝试不影响账号本人登录）"),
+    Setting("LOGIN_FREE_FAILURES_PER_ADDRESS", 20, "同一地址（不论账号）连续失败几次后开始等待"),
+    Setting("LOGIN_DELAY_SECONDS", 30, "开始等待后第一次的等待秒数；此后每失败一次加倍"),
+    Setting("LOGIN_MAX_DELAY_SECONDS", 900, "等待的最长秒数"),
+    Setting("LOGIN_FAILURE_MEMORY_SECONDS", 900, "多久没有失败后，此前的失败不再计数（秒）"),
     # -- input bounds ---------------------------------------------------------------------
     Setting("MAX_CONTENT_LENGTH", 20 * MB, "一次请求的最大字节数（超过答 413）"),
     Setting("UPLOAD_MAX_BYTES", 5 * MB, "一张上传图片的最大字节数"),
     Setting("UPLOAD_MAX_PIXELS", 40_000_000, "一张上传图片的最大像素数（防解压炸弹）"),
     Setting("DOCX_MAX_BYTES", 20 * MB, "导入的 Word 文件的最大字节数"),
+    Setting("MARKDOWN_CPU_SECONDS", 0.5,
+            "排版一段 Markdown（正文、征稿启事、纪要、编者按、办理结果）最多用的 CPU 秒数；"
+            "超出即在提交时拒绝（“结构过于复杂”），页面只显示提交时存下的 HTML"),
     # -- pages ----------------------------------------------------------------------------
     Setting("POSTS_PER_PAGE", 20, "稿件列表、问题台账每页条数"),
     Setting("USERS_PER_PAGE", 30, "用户管理每页条数"),
@@ -106,6 +117,11 @@ SETTINGS = (
     Setting("MAIL_SENDER", None,
             "发件人地址，如 `salon@gaj.local`（不设则用 `MAIL_USERNAME`）"),
     Setting("MAIL_TIMEOUT", 30, "连接邮件服务器的超时（秒）"),
+    # -- posts ----------------------------------------------------------------------------
+    Setting("POST_REVIEW", "",
+            "稿件审核：空 = 不审核，提交即全局可见；`unit_head` = 民警提交的稿件先经本单位所长审核"
+            "（未设所长的单位由组织者审核），通过后才全局可见。关闭时已在待审核的稿件仍等审核",
+            "空（不审核）"),
     # -- problems -------------------------------------------------------------------------
     Setting("REVIEW_AFTER_DAYS", 90, "问题办结后多少天到期“回头看”（复查是否反弹）"),
     # -- search ---------------------------------------------------------------------------

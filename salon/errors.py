@@ -51,8 +51,10 @@ class Conflict(DomainError):
 
 
 def wants_json() -> bool:
-    """API requests are answered in JSON; pages in HTML."""
-    return request.path.startswith("/api/")
+    """API requests, and clients that ask for JSON (the editor's image upload), are answered
+    in JSON; pages in HTML."""
+    return (request.path.startswith("/api/")
+            or request.accept_mimetypes.best == "application/json")
 
 
 def handle_domain_error(error: DomainError):

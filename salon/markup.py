@@ -1,13 +1,33 @@
-"""Markdown to safe HTML: render with python-markdown, then sanitise with an allow-list (nh3)."""
+"""Markdown to safe HTML, once, when the text is written: bounded work, then an allow-list.
+
+Python-Markdown is quadratic (or worse) on some inputs — 40,000 `[`, `[a](` repeated, deep
+nesting (its maintainers leave these open: Python-Markdown #798, #1617, #1619). So a text is
+rendered only when it is written, inside a budget: cheap checks first (structure that is
+slow inside a C regular expression, where no clock can interrupt it), then the conversion
+with a CPU-time deadline checked at every step of the parser, then a nesting limit on the
+result. What does not fit is refused with `TooComplex` ("正文结构过于复杂…") at writing time.
+The sanitised HTML and the plain text are stored beside the source (`keep_rendered`), and
+pages only ever show the stored HTML: reading never parses Markdown.
+"""
 import hashlib
 import html as html_lib
+import logging
 import re
+import signal
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import markdown as md
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from .cache import LRUCache
+from .errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
@@ -25,6 +45,40 @@ ALLOWED_ATTRIBUTES = {
 UPLOADS_PREFIX = "/uploads/"
 # Exactly the keys posts/uploads.py hands out: 32 hex digits and the image's extension.
 _UPLOAD_SRC = re.compile(r"/uploads/[0-9a-f]{32}\.(?:jpg|png|webp)")
+EXTENSIONS = ("extra", "sane_lists")
+
+# The budget. CPU time of the rendering thread (a busy machine does not make a text "complex");
+# the figures behind these limits are in the README (benchmarks/worst_case.py).
+MAX_CHARS = 50_000
+CPU_SECONDS = 0.5
+MAX_DEPTH = 24  # nested elements in the result: quotes in lists in quotes…
+MAX_ABBREVIATIONS = 100  # each one is an alternative in one regular expression run on all text
+MAX_FOOTNOTES = 500
+TOO_COMPLEX = ("{label}结构过于复杂（如大量未配对的方括号、反引号、层层嵌套的列表或引用、"
+               "成千上万条缩写定义），无法在限定时间内排版。请简化格式后再提交。")
+_ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]*\]:", re.M)
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\n]*\]:", re.M)
+
+
+class TooComplex(InvalidInput):
+    """The text does not fit the rendering budget; the message says what to simplify."""
+
+    def __init__(self, label: str = "正文", field: str | None = None) -> None:
+        super().__init__(TOO_COMPLEX.format(label=label), field=field)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A text rendered once: the sanitised HTML to show and its plain text (excerpts, snippets)."""
+
+    html: str
+    text: str
+
+    def __html__(self) -> str:
+        return self.html
+
+
+EMPTY = Rendered("", "")
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -47,61 +101,179 @@ def sanitise(html: str) -> str:
     )
 
 
-_converters = threading.local()
+def text_of(html: str) -> str:
+    """The plain text of sanitised HTML, whitespace collapsed."""
+    return " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
 
 
-def _convert(text: str, *extensions: str) -> str:
-    """Markdown to HTML with a converter kept per thread: building one costs more than using it."""
-    cache = _converters.__dict__
-    converter = cache.get(extensions)
+class _OutOfTime(Exception):
+    """Raised inside the parser when the deadline has passed."""
+
+
+class _Converter:
+    """One Python-Markdown converter whose every step first looks at the clock."""
+
+    def __init__(self) -> None:
+        self.deadline = float("inf")
+        self.markdown = md.Markdown(extensions=list(EXTENSIONS), output_format="html")
+        m = self.markdown
+        for processor in (*m.preprocessors, *m.treeprocessors, *m.postprocessors):
+            processor.run = self._checked(processor.run)
+        for processor in m.parser.blockprocessors:
+            processor.test = self._checked(processor.test)
+            processor.run = self._checked(processor.run)
+        for pattern in m.inlinePatterns:
+            pattern.handleMatch = self._checked(pattern.handleMatch)
+
+    def _checked(self, step: Callable) -> Callable:
+        def checked(*args, **kwargs):
+            if time.thread_time() > self.deadline:
+                raise _OutOfTime
+            return step(*args, **kwargs)
+        return checked
+
+    def convert(self, text: str, seconds: float) -> str:
+        self.deadline = time.thread_time() + seconds
+        try:
+            with _interrupted_after(seconds * 1.25):
+                return self.markdown.reset().convert(text)
+        finally:
+            self.deadline = float("inf")
+
+
+@contextmanager
+def _interrupted_after(seconds: float) -> Iterator[None]:
+    """In the main thread (gunicorn's sync workers, the command line), also a CPU-time timer
+    signal: it stops a single long step of the parser (a 900-row table is one step; so is the
+    standard library's HTML parser going over a block), which the checks between steps cannot.
+    Other threads (the development server) have only the checks between steps."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    armed = True
+
+    def expire(_signum, _frame):
+        if armed:
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+_local = threading.local()
+_kept = LRUCache(8_000_000, weigh=lambda r: len(r.html) + len(r.text) + 100)
+
+
+def _converter() -> _Converter:
+    converter = getattr(_local, "converter", None)
     if converter is None:
-        converter = cache[extensions] = md.Markdown(extensions=list(extensions),
-                                                    output_format="html")
-    return converter.reset().convert(text)
+        converter = _local.converter = _Converter()
+    return converter
 
 
-class _Remembered:
-    """Results of a pure function of a text, kept by the text's digest (not the text itself).
-
-    A page shows the same bodies again and again; converting one costs about a millisecond.
-    The output depends on nothing but the text and the arguments, so a remembered result is
-    always right. Emptied when the kept results exceed `budget` characters.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.results: dict[tuple, str] = {}
-        self.size = 0
-
-    def get(self, text: str, args: tuple, compute: Callable[[], str]) -> str:
-        key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), *args)
-        result = self.results.get(key)
-        if result is None:
-            result = compute()
-            if self.size + len(result) > self.budget:
-                self.results, self.size = {}, 0
-            self.results[key] = result
-            self.size += len(result)
-        return result
+def _precheck(text: str, label: str, field: str | None) -> None:
+    """Refuse at once what is slow where no deadline can interrupt it."""
+    if len(text) > MAX_CHARS:
+        raise InvalidInput(f"{label}最多 {MAX_CHARS} 字。", field=field)
+    if "*[" in text and len(_ABBREVIATION.findall(text)) > MAX_ABBREVIATIONS:
+        raise TooComplex(label, field)
+    if "[^" in text and len(_FOOTNOTE.findall(text)) > MAX_FOOTNOTES:
+        raise TooComplex(label, field)
 
 
-_html = _Remembered(budget=4_000_000)
-_plain = _Remembered(budget=2_000_000)
+_TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*?(/?)>")
+_VOID = {"br", "hr", "img"}
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown (tables, fenced code, lists, quotes, images) to sanitised HTML."""
+def _depth(html: str) -> int:
+    """How deeply the elements of (well-formed, sanitised) HTML nest."""
+    depth = deepest = 0
+    for closing, tag, self_closing in _TAG.findall(html):
+        if tag in _VOID or self_closing:
+            continue
+        if closing:
+            depth -= 1
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _budget() -> float:
+    from flask import current_app, has_app_context
+
+    return current_app.config["MARKDOWN_CPU_SECONDS"] if has_app_context() else CPU_SECONDS
+
+
+def render(text: str | None, label: str = "正文", field: str | None = None,
+           seconds: float | None = None) -> Rendered:
+    """Markdown (tables, fenced code, lists, quotes, images) to sanitised HTML and plain text,
+    within the budget; `TooComplex` (a 400 with a Chinese message) when it does not fit."""
     text = text or ""
-    return Markup(_html.get(text, (), lambda: sanitise(_convert(text, "extra", "sane_lists"))))
+    if not text.strip():
+        return EMPTY
+    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    kept = _kept.get(key)
+    if kept is not None:
+        return kept
+    _precheck(text, label, field)
+    converter = _converter()
+    try:
+        html = sanitise(converter.convert(text, seconds or _budget()))
+    except (_OutOfTime, RecursionError):
+        _local.converter = None  # its state may be half-way through a document
+        raise TooComplex(label, field) from None
+    except Exception:  # a parser bug on odd input is the writer's 400, not everyone's 500
+        _local.converter = None
+        log.warning("Markdown conversion failed", exc_info=True)
+        raise TooComplex(label, field) from None
+    if _depth(html) > MAX_DEPTH:
+        raise TooComplex(label, field)
+    rendered = Rendered(html, text_of(html))
+    _kept.put(key, rendered)
+    return rendered
 
 
-def plain_text(text: str | None, limit: int = 120) -> str:
-    """A short plain-text excerpt of Markdown, for lists and snippets."""
-    text = text or ""
-    return _plain.get(text, (limit,), lambda: _excerpt(text, limit))
+def render_lenient(text: str | None) -> Rendered:
+    """For text written before the budget existed: rendered if it fits, else shown as
+    plain paragraphs (never refused: it is already stored)."""
+    try:
+        return render(text)
+    except InvalidInput:
+        paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+        html = "".join(f"<p>{escape(p.strip())}</p>\n" for p in paragraphs)
+        return Rendered(html, " ".join((text or "").split()))
 
 
-def _excerpt(text: str, limit: int) -> str:
-    html = _convert(text, "extra")
-    plain = " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
+def excerpt(plain: str | None, limit: int = 120) -> str:
+    """A short excerpt of stored plain text, for lists (no parsing: the text is stored)."""
+    plain = plain or ""
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+
+
+def as_html(html: str | None) -> Markup:
+    """Stored sanitised HTML, for a template."""
+    return Markup(html or "")
+
+
+def keep_rendered(source, html_attribute: str, text_attribute: str | None = None,
+                  label: str = "正文") -> None:
+    """Whenever `source` (a mapped Markdown column, e.g. `Post.body`) is assigned, store its
+    rendered HTML (and plain text) beside it: every writing path — form, API, import, Word,
+    admin, demo — goes through this one listener, and a text over budget raises TooComplex."""
+    from sqlalchemy import event
+
+    def store(target, value, _old, _initiator):
+        rendered = render(value, label)
+        setattr(target, html_attribute, rendered.html)
+        if text_attribute:
+            setattr(target, text_attribute, rendered.text)
+        return value
+
+    event.listen(source, "set", store, retval=True)

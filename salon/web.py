@@ -1,11 +1,12 @@
 """What every page shares: the home page, template filters, security headers, error pages."""
-from flask import Blueprint, Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, render_template
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import timeutil
-from .markup import plain_text, render_markdown
+from .errors import wants_json
+from .markup import as_html, excerpt
 
 bp = Blueprint("web", __name__)
 
@@ -40,7 +41,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 def home():
     """首页: the current salon and its call for posts, the newest posts, the exemplary showcase."""
     from .posts.services import can_write, exemplary_by_unit, newest_posts
-    from .salons.services import current_salon
+    from .salons.current import current_salon
 
     return render_template(
         "home.html",
@@ -66,7 +67,7 @@ def set_security_headers(response):
 def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token: refuse with a message that says what to do."""
     message = "页面已过期或缺少安全令牌，请刷新页面后重新提交。"
-    if request.path.startswith("/api/"):
+    if wants_json():
         return jsonify(error=message), 400
     return render_template("errors/error.html", code=400, title="请求被拒绝", message=message), 400
 
@@ -74,7 +75,7 @@ def handle_csrf_error(error: CSRFError):
 def handle_http_error(error: HTTPException):
     """Chinese error pages; JSON `{"error": …}` for the API."""
     title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
-    if request.path.startswith("/api/"):
+    if wants_json():
         detail = error.description if error.description and _is_chinese(error.description) else None
         return jsonify(error=detail or message), error.code
     return render_template("errors/error.html", code=error.code, title=title,
@@ -92,8 +93,9 @@ def _chinese_or(text: str | None, fallback: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(plain_text, "excerpt")
+    # Stored HTML only: no template parses Markdown (markup.keep_rendered renders on write).
+    app.add_template_filter(as_html, "stored_html")
+    app.add_template_filter(excerpt, "excerpt")
     app.add_template_filter(timeutil.zh_date, "zh_date")
     app.add_template_filter(timeutil.zh_datetime, "zh_datetime")
     app.after_request(set_security_headers)

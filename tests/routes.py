@@ -5,6 +5,7 @@ and returns a value for every URL argument name used by the site's rules. A rule
 argument is missing here makes the walking tests fail with a message that says to add it.
 """
 import hashlib
+from datetime import datetime
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -34,12 +35,16 @@ def build_world() -> dict[str, object]:
     from salon.storage import storage
 
     officer = user("officer")
-    salon = Salon(number=1, month="2026-10", topic="社区警务室建设", status="open")
+    salon = Salon(number=1, month="2026-10", topic="社区警务室建设", status="open",
+                  starts_at=datetime(2026, 10, 26, 14, 30))
     post = Post(kind="problem", title="夜间巡逻路段照明不足", body="村口路灯损坏。",
                 author=officer, unit=officer.unit, salon=salon, status="submitted")
     draft = Post(kind="experience", title="草稿", body="未完成", author=officer,
                  unit=officer.unit, salon=salon, status="draft")
-    db.session.add_all([salon, post, draft])
+    # waiting for review (所长审核); 城关派出所 has no head here, so the desk reviews it
+    pending = Post(kind="experience", title="待审核", body="待所长审核", author=officer,
+                   unit=officer.unit, salon=salon, status="pending")
+    db.session.add_all([salon, post, draft, pending])
     db.session.flush()
     problem = open_problem(post, officer)
     token, _ = ApiToken.issue(officer, "样例")
@@ -63,6 +68,7 @@ def build_world() -> dict[str, object]:
         "month": salon.month,
         "post_id": post.id,
         "draft_id": draft.id,
+        "pending_id": pending.id,
         "problem_id": problem.id,
         "flag": "exemplary",
         "key": upload.key,

@@ -13,7 +13,7 @@ def user(username: str) -> User:
 
 
 def make_salon(month="2026-11", topic="如何提升防范水平", status="planning", **fields) -> Salon:
-    salon = services.create_salon(month, topic, **fields)
+    salon = services.create_salon(month, topic, record=True, **fields)
     salon.status = status
     db.session.commit()
     return salon

@@ -9,7 +9,6 @@ from pypdf import PdfReader
 from benchmarks.bulletin_snapshot import words
 from salon import create_app
 from salon.extensions import db
-from salon.markup import plain_text
 from salon.posts.models import Post
 from salon.timeutil import frozen
 from tests import bulletin_data as d
@@ -57,7 +56,7 @@ def _make_content() -> dict:
     db.session.commit()
     return {
         "salon": current,
-        "chosen": [(p.title, plain_text(p.body)[:12]) for p in chosen],
+        "chosen": [(p.title, p.body_text[:12]) for p in chosen],
         "open_old": [p.post.title for p in open_old],
     }
 

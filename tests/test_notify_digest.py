@@ -139,3 +139,41 @@ def test_starttls_refused_by_the_server_says_what_to_set(app, runner, smtp):
     assert "不支持 STARTTLS" in result.output and "SALON_MAIL_TLS=none" in result.output
     assert result.output.strip().count("\n") <= 1
     assert smtp.messages == []
+
+
+def test_two_digests_at_once_mail_each_person_once(app, smtp):
+    """Two runs (two cron hosts) start together: every person still gets exactly one mail."""
+    import threading
+
+    from salon.accounts.services import create_user
+    from salon.notifications.mail import pending, send_digest
+
+    people = []
+    for number in range(12):
+        person = create_user(f"p{number}", f"民警{number}", "城关派出所", "officer",
+                             email=f"p{number}@gaj.local")
+        people.append(person)
+    db.session.flush()
+    notify(people, "problem", "问题已交办。")
+    db.session.commit()
+    barrier = threading.Barrier(2, timeout=20)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                batches = pending()
+                barrier.wait()
+                send_digest(batches)
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    recipients = sorted(to[0] for _, to in smtp.envelopes)
+    assert recipients == sorted(f"p{n}@gaj.local" for n in range(12))

@@ -1,9 +1,12 @@
 """Salons: list, page, organizer editing, status steps, home, query counts, CLI."""
+from datetime import datetime
+
 import pytest
 
 from salon.extensions import db
 from salon.salons import services
 from salon.salons.models import Salon, SignUp
+from salon.timeutil import frozen
 
 from .salon_factories import make_post, make_salon, post_form, reload, user
 
@@ -121,9 +124,10 @@ def test_bulletin_panel_hook_is_optional(app, client, auth):
 
 def test_organizer_creates_salon(app, client, auth):
     auth.login("organizer")
-    response = post_form(client, "/salons/new", {
-        "month": "2026-12", "topic": "社区警务室常态化", "description": "征稿",
-        "starts_at": "2026-12-20T14:30", "place": "会议室"})
+    with frozen(datetime(2026, 12, 1, 9, 0)):
+        response = post_form(client, "/salons/new", {
+            "month": "2026-12", "topic": "社区警务室常态化", "description": "征稿",
+            "starts_at": "2026-12-20T14:30", "place": "会议室"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/salons/2026-12")
     salon = db.session.scalar(db.select(Salon))
     assert (salon.number, salon.status, salon.starts_at.hour) == (1, "planning", 14)
@@ -299,9 +303,10 @@ def test_salon_page_shows_one_page_of_each_kind_with_the_total(app, client, auth
 # --- command line ----------------------------------------------------------------------
 
 def test_cli_creates_salons_with_next_number(app, runner):
-    result = runner.invoke(args=["salons", "create", "--month", "2026-11",
-                                 "--topic", "如何提升防范水平", "--starts-at", "2026-11-20 14:30",
-                                 "--place", "三楼会议室"])
+    with frozen(datetime(2026, 11, 2, 9, 0)):  # the meeting may not lie in the past
+        result = runner.invoke(args=["salons", "create", "--month", "2026-11",
+                                     "--topic", "如何提升防范水平", "--starts-at",
+                                     "2026-11-20 14:30", "--place", "三楼会议室"])
     assert result.exit_code == 0, result.output
     assert "第1期" in result.output
     result = runner.invoke(args=["salons", "create", "--month", "2026-12", "--topic", "警务室"])

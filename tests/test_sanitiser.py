@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from salon.markup import ALLOWED_TAGS, render_markdown
+from salon.markup import ALLOWED_TAGS, render
 
 from .conftest import csrf_token
 from .post_factories import make_post, make_salon
@@ -78,7 +78,7 @@ def problems_in(html: str, page: bool = False) -> list[str]:
 def test_every_payload_of_the_list_renders_safely():
     failures = {}
     for payload in payloads():
-        bad = problems_in(str(render_markdown(payload)))
+        bad = problems_in(render(payload).html)
         if bad:
             failures[payload] = bad
     assert not failures, f"{len(failures)} unsafe renderings, e.g. {list(failures.items())[:3]}"
@@ -140,15 +140,15 @@ MARKDOWN_TRICKS = [
 
 @pytest.mark.parametrize("source", MARKDOWN_TRICKS)
 def test_markdown_tricks_render_safely(source):
-    html = str(render_markdown(source))
+    html = render(source).html
     assert problems_in(html) == [], html
 
 
 def test_legitimate_markdown_survives():
     key = "0123456789abcdef0123456789abcdef"
-    html = str(render_markdown(
+    html = (render(
         f"# 标题\n\n> 引用\n\n1. 一\n2. 二\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
-        f"```\ncode <b>\n```\n\n[链接](https://example.org/x?a=1) ![图](/uploads/{key}.png)"))
+        f"```\ncode <b>\n```\n\n[链接](https://example.org/x?a=1) ![图](/uploads/{key}.png)")).html
     assert "<h1>标题</h1>" in html and "<blockquote>" in html and "<ol>" in html
     assert "<td>1</td>" in html and "code &lt;b&gt;" in html
     assert 'href="https://example.org/x?a=1"' in html and f'src="/uploads/{key}.png"' in html

@@ -81,3 +81,17 @@ def test_who_answers_for_a_unit(app):
     assert [u.username for u in heads_or_members(station.id)] == ["head"]
     assert {u.username for u in unit_members(station.id)} == {"officer", "head"}
     assert [u.username for u in users_with_role("organizer")] == ["organizer"]
+
+
+def test_the_unit_list_names_the_heads(admin, count_queries):  # noqa: F811
+    head = create_user("head", "顾所长", "曹甸派出所", "officer", unit_head=True)
+    head.password_hash = PASSWORD_HASH
+    db.session.commit()
+    html = admin.get("/admin/units").get_data(as_text=True)
+    row = html[html.index("<td>曹甸派出所</td>"):]
+    assert "顾所长" in row[:row.index("</tr>")]
+    committee = html[html.index("<td>局党委</td>"):]
+    assert "不承办问题" in committee[:committee.index("</tr>")]
+    with count_queries() as queries:
+        admin.get("/admin/units")
+    assert len(queries) <= 4

@@ -152,3 +152,35 @@ def test_files_follow_their_transaction(app):
     delete_with_transaction("uploads/kept.png")
     db.session.commit()
     assert files.exists("uploads/outer.png") and not files.exists("uploads/kept.png")
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims width × height pixels in a few bytes (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def test_decompression_bomb_is_called_too_many_pixels(writer):
+    response = upload(writer, png_header_only(40_000, 40_000))
+    assert response.status_code == 400
+    assert "图片像素过多" in response.get_json()["error"]
+    assert db.session.scalar(db.select(db.func.count(Upload.id))) == 0
+
+
+def test_an_upload_over_the_request_limit_answers_json_413(writer):
+    body = b"\x00" * (50 * 1024 * 1024)  # raw bytes: the test client spools a file part to disk
+    multipart = "multipart/form-data; boundary=x"
+    response = writer.post("/posts/images", data=body, content_type=multipart,
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 413 and response.mimetype == "application/json"
+    assert "超过大小限制" in response.get_json()["error"]
+    page = writer.post("/posts/images", data=body, content_type=multipart)
+    assert page.status_code == 413 and page.mimetype == "text/html"

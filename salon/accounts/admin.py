@@ -5,14 +5,16 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db
 from ..paging import paginate, paging_from
+from ..textnorm import ascii_int
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
+from .passwords import PASSWORD_POLICY
 from .services import (
-    PASSWORD_POLICY,
     AccountError,
     all_units,
     create_user,
+    head_names,
     recent_logins,
     reset_user_password,
     save_unit,
@@ -54,7 +56,7 @@ def apply_or_show(form: FlaskForm, change) -> bool:
 def users():
     """用户管理: filter by text, unit, role and state; paginated."""
     args = request.args
-    query = user_query(args.get("q", ""), args.get("unit", type=int), args.get("role", ""),
+    query = user_query(args.get("q", ""), ascii_int(args.get("unit")), args.get("role", ""),
                        args.get("active", ""))
     page = paginate(query, paging_from(default=current_app.config["USERS_PER_PAGE"]))
     return render_template("accounts/admin/users.html", page=page, units=all_units(),
@@ -132,7 +134,7 @@ def reset_password(user_id: int):
     user = get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        if apply_or_show(form, lambda: reset_user_password(user, form.password.data)):
+        if apply_or_show(form, lambda: reset_user_password(user, form.password.data, current_user)):
             keep_own_session(user)
             flash(f"已重置用户 {user.username} 的密码，其已登录的会话均已退出，API 令牌均已吊销。",
                   "success")
@@ -147,7 +149,7 @@ def reset_password(user_id: int):
 def units():
     """单位管理: every unit with its number of users."""
     return render_template("accounts/admin/units.html", rows=units_with_counts(),
-                           kinds=UNIT_KINDS)
+                           kinds=UNIT_KINDS, heads=head_names())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

@@ -20,7 +20,19 @@ def require_user():
     bearer = g.get("api_token", False)
     if not bearer and request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
+    if request.is_json and request.method in ("POST", "PUT", "PATCH"):
+        # Parse now, so a malformed body is a 400 that says why (textnorm.CleanJSONProvider),
+        # whatever the route does with get_json(silent=True) afterwards (it gets this parse).
+        request.get_json()
     return None
+
+
+@bp.get("/openapi.json")
+def openapi_description():
+    """The OpenAPI 3.1 description of this API (salon/api/openapi.py)."""
+    from . import openapi  # built on request: nothing at start-up pays for it
+
+    return jsonify(openapi.description())
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,8 @@ import re
 import pygal
 from pygal.style import Style
 
+from ..textnorm import printable
+
 FONT = "Noto Serif SC"
 STYLE = Style(
     font_family=FONT,
@@ -38,7 +40,7 @@ def posts_by_unit(counts: list[tuple[str, int]]) -> bytes:
     """Horizontal bars: how many posts each unit contributed."""
     chart = pygal.HorizontalBar(**_config(title="各单位稿件数",
                                           y_labels=_whole_numbers([n for _, n in counts])))
-    chart.x_labels = [name for name, _ in counts]
+    chart.x_labels = [printable(name) for name, _ in counts]  # lxml refuses control chars
     chart.add("稿件", [n for _, n in counts])
     return _clean(chart.render(), "posts-by-unit")
 
@@ -47,7 +49,7 @@ def problems_by_state(counts: list[tuple[str, int]]) -> bytes:
     """Bars: how many of the salon's problems stand in each state."""
     chart = pygal.Bar(**_config(title="问题办理状态",
                                 y_labels=_whole_numbers([n for _, n in counts])))
-    chart.x_labels = [label for label, _ in counts]
+    chart.x_labels = [printable(label) for label, _ in counts]
     chart.add("问题", [n for _, n in counts])
     return _clean(chart.render(), "problems-by-state")
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..markup import as_html, keep_rendered
 from ..salons.models import Salon
 from ..timeutil import now
 
@@ -18,6 +19,8 @@ class Bulletin(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     salon_id: Mapped[int] = mapped_column(ForeignKey("salon.id"), unique=True)
     editor_note: Mapped[str] = mapped_column(Text, default="")
+    # 编者按 rendered when written (markup.keep_rendered)
+    editor_note_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     signed_on: Mapped[date | None]
     total_number: Mapped[int | None]
     print_count: Mapped[int | None]
@@ -29,6 +32,11 @@ class Bulletin(db.Model):
     )
 
     @property
+    def editor_note_markup(self):
+        """编者按 as sanitised HTML, rendered when it was written."""
+        return as_html(self.editor_note_html)
+
+    @property
     def published_revisions(self) -> list["BulletinRevision"]:
         return [r for r in self.revisions if r.published_at]
 
@@ -37,6 +45,9 @@ class Bulletin(db.Model):
         """The newest build not yet published, if any."""
         newest = self.revisions[-1] if self.revisions else None
         return newest if newest and not newest.published_at else None
+
+
+keep_rendered(Bulletin.editor_note, "editor_note_html", label="编者按")
 
 
 class BulletinRevision(db.Model):

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from ..problems.models import SATISFACTION, STATES
+from ..textnorm import printable
 
 STATE_COLOURS = {
     "raised": "#6c757d", "accepted": "#0dcaf0", "assigned": "#0d6efd",
@@ -56,13 +57,16 @@ COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def render(chart) -> Markup:
-    """The chart's SVG without pygal's inline config script and credit comments."""
+    """The chart's SVG without pygal's inline config script and credit comments. Labels lose
+    control characters first (lxml refuses them; rows stored before input was cleaned)."""
+    if getattr(chart, "x_labels", None):
+        chart.x_labels = [printable(label) for label in chart.x_labels]
     svg = chart.render(is_unicode=True)
     return Markup(COMMENT.sub("", SCRIPT.sub("", svg)))
 
 
 def _value(count: float, key: str, link: Link, label: str | None = None) -> dict:
-    point = {"value": count, "label": label or ""}
+    point = {"value": count, "label": printable(label or "")}
     url = link(key) if link else None
     if url:
         point["xlink"] = {"href": url, "target": "_self"}

@@ -4,12 +4,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import markup
 from ..accounts.models import Unit, User
-from ..errors import DomainError
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
+from ..salons import rhythm
+from ..salons.current import current_salon
 from ..salons.models import Salon
+from ..textnorm import ascii_int
+from . import review
 from .models import KINDS, Comment, Post, Tag
-from .signals import post_revised, post_submitted
+from .signals import post_revised
 
 WRITER_ROLES = ("officer", "organizer", "leader")
 WRITABLE_SALON_STATUSES = ("planning", "open", "held")
@@ -59,9 +64,9 @@ class PostFilters:
         return cls(
             kind=kind if kind in KINDS else "",
             salon=args.get("salon", "").strip()[:7],
-            unit=args.get("unit", type=int),
+            unit=ascii_int(args.get("unit")),
             tag=args.get("tag", "").strip()[:TAG_MAX],
-            author=args.get("author", type=int),
+            author=ascii_int(args.get("author")),
             drafts=args.get("drafts") == "1",
         )
 
@@ -122,9 +127,10 @@ def exemplary_by_unit(limit: int | None = None, per_unit: int | None = None) -> 
 
 
 def filtered_posts(filters: PostFilters, user: User):
-    """The list query: submitted posts (or the user's own drafts) matching the filters."""
+    """The list query: submitted posts (or the user's own drafts and posts awaiting review)
+    matching the filters."""
     if filters.drafts:
-        query = _with_list_data(db.select(Post).where(Post.status == "draft",
+        query = _with_list_data(db.select(Post).where(Post.status.in_(UNPUBLISHED),
                                                       Post.author_id == user.id))
     else:
         query = visible_posts()
@@ -141,11 +147,13 @@ def filtered_posts(filters: PostFilters, user: User):
     return query.order_by(Post.created_at.desc(), Post.id.desc())
 
 
+UNPUBLISHED = ("draft", "pending")
+
+
 def draft_count(user: User) -> int:
-    """How many drafts the user has (shown on the 我的草稿 tab)."""
-    return db.session.scalar(
-        db.select(db.func.count(Post.id)).where(Post.status == "draft", Post.author_id == user.id)
-    )
+    """How many drafts (and posts awaiting review) the user has (the 我的草稿 tab)."""
+    return db.session.scalar(db.select(db.func.count(Post.id)).where(
+        Post.status.in_(UNPUBLISHED), Post.author_id == user.id))
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -156,8 +164,10 @@ def can_write(user: User) -> bool:
 
 
 def can_view(post: Post, user: User) -> bool:
-    """Submitted posts are for every signed-in user; a draft only for its author."""
-    return user.is_authenticated and (post.status == "submitted" or post.author_id == user.id)
+    """Submitted posts are for every signed-in user; a draft only for its author; a post
+    awaiting review for its author and its reviewers."""
+    return user.is_authenticated and (post.status == "submitted" or post.author_id == user.id
+                                      or review.can_review(post, user))
 
 
 def edit_refusal(post: Post, user: User) -> str | None:
@@ -210,9 +220,13 @@ def writable_salons() -> list[Salon]:
 
 
 def default_salon() -> Salon | None:
-    """The open salon (征稿中), else the newest writable one."""
+    """The salon a new post is for: the current one (the next meeting still collecting),
+    while it takes posts, else the newest writable one."""
+    current = current_salon()
+    if current is not None and current.status in WRITABLE_SALON_STATUSES:
+        return current
     salons = writable_salons()
-    return next((s for s in salons if s.status == "open"), salons[0] if salons else None)
+    return salons[0] if salons else None
 
 
 def check_input(data: PostInput) -> None:
@@ -229,6 +243,7 @@ def check_input(data: PostInput) -> None:
         raise PostError("请填写正文。")
     if len(data.body) > BODY_MAX:
         raise PostError(f"正文最多 {BODY_MAX} 字。")
+    check_markdown(data.body.strip(), "正文", "body")
     if data.salon is None:
         raise PostError("请选择所属沙龙。")
     if data.salon.status not in WRITABLE_SALON_STATUSES:
@@ -240,6 +255,15 @@ def check_input(data: PostInput) -> None:
         for name in ("scan", "analysis", "proposal"):
             if len(data.problem.get(name) or "") > SARA_MAX:
                 raise PostError(f"扫描、分析、应对建议各最多 {SARA_MAX} 字。")
+
+
+def check_markdown(text: str, label: str, field: str) -> None:
+    """Render now (kept for the save that follows): a text over the budget is refused here,
+    beside its form field, rather than by the model's listener."""
+    try:
+        markup.render(text, label, field)
+    except InvalidInput as error:
+        raise PostError(error.message, field=field) from None
 
 
 def tags_named(names: list[str]) -> list[Tag]:
@@ -271,7 +295,7 @@ def _apply(post: Post, data: PostInput) -> None:
     post.body = data.body.strip()
     post.salon = data.salon
     post.tags = tags_named(data.tags)
-    if post.is_draft:
+    if not post.is_published:
         post.problem_draft = _problem_fields(data) if data.kind == "problem" else None
 
 
@@ -287,27 +311,34 @@ def create_post(author: User, data: PostInput) -> Post:
 
 
 def update_post(post: Post, editor: User, data: PostInput) -> Post:
-    """The author changes their post; a draft may be submitted, a submitted post stays so."""
+    """The author changes their post; a draft may be submitted, a submitted post stays so.
+
+    A post awaiting review stays so when saved; saved as a draft, it is withdrawn."""
     refusal = edit_refusal(post, editor)
     if refusal:
         raise PostError(refusal, status=403)
-    if post.kind != data.kind and not post.is_draft:
+    if post.kind != data.kind and post.is_published:
         raise PostError("已提交的稿件不能更改类型。", status=409)
     check_input(data)
     _apply(post, data)
     if post.is_draft and data.submit:
         submit_post(post)
-    elif not post.is_draft and post.kind == "problem":
+    elif post.is_pending and not data.submit:
+        review.withdraw(post)
+    elif post.is_published and post.kind == "problem":
         post_revised.send(post, fields=_problem_fields(data))
     return post
 
 
 def submit_post(post: Post) -> None:
-    """Submit; a problem report's SARA fields go to whoever follows submissions (problems)."""
-    post.status = "submitted"
-    fields = (post.problem_draft or {"source": "officer"}) if post.kind == "problem" else {}
-    post.problem_draft = None
-    post_submitted.send(post, fields=fields)
+    """Submit: published at once, or first reviewed by the 所长 (see review.py). After the
+    salon's call for posts closed, only with the organizer's leave — or when it is a post
+    that was submitted in time and returned by its reviewer."""
+    if (post.salon is not None and post.review_decision != "return"
+            and not rhythm.may_submit(post.salon, post.author)):
+        raise PostError(f"{post.salon.label}征稿已于{post.salon.call_deadline:%Y年%m月%d日}截止。"
+                        "稿件已可存为草稿；如需补交，请联系治安大队准许迟交。", status=409)
+    review.submit(post)
 
 
 def toggle_flag(post: Post, user: User, flag: str) -> bool:
@@ -316,8 +347,8 @@ def toggle_flag(post: Post, user: User, flag: str) -> bool:
         raise PostError("未知的标记。", status=404)
     if not can_flag(user):
         raise PostError("只有组织者可以设置入选专刊和典型经验。", status=403)
-    if post.is_draft:
-        raise PostError("草稿不能入选专刊或评为典型经验。", status=409)
+    if not post.is_published:
+        raise PostError("未发布的稿件（草稿或待审核）不能入选专刊或评为典型经验。", status=409)
     if flag == "in_bulletin" and post.salon is not None and post.salon.status == "published":
         raise PostError("该期专刊已出刊，入选稿件不能再更改。", status=409)
     value = not getattr(post, flag)

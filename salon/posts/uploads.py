@@ -65,7 +65,9 @@ def clean_image(data: bytes) -> CleanImage:
                 return _reencode(image, kind)
     except UploadError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, met before ours can be checked
+        raise UploadError("图片像素过多，请缩小后再上传。") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise UploadError("文件不是有效的图片（只接受 JPEG、PNG、WebP）。") from None
 
 

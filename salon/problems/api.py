@@ -9,6 +9,7 @@ from ..api import bp
 from ..errors import InvalidInput
 from ..extensions import db
 from ..paging import page_json, paginate, paging_from
+from ..textnorm import INT_MAX, finite, sane_date
 from .access import list_row, sees_full_ledger
 from .inputs import Figure, StepInput
 from .models import Problem
@@ -156,7 +157,7 @@ def _unit(value) -> Unit | None:
     if value in (None, ""):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
-        unit = db.session.get(Unit, value)
+        unit = db.session.get(Unit, value) if 0 < value <= INT_MAX else None
     elif isinstance(value, str):
         unit = db.session.scalar(db.select(Unit).filter_by(name=value.strip()))
     else:
@@ -170,7 +171,7 @@ def _deadline(value, name: str = "deadline") -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        return sane_date(date.fromisoformat(value), name)
     except (TypeError, ValueError):
         raise InvalidInput(f"{name} 须为 YYYY-MM-DD 格式的日期。", field=name) from None
 
@@ -189,7 +190,7 @@ def _figures(value) -> list[Figure]:
                 or not isinstance(number, int | float):
             raise InvalidInput("figures：每项成效数据须有 label（文本）和 value（数字）。",
                                field="figures")
-        figures.append(Figure(label, float(number), str(item.get("unit") or "")))
+        figures.append(Figure(label, finite(float(number), "value"), str(item.get("unit") or "")))
     return figures
 
 

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from ..textnorm import Finite, SaneDate, ascii_int
 from .inputs import Figure, StepInput
 from .workflow import STEPS
 
@@ -32,7 +33,7 @@ class FigureForm(Form):
     """One measured figure: 新增探头 · 16 · 组."""
 
     label = StringField("指标", validators=[Optional(), Length(max=100, message="指标名称过长。")])
-    value = NumberField("数值", validators=[Optional()])
+    value = NumberField("数值", validators=[Optional(), Finite()])
     unit = StringField("单位", validators=[Optional(), Length(max=20, message="计量单位过长。")])
 
 
@@ -41,7 +42,7 @@ class ActionForm(FlaskForm):
                                      AnyOf(list(STEPS), message="未知操作。")])
     note = TextAreaField("说明", validators=[Optional(), Length(max=5000, message="说明过长。")])
     unit = StringField("责任单位", validators=[Optional()])  # a unit id; checked by the service
-    deadline = DateField("办理时限", validators=[Optional()])
+    deadline = DateField("办理时限", validators=[Optional(), SaneDate("办理时限")])
     outcome = TextAreaField("办理结果", validators=[Optional(), Length(max=5000)])
     figures = FieldList(FormField(FigureForm), min_entries=FIGURE_ROWS, max_entries=10)
     satisfaction = StringField("满意度", validators=[Optional()])  # checked by the service
@@ -52,7 +53,7 @@ class ActionForm(FlaskForm):
     stage = StringField("阶段", validators=[Optional()])  # an existing stage's id, or empty
     new_stage = StringField("新阶段",
                             validators=[Optional(), Length(max=200, message="阶段名称过长。")])
-    stage_due = DateField("阶段时限", validators=[Optional()])
+    stage_due = DateField("阶段时限", validators=[Optional(), SaneDate("阶段时限")])
     next = HiddenField()
 
     def step_input(self, unit_lookup) -> StepInput:
@@ -63,7 +64,7 @@ class ActionForm(FlaskForm):
         stage = self.stage.data or ""
         return StepInput(
             note=self.note.data or "",
-            unit=unit_lookup(int(self.unit.data)) if (self.unit.data or "").isdigit() else None,
+            unit=unit_lookup(unit_id) if (unit_id := ascii_int(self.unit.data)) else None,
             deadline=self.deadline.data, outcome=self.outcome.data or "", figures=figures,
             satisfaction=self.satisfaction.data or None, solved=self.solved.data or None,
             verdict=self.verdict.data or None, body=self.body.data or "",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import (
 
 from ..accounts.models import Unit, User
 from ..extensions import db
+from ..markup import as_html, keep_rendered
 from ..posts.models import Post
 from ..timeutil import now, today
 from .workflow import (
@@ -45,6 +46,8 @@ class Problem(db.Model):
     responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     deadline: Mapped[date | None]
     outcome: Mapped[str] = mapped_column(Text, default="")
+    # the outcome rendered when written (markup.keep_rendered)
+    outcome_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[str | None] = mapped_column(String(20))  # the reporter's
     solved: Mapped[str | None] = mapped_column(String(20))  # how far solved, in the reporter's view
@@ -90,6 +93,11 @@ class Problem(db.Model):
     @property
     def state_label(self) -> str:
         return STATES.get(self.state, self.state)
+
+    @property
+    def outcome_markup(self):
+        """The outcome (评估) as sanitised HTML, rendered when it was written."""
+        return as_html(self.outcome_html)
 
     @property
     def is_overdue(self) -> bool:
@@ -271,6 +279,9 @@ Problem.cosign_count = column_property(
     select(func.count(CoSign.id)).where(CoSign.problem_id == Problem.id)
     .correlate_except(CoSign).scalar_subquery()
 )
+
+
+keep_rendered(Problem.outcome, "outcome_html", label="办理结果")
 
 
 class ImmutableEventError(RuntimeError):

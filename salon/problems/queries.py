@@ -13,6 +13,7 @@ from ..extensions import db
 from ..paging import paginate
 from ..posts.models import Post
 from ..salons.models import Salon
+from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
 from .models import OVERDUE_STATES, Problem
 from .workflow import DONE_STATES, SATISFACTION, STATES, WORKING
@@ -73,14 +74,11 @@ class ProblemFilters:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return ascii_int(value)
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value)
 
 
 def overdue_clause():

@@ -1,13 +1,14 @@
 """`flask salons …`: create a salon, and propose topics, from the command line."""
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 from flask.cli import AppGroup
 
+from ..errors import DomainError
 from ..extensions import db
-from . import topics
-from .services import SalonError, create_salon
+from . import rhythm, topics
+from .services import create_salon
 
 salons_cli = AppGroup("salons", help="沙龙管理。")
 
@@ -24,6 +25,17 @@ def parse_starts_at(value: str | None) -> datetime | None:
     raise click.ClickException(f"时间格式不正确：“{value}”。请按 “2026-11-20 14:30” 填写。")
 
 
+def parse_day(value: str | None, option: str) -> date | None:
+    """`2026-11-15` to a date; a clear error otherwise."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise click.ClickException(
+            f"{option} 日期格式不正确：“{value}”。请按 “2026-11-15” 填写。") from None
+
+
 def require(value: str | None, option: str, label: str) -> str:
     """A missing option is one Chinese line (click's own usage error is English)."""
     if value is None:
@@ -38,13 +50,17 @@ def require(value: str | None, option: str, label: str) -> str:
 @click.option("--description", default="", help="说明与征稿启事（Markdown）")
 @click.option("--starts-at", default=None, help="时间，如 “2026-11-20 14:30”")
 @click.option("--place", default="", help="地点")
-def create_command(month, topic, description, starts_at, place):
+@click.option("--signup-deadline", default=None, help="报名截止日期，如 2026-11-18")
+@click.option("--call-deadline", default=None, help="征稿截止日期，如 2026-11-15")
+def create_command(month, topic, description, starts_at, place, signup_deadline, call_deadline):
     """Create a salon with the next issue number."""
     month, topic = require(month, "--month", "月份"), require(topic, "--topic", "主题")
     try:
-        salon = create_salon(month, topic, description, parse_starts_at(starts_at), place)
+        salon = create_salon(month, topic, description, parse_starts_at(starts_at), place,
+                             parse_day(signup_deadline, "--signup-deadline"),
+                             parse_day(call_deadline, "--call-deadline"))
         db.session.commit()
-    except SalonError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"已创建{salon.label}：{salon.topic}（{salon.status_label}）。")
@@ -78,3 +94,11 @@ def whole_number(value: str, option: str, low: int, high: int) -> int:
     if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise click.ClickException(f"{option} 应为 {low} 到 {high} 之间的整数，收到“{value}”。")
     return int(value)
+
+
+@salons_cli.command("remind")
+def remind_command():
+    """Notify what the month's rhythm says is due today (each message once; run daily)."""
+    sent = rhythm.send_reminders()
+    db.session.commit()
+    click.echo(f"已发送沙龙提醒 {sent} 条。" if sent else "今天没有需要发送的沙龙提醒。")

@@ -1,8 +1,9 @@
 """Salon forms: create/edit, agenda, minutes (every message in Chinese)."""
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..textnorm import SaneDate
 from .services import PLACE_MAX, TOPIC_MAX
 
 
@@ -15,12 +16,17 @@ class SalonForm(FlaskForm):
     ])
     description = TextAreaField("说明与征稿启事（Markdown）", validators=[Optional()])
     starts_at = DateTimeLocalField(
-        "时间", validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        "时间", validators=[Optional(), SaneDate("时间")],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         invalid_value_message="时间格式不正确，请按“2026-11-20 14:30”填写。",
     )
     place = StringField("地点", validators=[
         Optional(), Length(max=PLACE_MAX, message=f"地点不能超过 {PLACE_MAX} 个字。"),
     ])
+    signup_deadline = DateField("报名截止", validators=[Optional()],
+                                invalid_value_message="日期格式不正确，请按“2026-11-15”填写。")
+    call_deadline = DateField("征稿截止", validators=[Optional()],
+                              invalid_value_message="日期格式不正确，请按“2026-11-15”填写。")
     # The problems behind an adopted 选题建议 (ids, comma-separated), linked on save.
     topic_problems = HiddenField(validators=[Optional(), Length(max=2000)])
 

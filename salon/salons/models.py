@@ -1,11 +1,12 @@
 """Salons (one a month), their agenda and sign-ups."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..markup import as_html, keep_rendered
 from ..timeutil import now
 
 STATUSES = {"planning": "筹备中", "open": "征稿中", "held": "已召开", "published": "已出刊"}
@@ -20,11 +21,16 @@ class Salon(db.Model):
     month: Mapped[str] = mapped_column(String(7), unique=True)
     topic: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    description_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[datetime | None]
     place: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="planning")
     minutes: Mapped[str] = mapped_column(Text, default="")
+    minutes_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
+    signup_deadline: Mapped[date | None]  # 报名截止 (the last day)
+    call_deadline: Mapped[date | None]  # 征稿截止 (the last day; later posts need leave)
 
     agenda: Mapped[list["AgendaItem"]] = relationship(
         back_populates="salon", order_by="AgendaItem.position", cascade="all, delete-orphan"
@@ -38,6 +44,11 @@ class Salon(db.Model):
         return STATUSES.get(self.status, self.status)
 
     @property
+    def html(self):
+        """The description (征稿启事) as sanitised HTML, rendered when it was written."""
+        return as_html(self.description_html)
+
+    @property
     def label(self) -> str:
         """第3期（2026年11月）"""
         year, month = self.month.split("-")
@@ -45,6 +56,10 @@ class Salon(db.Model):
 
     def __str__(self) -> str:
         return f"第{self.number}期 {self.topic}"
+
+
+keep_rendered(Salon.description, "description_html", "description_text", "说明与征稿启事")
+keep_rendered(Salon.minutes, "minutes_html", label="纪要")
 
 
 class AgendaItem(db.Model):
@@ -69,6 +84,7 @@ class SignUp(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     attended: Mapped[bool | None]
+    walk_in: Mapped[bool] = mapped_column(default=False)  # came without signing up
 
     salon: Mapped[Salon] = relationship(back_populates="signups")
     user: Mapped[User] = relationship()
@@ -84,3 +100,17 @@ class SalonTopicProblem(db.Model):
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"),
                                             index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class LatePermit(db.Model):
+    """准许迟交: the organizer lets one officer submit after the call for posts closed."""
+
+    __table_args__ = (UniqueConstraint("salon_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salon_id: Mapped[int] = mapped_column(ForeignKey("salon.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,21 +1,23 @@
 """Salon queries and rules: issue numbers, months, status steps, agenda, sign-ups, minutes."""
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import markup
 from ..accounts.models import User
-from ..errors import DomainError, Missing
+from ..errors import DomainError, InvalidInput, Missing
 from ..extensions import db
 from ..paging import paginate
 from ..posts.models import KINDS, Post
 from ..timeutil import now
+from . import rhythm
 from .models import NEXT_STATUS, STATUSES, AgendaItem, Salon, SignUp
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 SIGNUP_STATUSES = ("planning", "open")
 AGENDA_EDITABLE_STATUSES = ("planning", "open", "held")
 MINUTES_STATUSES = ("held", "published")
@@ -32,13 +34,6 @@ class SalonError(DomainError):
 
 
 # --- finding salons -------------------------------------------------------------------
-
-def current_salon() -> Salon | None:
-    """The salon officers should look at now: the newest one not yet published, else the newest."""
-    return db.session.scalar(
-        db.select(Salon).where(Salon.status != "published").order_by(Salon.number.desc())
-    ) or db.session.scalar(db.select(Salon).order_by(Salon.number.desc()))
-
 
 def salon_by_month(month: str, details: bool = False) -> Salon | None:
     """The salon of this month (`YYYY-MM`), or None; `details`: its agenda and sign-ups too."""
@@ -157,14 +152,46 @@ def _clean_place(place: str | None) -> str:
     return place
 
 
+def check_meeting_time(month: str, starts_at: datetime | None,
+                       unchanged: datetime | None = None, record: bool = False) -> None:
+    """The meeting falls in the salon's month and not in the past. A time left as it was
+    (`unchanged`: editing a held salon) or entered for the record (`record`: the demo, an
+    import of past salons) may lie in the past."""
+    if starts_at is None:
+        return
+    if f"{starts_at:%Y-%m}" != month:
+        year, number = month.split("-")
+        raise SalonError(f"会议时间须在本期月份（{year}年{int(number)}月）之内，"
+                         f"现为 {starts_at:%Y-%m-%d %H:%M}。", "starts_at")
+    if not record and starts_at != unchanged and starts_at < now():
+        raise SalonError(f"会议时间 {starts_at:%Y-%m-%d %H:%M} 已经过去，请填写今后的时间。",
+                         "starts_at")
+
+
+def _clean_markdown(text: str | None, label: str, field: str) -> str:
+    """Trimmed Markdown, rendered now so that a text over the budget is refused on its field."""
+    text = (text or "").strip()
+    try:
+        markup.render(text, label, field)
+    except InvalidInput as error:
+        raise SalonError(error.message, field) from None
+    return text
+
+
 def create_salon(month: str, topic: str, description: str = "",
-                 starts_at: datetime | None = None, place: str = "") -> Salon:
-    """A new salon in `planning` with the next issue number; the caller commits."""
+                 starts_at: datetime | None = None, place: str = "",
+                 signup_deadline: date | None = None, call_deadline: date | None = None,
+                 record: bool = False) -> Salon:
+    """A new salon in `planning` with the next issue number; the caller commits.
+    `record`: a past salon entered for the record (its meeting may lie in the past)."""
     month = check_month(month)
     check_month_free(month)
+    check_meeting_time(month, starts_at, record=record)
+    rhythm.check_deadlines(None, signup_deadline, call_deadline, starts_at)
     salon = Salon(number=next_issue_number(), month=month, topic=_clean_topic(topic),
-                  description=(description or "").strip(), starts_at=starts_at,
-                  place=_clean_place(place), status="planning", minutes="")
+                  description=_clean_markdown(description, "说明与征稿启事", "description"),
+                  starts_at=starts_at, place=_clean_place(place), status="planning",
+                  minutes="", signup_deadline=signup_deadline, call_deadline=call_deadline)
     db.session.add(salon)
     try:
         db.session.flush()
@@ -176,14 +203,19 @@ def create_salon(month: str, topic: str, description: str = "",
 
 
 def update_salon(salon: Salon, month: str, topic: str, description: str = "",
-                 starts_at: datetime | None = None, place: str = "") -> Salon:
-    """Change a salon's month, topic, description, time and place (never its issue number)."""
+                 starts_at: datetime | None = None, place: str = "",
+                 signup_deadline: date | None = None, call_deadline: date | None = None) -> Salon:
+    """Change a salon's month, topic, description, time, place and deadlines (never its
+    issue number)."""
     if salon.status not in EDITABLE_STATUSES:
         raise SalonError("本期专刊已出刊，沙龙信息不能再修改。")
     month = check_month(month)
     check_month_free(month, salon)
+    check_meeting_time(month, starts_at, unchanged=salon.starts_at)
+    rhythm.check_deadlines(salon, signup_deadline, call_deadline, starts_at)
+    salon.signup_deadline, salon.call_deadline = signup_deadline, call_deadline
     salon.month, salon.topic = month, _clean_topic(topic)
-    salon.description = (description or "").strip()
+    salon.description = _clean_markdown(description, "说明与征稿启事", "description")
     salon.starts_at, salon.place = starts_at, _clean_place(place)
     return salon
 
@@ -203,6 +235,8 @@ def advance_status(salon: Salon, to: str) -> Salon:
             f"不能改为“{STATUSES[to]}”。"
         )
     salon.status = to
+    if to == "open":
+        rhythm.announce_open(salon)
     return salon
 
 
@@ -259,6 +293,9 @@ def sign_up(salon: Salon, user: User) -> SignUp:
     existing = signup_of(salon, user)
     if existing is not None:
         return existing
+    if rhythm.signup_closed(salon):
+        raise SalonError(f"{salon.label}报名已于{salon.signup_deadline:%Y年%m月%d日}截止。"
+                         "如需参加，请联系治安大队现场签到。")
     signup = SignUp(salon=salon, user=user)
     db.session.add(signup)
     return signup
@@ -298,4 +335,4 @@ def save_minutes(salon: Salon, text: str) -> None:
     """纪要 (Markdown), written by organizers once the salon has been held."""
     if salon.status not in MINUTES_STATUSES:
         raise SalonError("沙龙召开后才能撰写纪要。")
-    salon.minutes = (text or "").strip()
+    salon.minutes = _clean_markdown(text, "纪要", "minutes")

@@ -3,9 +3,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
+from ..errors import DomainError
 from ..extensions import db
 from ..paging import Paging, paging_from
-from . import services, topics
+from ..textnorm import ascii_int
+from . import rhythm, services, topics
 from .forms import AgendaForm, MinutesForm, SalonForm
 from .models import NEXT_STATUS, STATUSES, Salon
 from .services import SalonError
@@ -51,7 +53,7 @@ def create():
             db.session.flush()
             topics.link_problems(salon.id, form.topic_problem_ids())
             db.session.commit()
-        except SalonError as error:
+        except DomainError as error:
             show_on_form(form, error)
         else:
             flash(f"已创建{salon.label}。", "success")
@@ -72,7 +74,7 @@ def edit(month: str):
             services.update_salon(salon, **salon_fields(form))
             topics.link_problems(salon.id, form.topic_problem_ids())
             db.session.commit()
-        except SalonError as error:
+        except DomainError as error:
             show_on_form(form, error)
         else:
             flash("沙龙信息已保存。", "success")
@@ -100,7 +102,7 @@ def adopt_suggestion(form: SalonForm, suggestions: list) -> None:
         form.topic_problems.data = ",".join(str(p.id) for p in suggestions[index].problems)
 
 
-def show_on_form(form: SalonForm, error: SalonError) -> None:
+def show_on_form(form: SalonForm, error: DomainError) -> None:
     """Undo the changes and show the error under its field (or above the form)."""
     db.session.rollback()
     field = getattr(form, error.field or "", None)
@@ -114,7 +116,8 @@ def salon_fields(form: SalonForm) -> dict:
     """The service's keyword arguments from a valid form."""
     return {"month": form.month.data, "topic": form.topic.data,
             "description": form.description.data or "", "starts_at": form.starts_at.data,
-            "place": form.place.data or ""}
+            "place": form.place.data or "", "signup_deadline": form.signup_deadline.data,
+            "call_deadline": form.call_deadline.data}
 
 
 @bp.route("/<month>")
@@ -127,6 +130,7 @@ def detail(month: str):
         salon=salon,
         groups=services.posts_by_kind(salon, paging_of),
         topic_problems=topics.topic_problems(salon.id),
+        **rhythm.page_context(salon, current_user, current_user.has_role("organizer")),
         attendees=services.attendees(salon),
         my_signup=services.signup_of(salon, current_user),
         can_sign_up=salon.status in services.SIGNUP_STATUSES
@@ -192,10 +196,14 @@ def minutes(month: str):
         flash("沙龙召开后才能撰写纪要。", "warning")
         return redirect(url_for(".detail", month=salon.month))
     if form.validate_on_submit():
-        services.save_minutes(salon, form.minutes.data or "")
-        db.session.commit()
-        flash("纪要已保存。", "success")
-        return redirect(url_for(".detail", month=salon.month, _anchor="minutes"))
+        try:
+            services.save_minutes(salon, form.minutes.data or "")
+            db.session.commit()
+        except SalonError as error:
+            show_on_form(form, error)
+        else:
+            flash("纪要已保存。", "success")
+            return redirect(url_for(".detail", month=salon.month, _anchor="minutes"))
     return render_template("salons/minutes.html", form=form, salon=salon)
 
 
@@ -235,10 +243,11 @@ def attendance(month: str):
     """Organizers tick who came."""
     salon = get_salon_or_404(month)
     raw = request.form.getlist("attended")
-    if not all(value.isdigit() for value in raw):
-        abort(400)
+    ids = [ascii_int(value) for value in raw]
+    if None in ids:
+        abort(400, "出席名单格式不正确，请刷新后重试。")
     try:
-        count = services.mark_attendance(salon, {int(value) for value in raw})
+        count = services.mark_attendance(salon, set(ids))
         db.session.commit()
     except SalonError as error:
         fail(error)

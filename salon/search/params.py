@@ -6,16 +6,14 @@ from werkzeug.datastructures import MultiDict
 
 from ..posts.models import KINDS
 from ..problems.models import STATES
+from ..textnorm import parse_date
 from .services import MAX_PAGE, Filters
 
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value)
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:

@@ -89,7 +89,7 @@ def search(text: str | None, user_id: int | None, filters: Filters = NO_FILTERS,
     shown = found.ranked[(page - 1) * per_page:]
     posts = load_posts([pid for pid, _score in shown])
     hits = [Hit(posts[pid], score, mark(posts[pid].title, parsed.highlights),
-                snippet(posts[pid].body, parsed.highlights))
+                snippet(posts[pid].body_text, parsed.highlights))
             for pid, score in shown if pid in posts]
     return SearchResult(parsed, hits, found.total, page, per_page, found.counts,
                         approximate=found.approximate)

@@ -3,7 +3,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from ..markup import plain_text
 from .analysis import fold
 
 WIDTH = 110
@@ -64,9 +63,10 @@ def _best_window(spans: list[tuple[int, int, str]]) -> int:
     return max(0, best_start - LEAD)
 
 
-def snippet(markdown_text: str, needles: tuple[str, ...]) -> Marked:
-    """A ~110-character excerpt of the post body around the best group of matches."""
-    text = plain_text(markdown_text, limit=20000)
+def snippet(plain: str, needles: tuple[str, ...]) -> Marked:
+    """A ~110-character excerpt of the post's stored plain text around the best group of
+    matches (the text was made when the post was written: no Markdown is parsed here)."""
+    text = plain[:20000]
     spans = _spans(fold(text).lower(), needles) if needles else []
     start = _best_window(spans[:200]) if spans else 0
     end = min(len(text), start + WIDTH)

@@ -34,6 +34,8 @@ PAGES = {
     "problem": ("leader", first_problem),
     "dashboard": ("leader", lambda: "/dashboard/"),
     "bulletin": ("organizer", lambda: "/bulletins/" + salon_in("published")),
+    "messages": ("officer", lambda: "/messages/"),
+    "settings": ("officer", lambda: "/account/"),
 }
 
 
