@@ -172,7 +172,7 @@ def _deadline(value, name: str = "deadline") -> date | None:
     if value in (None, ""):
         return None
     try:
-        return sane_date(date.fromisoformat(value), "deadline")
+        return sane_date(date.fromisoformat(value), name)
     except (TypeError, ValueError):
         raise InvalidInput(f"{name} 须为 YYYY-MM-DD 格式的日期。", field=name) from None
 
