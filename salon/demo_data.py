@@ -6,8 +6,8 @@ UNITS = [
     ("局党委", "committee"), ("科技信息化科", "office"),
 ]
 
-DEMO_PASSWORD = "Salon2026"
-ADMIN_PASSWORD = "Admin2026"
+DEMO_PASSWORD = "Salon@2026"
+ADMIN_PASSWORD = "Admin@2026"
 
 # username, 姓名, 单位, role, 警号
 USERS = [

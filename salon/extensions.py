@@ -1,12 +1,13 @@
 """Every Flask extension, created once and bound in the app factory."""
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .login_seam import LoginManager, check_version
 
 # A naming convention keeps Alembic's constraint names stable across databases.
 NAMING_CONVENTION = {
@@ -24,6 +25,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+check_version()
+login_manager = LoginManager()  # bearer tokens before cookies (login_seam.py)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

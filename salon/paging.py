@@ -61,3 +61,4 @@ def page_json(page: Pagination) -> dict:
     """What every API list answers besides its rows."""
     return {"total": page.total or 0, "page": page.page, "limit": page.per_page,
             "pages": page.pages}
+

@@ -48,6 +48,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.list_problems": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
     "api.my_notifications": API_SIGNED_IN,
+    "api.openapi_description": API_SIGNED_IN,
     "api.search": API_SIGNED_IN,
     "bulletin.archive": ALL_SIGNED_IN,
     "bulletin.download": ORGANIZER_ONLY,  # the sample revision is not published yet

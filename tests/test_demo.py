@@ -24,7 +24,7 @@ def count(model) -> int:
 def test_demo_loads_realistic_data(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "minjing1" in result.output and "Salon2026" in result.output
+    assert "minjing1" in result.output and "Salon@2026" in result.output
     assert count(Unit) >= 8 and count(Post) >= 25 and count(Comment) >= 5
     assert {u.role for u in db.session.scalars(db.select(User))} == set(ROLES)
     for station in db.session.scalars(db.select(Unit).filter_by(kind="station")):
@@ -48,7 +48,7 @@ def test_demo_loads_realistic_data(empty_app):
 def test_demo_users_can_sign_in_and_see_the_current_salon(empty_app):
     empty_app.test_cli_runner().invoke(args=["demo"])
     client = empty_app.test_client()
-    response = client.post("/login", data={"username": "minjing1", "password": "Salon2026",
+    response = client.post("/login", data={"username": "minjing1", "password": "Salon@2026",
                                            "csrf_token": csrf_token(client)})
     assert response.status_code == 302
     html = client.get("/").get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_if_empty_is_idempotent(empty_app):
     assert result.exit_code == 0 and "已有用户" in result.output.splitlines()[0]
     assert count(Post) == posts and count(Salon) == 3
     # `make run` shows the demo accounts every time, while they still take the demo password.
-    assert "minjing1" in result.output and "Salon2026" in result.output
+    assert "minjing1" in result.output and "Salon@2026" in result.output
 
 
 def test_if_empty_lists_only_accounts_that_still_take_the_demo_password(empty_app):

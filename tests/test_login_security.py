@@ -1,5 +1,5 @@
 """Sign-in hardening: the audit log, rate limits, session expiry, password policy."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from itsdangerous import TimestampSigner
@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash
 from salon import create_app
 from salon.accounts.models import LoginEvent, User
 from salon.extensions import db
+from salon.timeutil import frozen
 
 from .conftest import PASSWORD, AuthActions, app_settings, app_with_schema, csrf_token
 
@@ -47,53 +48,71 @@ def test_admin_sees_the_sign_in_log(client, auth):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    """A separate app with rate limiting on (the shared fixture switches it off).
-
-    Always on SQLite: the limits live in the limiter's storage, not in the database.
-    """
+    """A separate app with throttling on (the shared fixture switches it off)."""
     settings = app_settings(
-        tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'limited.db'}",
-        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-        LOGIN_LIMIT_PER_ADDRESS="8 per minute", LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+        tmp_path, RATELIMIT_ENABLED=True, LOGIN_FREE_FAILURES=3,
+        LOGIN_FREE_FAILURES_PER_ADDRESS=8, LOGIN_DELAY_SECONDS=30, LOGIN_MAX_DELAY_SECONDS=600,
     )
     with app_with_schema(settings) as app:
         yield app
 
 
-def test_failures_per_account_are_limited(limited_app):
-    client = limited_app.test_client()
-    auth = AuthActions(client)
-    for _ in range(3):
-        assert auth.login("officer", "wrong-1").status_code == 200
-    response = auth.login("officer")  # even the right password waits now
-    assert response.status_code == 429
-    assert "登录尝试过于频繁" in response.get_data(as_text=True)
-    assert events()[-1].reason == "throttled"
-    # another account from the same address is not blocked by officer's failures
-    assert auth.login("officer2").status_code == 302
+def attempt(client, username: str, password: str, address: str = "127.0.0.1"):
+    return client.post("/login", environ_base={"REMOTE_ADDR": address}, data={
+        "username": username, "password": password, "csrf_token": csrf_token(client)})
 
 
-def test_successes_do_not_use_up_the_account_budget(limited_app):
+def test_failures_per_account_and_address_wait_longer_and_longer(limited_app):
+    client = limited_app.test_client()
+    start = datetime(2026, 11, 20, 9)
+    with frozen(start):
+        for _ in range(2):
+            assert attempt(client, "officer", "wrong-1").status_code == 200
+        assert attempt(client, "officer", "wrong-1").status_code == 200  # the wait begins
+        response = attempt(client, "officer", PASSWORD)  # even the right password waits now
+        assert response.status_code == 429 and response.headers["Retry-After"] == "30"
+        assert "登录尝试过于频繁，请 30 秒后再试" in response.get_data(as_text=True)
+        for _ in range(20):  # hammering during the wait: refused, not checked, not audited
+            assert attempt(client, "officer", "wrong-2").status_code == 429
+    assert [e.reason for e in events()].count("throttled") == 1
+    assert len(events()) == 4
+    with frozen(start + timedelta(seconds=31)):
+        assert attempt(client, "officer", "wrong-3").status_code == 200
+        assert attempt(client, "officer", PASSWORD).headers["Retry-After"] == "60"  # doubled
+    assert [e.reason for e in events()].count("throttled") == 2
+    with frozen(start + timedelta(seconds=92)):
+        assert attempt(client, "officer", PASSWORD).status_code == 302
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out(limited_app):
+    """Hundreds of wrong guesses at the admin's password from one address, and a few from
+    many: the admin, at their own desk, signs in at once."""
+    attacker = limited_app.test_client()
+    for _ in range(30):
+        attempt(attacker, "admin", "guess-123456", address="10.9.9.9")
+    for n in range(20):
+        attempt(limited_app.test_client(), "admin", "guess-123456", address=f"10.8.0.{n}")
+    assert attempt(attacker, "admin", PASSWORD, address="10.9.9.9").status_code == 429
+    owner = limited_app.test_client()
+    assert attempt(owner, "admin", PASSWORD, address="10.0.0.7").status_code == 302
+    throttled = [e for e in events() if e.reason == "throttled"]
+    assert len(throttled) <= 3  # one per burst: 10.9.9.9's pair, then its address
+
+
+def test_successes_do_not_use_up_the_budget(limited_app):
     client = limited_app.test_client()
     auth = AuthActions(client)
-    for _ in range(4):
+    for _ in range(5):
         assert auth.login("officer").status_code == 302
         auth.logout()
 
 
 def test_attempts_per_address_are_limited(limited_app):
     client = limited_app.test_client()
-    token = csrf_token(client)
-    statuses = [client.post("/login", data={"username": f"user{n}", "password": "x",
-                                            "csrf_token": token}).status_code
-                for n in range(9)]
+    statuses = [attempt(client, f"user{n}", "x").status_code for n in range(9)]
     assert statuses == [200] * 8 + [429]
     other = limited_app.test_client()
-    other_token = csrf_token(other)
-    response = other.post("/login", data={"username": "officer", "password": PASSWORD,
-                                          "csrf_token": other_token},
-                          environ_base={"REMOTE_ADDR": "10.0.0.2"})
-    assert response.status_code == 302
+    assert attempt(other, "officer", PASSWORD, address="10.0.0.2").status_code == 302
 
 
 def test_get_login_is_never_limited(limited_app):
@@ -175,3 +194,45 @@ def test_unknown_user_is_checked_as_long_as_a_real_password(app):
     user.set_password("abcd1234")
     assert _DUMMY_HASH.split("$")[0] == user.password_hash.split("$")[0]
     assert check_password_hash(_DUMMY_HASH, "no-such-user-0")
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("Short1", "至少 10 位"),
+    ("officer-007", "用户名"),
+    ("OFFICER-007", "用户名"),
+    ("0123456789", "警号"),
+    ("password1234", "常见密码"),
+    ("Qwertyuiop", "常见密码"),
+])
+def test_the_password_policy(app, password, message):
+    from salon.accounts.services import AccountError, set_password
+
+    user = db.session.scalar(db.select(User).filter_by(username="officer"))
+    user.username, user.police_no = "officer-007", "0123456789"
+    with pytest.raises(AccountError, match=message):
+        set_password(user, password)
+    set_password(user, "Xun-luo-2026-hao")
+    with pytest.raises(AccountError, match="当前密码"):
+        set_password(user, "Xun-luo-2026-hao")
+
+
+def test_an_admin_set_password_is_changed_at_first_sign_in(app, runner):
+    result = runner.invoke(args=["users", "create", "newcomer", "--name", "新民警",
+                                 "--unit", "城关派出所", "--password-stdin"],
+                           input="Chu-shi-mi-ma-2026\n")
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    response = attempt(client, "newcomer", "Chu-shi-mi-ma-2026")
+    assert response.status_code == 302
+    response = client.get("/posts/")
+    assert response.status_code == 302 and response.location.endswith("/account/password")
+    assert "请先设置自己的密码" in client.get("/account/password").get_data(as_text=True)
+    token = csrf_token(client, "/account/password")
+    response = client.post("/account/password", data={
+        "current": "Chu-shi-mi-ma-2026", "new": "Chu-shi-mi-ma-2026", "confirm":
+        "Chu-shi-mi-ma-2026", "csrf_token": token})
+    assert "不能与当前密码相同" in response.get_data(as_text=True)
+    client.post("/account/password", data={
+        "current": "Chu-shi-mi-ma-2026", "new": "Wo-zi-ji-de-mi-ma", "confirm":
+        "Wo-zi-ji-de-mi-ma", "csrf_token": token})
+    assert client.get("/posts/").status_code == 200

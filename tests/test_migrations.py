@@ -72,12 +72,13 @@ def test_post_review_migration_keeps_posts_published_and_their_comments(tmp_path
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="i11a_01")
+        upgrade(revision="i11b_02")
         with db.engine.begin() as connection:
             for statement in (
                 "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
                 "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at, "
-                "unit_head) VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', false)",
+                "unit_head, must_change_password) "
+                "VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', false, false)",
                 "INSERT INTO salon (id, number, month, topic, description, place, status, "
                 "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
                 "'2026-11-01')",

@@ -4,7 +4,7 @@ Existing posts keep their status: a submitted post stays submitted (switching re
 hides nothing already published); the new status `pending` needs no change to old rows.
 
 Revision ID: i17b_01
-Revises: i11a_01
+Revises: i11b_02
 Create Date: 2026-12-02
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'i17b_01'
-down_revision = 'i11a_01'
+down_revision = 'i11b_02'
 branch_labels = None
 depends_on = None
 

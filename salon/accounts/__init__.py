@@ -12,7 +12,12 @@ from .views import bp
 
 
 def init_app(app: Flask) -> None:
+    # One switch for both cookies (SALON_SESSION_COOKIE_SECURE): behind HTTPS, neither may
+    # ever travel in clear text.
+    if app.config["REMEMBER_COOKIE_SECURE"] is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["SESSION_COOKIE_SECURE"])
     trust_proxies(app)
+    app.before_request(auth.require_own_password)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(users_cli)

@@ -9,8 +9,8 @@ from ..textnorm import ascii_int
 from .auth import keep_own_session, role_required
 from .forms import PasswordResetForm, UnitForm, UserCreateForm, UserEditForm
 from .models import ROLES, UNIT_KINDS, Unit, User
+from .passwords import PASSWORD_POLICY
 from .services import (
-    PASSWORD_POLICY,
     AccountError,
     all_units,
     create_user,
@@ -134,7 +134,7 @@ def reset_password(user_id: int):
     user = get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        if apply_or_show(form, lambda: reset_user_password(user, form.password.data)):
+        if apply_or_show(form, lambda: reset_user_password(user, form.password.data, current_user)):
             keep_own_session(user)
             flash(f"已重置用户 {user.username} 的密码，其已登录的会话均已退出，API 令牌均已吊销。",
                   "success")

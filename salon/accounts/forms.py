@@ -4,7 +4,8 @@ from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, Stri
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from .models import ROLES, UNIT_KINDS
-from .services import MIN_PASSWORD_LENGTH, all_units
+from .passwords import MIN_PASSWORD_LENGTH
+from .services import all_units
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 

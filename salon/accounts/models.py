@@ -68,6 +68,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    # Set by an admin or the command line: the owner chooses their own at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     unit: Mapped[Unit] = relationship(back_populates="users", lazy="joined")
@@ -96,10 +98,14 @@ class User(UserMixin, db.Model):
         material = f"{self.password_hash or ''}|{self.role}"
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
+    # The sign-in (LoginSession id) this request runs under; set at login and by the loader.
+    login_session_id: str = ""
+
     def get_id(self) -> str:
-        """What the session and the remember-me cookie keep: the id bound to the stamp, so a
-        password or role change ends every session signed in before it (see auth.load_user)."""
-        return f"{self.id}:{self.session_stamp}"
+        """What the session and the remember-me cookie keep: the id bound to the stamp and
+        to one sign-in, so a password or role change ends every session signed in before it,
+        and signing out ends this one on the server (see auth.load_user)."""
+        return f"{self.id}:{self.session_stamp}:{self.login_session_id}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -140,6 +146,33 @@ class ApiToken(db.Model):
         token = cls(user=user, label=label, token_hash=hash_token(plain))
         db.session.add(token)
         return token, plain
+
+
+class LoginSession(db.Model):
+    """One sign-in: its id travels in the session and remember-me cookies; signing out ends
+    it here, so a copied cookie replayed afterwards is refused."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    ended_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    @classmethod
+    def open(cls, user: User) -> "LoginSession":
+        """A new sign-in with a fresh random id (the caller commits)."""
+        login = cls(id=secrets.token_urlsafe(32), user_id=user.id)
+        db.session.add(login)
+        return login
+
+
+class LoginThrottle(db.Model):
+    """Recent failed sign-ins of one (account, address) pair or of one address, and until
+    when further attempts from there wait (see throttle.py)."""
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    blocked_until: Mapped[datetime | None]
 
 
 LOGIN_REASONS = {

@@ -6,10 +6,17 @@ from werkzeug.security import check_password_hash
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import now
-from .models import NOT_RESPONSIBLE_KINDS, ROLES, UNIT_KINDS, ApiToken, LoginEvent, Unit, User
-
-MIN_PASSWORD_LENGTH = 8
-PASSWORD_POLICY = f"至少 {MIN_PASSWORD_LENGTH} 位，须同时包含字母和数字。"
+from .models import (
+    NOT_RESPONSIBLE_KINDS,
+    ROLES,
+    UNIT_KINDS,
+    ApiToken,
+    LoginEvent,
+    LoginSession,
+    Unit,
+    User,
+)
+from .passwords import password_problem
 
 # Checked against when the username is unknown, so a miss costs as long as a wrong password.
 # A fixed scrypt hash of "no-such-user-0" with the parameters User.set_password uses (checked
@@ -21,15 +28,6 @@ _DUMMY_HASH = ("scrypt:32768:8:1$cDH4XQ8UgrtVwoPF$ea0ca9c36152b5e2fc042582a1eddd
 
 class AccountError(DomainError):
     """A rule of accounts was broken; the message is for the user, `field` says where."""
-
-
-def password_problem(password: str) -> str | None:
-    """Why a password is too weak, or None (at least 8 characters, letters and digits)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"密码至少 {MIN_PASSWORD_LENGTH} 位。"
-    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
-        return "密码须同时包含字母和数字。"
-    return None
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -191,31 +189,48 @@ def create_user(
                 police_no=police_no, active=active, unit=get_or_create_unit(unit_name),
                 unit_head=unit_head, email=clean_email(email))
     if password is not None:
-        set_password(user, password)
+        set_password(user, password, set_by_admin=True)
     db.session.add(user)
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a password that meets the policy."""
-    problem = password_problem(password)
+def set_password(user: User, password: str, set_by_admin: bool = False) -> None:
+    """Set a password that meets the policy. One that somebody else chose (an admin, the
+    command line) must be changed by its owner at the next sign-in."""
+    problem = password_problem(password, user.username, user.police_no,
+                               user.check_password if user.password_hash else None)
     if problem:
         raise AccountError(problem, "password")
     user.set_password(password)
+    user.must_change_password = set_by_admin
 
 
 def change_own_password(user: User, password: str) -> int:
-    """The user sets a new password, often because the old one may be known: like their
-    other sessions, their API tokens stop working. Returns how many tokens were revoked."""
+    """The user sets a new password, often because the old one may be known: their other
+    sessions end and their API tokens stop working. Returns how many tokens were revoked."""
     set_password(user, password)
+    end_sessions(user, keep=user.login_session_id)
     return revoke_all_tokens(user)
 
 
-def reset_user_password(user: User, password: str) -> None:
-    """An admin sets a new password: the account may have been taken over, so its API
-    tokens stop working too (its sessions end through the session stamp)."""
-    set_password(user, password)
+def reset_user_password(user: User, password: str, actor: User | None = None) -> None:
+    """An admin sets a new password: the account may have been taken over, so its sessions
+    end and its API tokens stop working too."""
+    set_password(user, password, set_by_admin=actor is None or actor.id != user.id)
+    end_sessions(user, keep=_own_session(user, actor))
     revoke_all_tokens(user)
+
+
+def end_sessions(user: User, keep: str = "") -> None:
+    """End every sign-in of the user (but `keep`, the request's own); the caller commits.
+    The session stamp refuses them already; the rows say so too, and stop being checked."""
+    db.session.execute(db.update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
+        LoginSession.id != keep).values(ended_at=now()))
+
+
+def _own_session(user: User, actor: User | None) -> str:
+    return actor.login_session_id if actor is not None and actor.id == user.id else ""
 
 
 def revoke_all_tokens(user: User) -> int:
@@ -257,6 +272,8 @@ def update_user(user: User, actor: User, *, name: str, police_no: str | None, un
         raise AccountError("这是最后一名管理员，不能取消其管理员角色或停用。", "role")
     if role != user.role:  # tokens carry the old role's rights: issue new ones
         revoke_all_tokens(user)
+    if role != user.role or not active:  # and the sessions signed in under it end
+        end_sessions(user, keep=_own_session(user, actor))
     user.name = name.strip() or user.username
     user.police_no, user.unit, user.role, user.active = police_no, unit, role, active
     user.unit_head, user.email = unit_head, email

@@ -1,48 +1,83 @@
-"""Sign-in throttling with Flask-Limiter: per address, and per account for failures only."""
-from flask import current_app, g, request
-from flask_limiter.util import get_remote_address
+"""Sign-in throttling that an attacker cannot turn against the owner of the account.
 
-from ..extensions import limiter
+Failures are counted per (account, address) and per address, in the database (so every
+worker process and server sees them). Past LOGIN_FREE_FAILURES for the pair, or
+LOGIN_FREE_FAILURES_PER_ADDRESS for the address, each further failure makes that pair or
+address wait LOGIN_DELAY_SECONDS, doubled every time, up to LOGIN_MAX_DELAY_SECONDS. There is
+no lock per account alone: somebody guessing the admin's password from elsewhere slows only
+themselves, and the admin signs in from their own desk as usual. An attempt made while
+waiting is refused without checking the password and without an audit row of its own: the
+log gets one `throttled` row when a wait begins (one per burst, however long the attack).
+"""
+from datetime import timedelta
 
-MESSAGE = "登录尝试过于频繁，请稍后再试。"
+from flask import current_app
 
+from ..extensions import db
+from ..timeutil import now
+from .models import LoginThrottle
 
-def address_limit() -> str:
-    """Attempts allowed from one address (LOGIN_LIMIT_PER_ADDRESS)."""
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-
-def account_limit() -> str:
-    """Failed attempts allowed on one account (LOGIN_LIMIT_PER_ACCOUNT)."""
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
-def username_key() -> str:
-    """The account being tried, case-folded so `Admin` and `admin` share one budget."""
-    return "user:" + request.form.get("username", "").strip().casefold()[:64]
+MESSAGE = "登录尝试过于频繁，请 {seconds} 秒后再试。"
 
 
-def attempt_failed(_response) -> bool:
-    """Count against the account only when the view marked the attempt as failed."""
-    return bool(g.get("login_failed"))
+def enabled() -> bool:
+    return bool(current_app.config["RATELIMIT_ENABLED"])
 
 
-def record_throttled(_limit) -> None:
-    """A refused attempt is audited too, so the log shows the attack."""
-    from .services import record_login
+def _keys(username: str, address: str) -> list[tuple[str, int]]:
+    """The pair's key and the address's key, each with its number of free failures."""
+    account = (username or "").strip().casefold()[:64]
+    address = (address or "")[:45]
+    config = current_app.config
+    return [(f"pair:{address}|{account}", int(config["LOGIN_FREE_FAILURES"])),
+            (f"address:{address}", int(config["LOGIN_FREE_FAILURES_PER_ADDRESS"]))]
 
-    record_login(request.form.get("username", ""), None, "throttled",
-                 get_remote_address(), request.user_agent.string)
+
+def wait_seconds(username: str, address: str) -> int:
+    """How long this attempt must still wait (0: go ahead)."""
+    if not enabled():
+        return 0
+    keys = [key for key, _ in _keys(username, address)]
+    latest = db.session.scalar(db.select(db.func.max(LoginThrottle.blocked_until))
+                               .where(LoginThrottle.key.in_(keys)))
+    if latest is None or latest <= now():
+        return 0
+    return max(1, int((latest - now()).total_seconds() + 0.999))
 
 
-def limit_login(view):
-    """Wrap the login view in both limits; only POST requests count."""
-    per_account = limiter.limit(
-        account_limit, key_func=username_key, methods=["POST"], deduct_when=attempt_failed,
-        error_message=MESSAGE, on_breach=record_throttled, scope="login-account",
-    )
-    per_address = limiter.limit(
-        address_limit, methods=["POST"], error_message=MESSAGE, on_breach=record_throttled,
-        scope="login-address",
-    )
-    return per_address(per_account(view))
+def record_failure(username: str, address: str) -> bool:
+    """Count a failed attempt; True when it starts a wait (the caller audits that once).
+    The caller commits."""
+    if not enabled():
+        return False
+    config = current_app.config
+    moment = now()
+    forget = moment - timedelta(seconds=int(config["LOGIN_FAILURE_MEMORY_SECONDS"]))
+    started = False
+    for key, free in _keys(username, address):
+        row = db.session.get(LoginThrottle, key)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, last_failure_at=moment)
+            db.session.add(row)
+        if row.last_failure_at < forget:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = moment
+        if row.failures >= free:
+            delay = min(int(config["LOGIN_DELAY_SECONDS"]) * 2 ** min(row.failures - free, 20),
+                        int(config["LOGIN_MAX_DELAY_SECONDS"]))
+            row.blocked_until = moment + timedelta(seconds=delay)
+            started = True
+    # Rows of attackers long gone are dropped as new failures come in.
+    db.session.execute(db.delete(LoginThrottle).where(
+        LoginThrottle.last_failure_at < forget,
+        db.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < moment)))
+    return started
+
+
+def record_success(username: str, address: str) -> None:
+    """The pair signed in: its failures are forgotten (the address's are not). The caller
+    commits."""
+    if enabled():
+        key, _ = _keys(username, address)[0]
+        db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.key == key))

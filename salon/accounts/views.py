@@ -1,26 +1,25 @@
 """Sign in, sign out, change password, personal API tokens."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from ..extensions import db
-from .auth import keep_own_session
+from . import throttle
+from .auth import end_session, keep_own_session, start_session
 from .forms import LoginForm, PasswordForm, SettingsForm, TokenForm
 from .models import ApiToken
+from .passwords import PASSWORD_POLICY, password_problem
 from .services import (
-    PASSWORD_POLICY,
     AccountError,
     change_own_password,
     check_credentials,
     issue_token,
-    password_problem,
     record_login,
     revoke_token,
     update_own_settings,
     user_tokens,
 )
-from .throttle import limit_login
 
 bp = Blueprint("accounts", __name__)
 
@@ -36,20 +35,29 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_login
 def login():
-    """Sign in with username and password; every attempt is audited."""
+    """Sign in with username and password; every checked attempt is audited, and a burst of
+    failures from one place waits longer and longer (throttle.py)."""
     form = LoginForm()
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        wait = throttle.wait_seconds(form.username.data, address)
+        if wait:
+            form.password.errors.append(throttle.MESSAGE.format(seconds=wait))
+            return render_template("accounts/login.html", form=form), 429, {
+                "Retry-After": str(wait)}
         user, reason = check_credentials(form.username.data, form.password.data)
-        record_login(form.username.data, user, reason, request.remote_addr,
-                     request.user_agent.string)
         if reason == "ok":
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(user, remember=form.remember.data)
+            throttle.record_success(form.username.data, address)
+            record_login(form.username.data, user, reason, address, request.user_agent.string)
+            start_session(user, remember=form.remember.data)
             flash(f"欢迎，{user.name}。", "success")
             return redirect(safe_next(request.args.get("next")))
-        g.login_failed = True
+        waits = throttle.record_failure(form.username.data, address)
+        record_login(form.username.data, user, reason, address, request.user_agent.string)
+        if waits:  # one audit row per burst, when the wait begins
+            record_login(form.username.data, user, "throttled", address,
+                         request.user_agent.string)
         # Only someone who knew the password learns that the account is deactivated.
         known = reason == "inactive" and user is not None and user.password_hash
         form.password.errors.append(FAILURE_MESSAGES[reason] if known else "用户名或密码错误。")
@@ -58,8 +66,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out, on the server too (a copy of the cookies no longer works)."""
+    end_session()
     flash("已退出登录。", "info")
     return redirect(url_for("accounts.login"))
 
@@ -89,7 +97,8 @@ def change_password():
     """Change one's own password."""
     form = PasswordForm()
     if form.validate_on_submit():
-        problem = password_problem(form.new.data)
+        problem = password_problem(form.new.data, current_user.username,
+                                   current_user.police_no, current_user.check_password)
         if not current_user.check_password(form.current.data):
             form.current.errors.append("当前密码不正确。")
         elif problem:

@@ -27,6 +27,14 @@ def require_user():
     return None
 
 
+@bp.get("/openapi.json")
+def openapi_description():
+    """The OpenAPI 3.1 description of this API (salon/api/openapi.py)."""
+    from . import openapi  # built on request: nothing at start-up pays for it
+
+    return jsonify(openapi.description())
+
+
 def init_app(app: Flask) -> None:
     """Registered after the features, once their routes are on `bp`."""
     app.register_blueprint(bp)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..api import bp
 from ..errors import InvalidInput
 from ..extensions import db
+from ..paging import page_json, paging_from
 from .services import mark_read, messages_of, unread_count
 
 MAX_ID = 2**31 - 1
@@ -20,21 +21,13 @@ def as_json(notification) -> dict:
     }
 
 
-def _positive(name: str, default: int, largest: int) -> int:
-    value = request.args.get(name, "")
-    if value == "":
-        return default
-    if not value.isdigit() or not 1 <= int(value[:12]) <= largest:
-        raise InvalidInput(f"参数 {name} 须为 1–{largest} 的整数。")
-    return int(value)
-
-
 @bp.get("/me/notifications")
 def my_notifications():
     """My notifications, unread first: `page`, `limit` (≤ 100)."""
-    page = messages_of(current_user, _positive("page", 1, 100000), _positive("limit", 20, 100))
-    return jsonify(total=page.total, unread=unread_count(current_user), page=page.page,
-                   pages=page.pages, results=[as_json(n) for n in page.items])
+    paging = paging_from(strict=True)
+    page = messages_of(current_user, paging.page, paging.limit)
+    return jsonify(**page_json(page), unread=unread_count(current_user),
+                   results=[as_json(n) for n in page.items])
 
 
 @bp.post("/me/notifications/read")
