@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.get_problem": API_SIGNED_IN,
     "api.list_posts": API_SIGNED_IN,
     "api.list_problems": API_SIGNED_IN,
+    "api.my_todo": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
     "api.my_notifications": API_SIGNED_IN,
     "api.openapi_description": API_SIGNED_IN,

@@ -26,10 +26,9 @@ def upgrade():
     )
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_throttle_last_failure_at'), ['last_failure_at'], unique=False)
-    # Plain ADD COLUMN with a literal default (see i12a_01: a batch copy of `user` fails on
-    # any SQLite database with posts).
-    op.add_column('user', sa.Column('must_change_password', sa.Boolean(), nullable=False,
-                                    server_default=sa.text('false')))
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                      server_default="0"))  # a literal: SQLite adds it in place
 
 
 def downgrade():

@@ -16,12 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    # Plain ADD COLUMN with a literal default: a batch copy of `user` (which an expression
-    # default like sa.false() forces on SQLite) drops the table that posts refer to, and
-    # fails on any database with posts.
-    op.add_column('user', sa.Column('unit_head', sa.Boolean(), nullable=False,
-                                    server_default=sa.text('false')))
-    op.add_column('user', sa.Column('email', sa.String(length=120), nullable=True))
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unit_head', sa.Boolean(), nullable=False,
+                                      server_default="0"))  # a literal: SQLite adds it in place
+        batch_op.add_column(sa.Column('email', sa.String(length=120), nullable=True))
     # 局党委 was filed as a 科室; it is the decision body, never a 责任单位.
     op.execute("UPDATE unit SET kind = 'committee' WHERE name LIKE '%党委'")
     op.execute("UPDATE unit SET kind = 'post' WHERE name LIKE '%警务室'")

@@ -70,15 +70,13 @@ def _nullable(kind: str) -> dict:
 REVIEW_STATE = {"enum": ["pending", "returned", "approved", None],
                 "description": "所长审核：pending 待审核、returned 已退回、approved 已通过；"
                                "未经审核为 null"}
-
-
 REVIEW_COMMENT = {"type": ["string", "null"], "description": "审核意见（仅作者与审核人可见）"}
 
 
 def schemas() -> dict:
     """The components: answers and bodies."""
     from ..posts.models import KINDS
-    from ..problems.workflow import API_ACTIONS
+    from ..problems.workflow import STEPS
 
     text, integer, boolean = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
     post = {
@@ -155,11 +153,15 @@ def schemas() -> dict:
         "StepInput": {
             "type": "object", "required": ["action"],
             "properties": {
-                "action": {"enum": list(API_ACTIONS)}, "note": text, "outcome": text,
+                "action": {"enum": list(STEPS)}, "note": text, "outcome": text,
                 "unit": {"type": ["integer", "string"], "description": "单位编号或名称"},
                 "deadline": {"type": "string", "description": "YYYY-MM-DD"},
                 "figures": {"type": "array", "items": figure},
-                "satisfaction": text,
+                "satisfaction": text, "solved": text, "verdict": text,
+                "body": {"type": "string", "description": "提请的机关（县委、县政府、政法委…）"},
+                "stage": {"type": ["integer", "string"],
+                          "description": "阶段编号，或新阶段的名称"},
+                "stage_due": {"type": "string", "description": "新阶段的时限 YYYY-MM-DD"},
             },
         },
         "StepResult": {"type": "object", "required": ["id", "state", "state_label", "problem"],
@@ -179,6 +181,7 @@ def paths() -> dict:
     from ..posts.models import KINDS
 
     month = _query("salon", "沙龙月份 YYYY-MM")
+    text, integer = {"type": "string"}, {"type": "integer"}
     body = {"required": True, "content": {JSON: {"schema": None}}}
 
     def with_body(name: str) -> dict:
@@ -207,14 +210,6 @@ def paths() -> dict:
             "summary": "一篇稿件：Markdown 原文与净化后的 HTML", "operationId": "getPost",
             "parameters": [_path_id("post_id")],
             "responses": {"200": _ok(_ref("Post")), **ERRORS, **NOT_FOUND}}},
-        "/api/posts/{post_id}/review": {"post": {
-            "summary": "所长审核：通过（approve）或退回修改（return，须写意见）",
-            "operationId": "reviewPost",
-            "parameters": [_path_id("post_id")], "requestBody": with_body("ReviewInput"),
-            "responses": {"200": _ok(_ref("ReviewResult")), **ERRORS,
-                          "404": _error("不存在，或待审核的稿件对调用者不可见"),
-                          "409": _error("稿件已不在待审核状态（可能另一审核人已处理）"),
-                          "413": _error("请求过大")}}},
         "/api/problems": {"get": {
             "summary": "问题（台账），一页", "operationId": "listProblems",
             "parameters": [_query("state", "状态（可逗号分隔多个）"),
@@ -264,6 +259,26 @@ def paths() -> dict:
                                       "properties": {"marked": {"type": "integer"},
                                                      "unread": {"type": "integer"}}}),
                           **ERRORS, "413": _error("请求过大")}}},
+        "/api/posts/{post_id}/review": {"post": {
+            "summary": "所长审核：通过（approve）或退回修改（return，须写意见）",
+            "operationId": "reviewPost", "parameters": [_path_id("post_id")],
+            "requestBody": with_body("ReviewInput"),
+            "responses": {"200": _ok(_ref("ReviewResult")), **ERRORS,
+                          "404": _error("不存在，或待审核的稿件对调用者不可见"),
+                          "409": _error("稿件已不在待审核状态（另一位审核人已处理）"),
+                          "413": _error("请求过大")}}},
+        "/api/me/todo": {"get": {
+            "summary": "等我办理的问题，按类", "operationId": "myTodo", "parameters": _paging(100),
+            "responses": {"200": _ok({"type": "object", "required": ["total", "kinds"],
+                                      "properties": {"total": integer, "kinds": {
+                                          "type": "array", "items": {
+                                              "type": "object",
+                                              "required": ["kind", "title", "total", "problems"],
+                                              "properties": {
+                                                  "kind": text, "title": text, "total": integer,
+                                                  "problems": {"type": "array",
+                                                               "items": {"type": "object"}}}}}}}),
+                          **ERRORS}}},
         "/api/openapi.json": {"get": {
             "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
             "responses": {"200": {"description": "OpenAPI 3.1",
