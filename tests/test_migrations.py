@@ -72,12 +72,13 @@ def test_post_review_migration_keeps_posts_published_and_their_comments(tmp_path
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="i11a_01")
+        upgrade(revision="i11b_02")
         with db.engine.begin() as connection:
             for statement in (
                 "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
                 "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at, "
-                "unit_head) VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', false)",
+                "unit_head, must_change_password) "
+                "VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', false, false)",
                 "INSERT INTO salon (id, number, month, topic, description, place, status, "
                 "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
                 "'2026-11-01')",
@@ -98,3 +99,42 @@ def test_post_review_migration_keeps_posts_published_and_their_comments(tmp_path
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
     assert tuple(post) == ("submitted", None, None) and comments == 1
+
+
+def test_a_database_with_posts_upgrades_from_the_first_release(tmp_path):
+    """Every migration on a database with a post and its comment: none may rebuild a table
+    that rows refer to (on SQLite that fails on, or cascades from, `user` and `post`)."""
+    url = database_url(tmp_path)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
+                "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at) "
+                "VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01')",
+                "INSERT INTO salon (id, number, month, topic, description, place, status, "
+                "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
+                "'2026-11-01')",
+                "INSERT INTO post (id, kind, title, body, author_id, unit_id, salon_id, status, "
+                "in_bulletin, exemplary, created_at, updated_at) VALUES (1, 'experience', "
+                "'旧稿', '正文', 1, 1, 1, 'submitted', false, false, '2026-11-02', '2026-11-02')",
+                "INSERT INTO comment (id, post_id, author_id, body, created_at) "
+                "VALUES (1, 1, 1, '好', '2026-11-03')",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as connection:
+            user = connection.exec_driver_sql(
+                "SELECT username, unit_head, must_change_password FROM \"user\"").one()
+            counts = [connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                      for table in ("post", "comment")]
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    assert (user[0], bool(user[1]), bool(user[2])) == ("mj", False, False) and counts == [1, 1]

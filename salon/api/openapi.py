@@ -66,6 +66,13 @@ def _nullable(kind: str) -> dict:
     return {"type": [kind, "null"]}
 
 
+# 所长审核 (SALON_POST_REVIEW): where a post stands; null when it was never reviewed.
+REVIEW_STATE = {"enum": ["pending", "returned", "approved", None],
+                "description": "所长审核：pending 待审核、returned 已退回、approved 已通过；"
+                               "未经审核为 null"}
+REVIEW_COMMENT = {"type": ["string", "null"], "description": "审核意见（仅作者与审核人可见）"}
+
+
 def schemas() -> dict:
     """The components: answers and bodies."""
     from ..posts.models import KINDS
@@ -84,6 +91,7 @@ def schemas() -> dict:
             "tags": {"type": "array", "items": text},
             "in_bulletin": boolean, "exemplary": boolean,
             "problem_state": _nullable("string"),
+            "review": REVIEW_STATE,
             "created_at": text, "updated_at": text, "url": text,
         },
     }
@@ -133,7 +141,16 @@ def schemas() -> dict:
                "properties": {"username": text, "name": text, "role": text, "unit": text}},
         "PostSummary": post,
         "Post": {"allOf": [post, {"type": "object", "required": ["body", "html"],
-                                  "properties": {"body": text, "html": text}}]},
+                                  "properties": {"body": text, "html": text,
+                                                 "review_comment": REVIEW_COMMENT}}]},
+        "ReviewInput": {
+            "type": "object", "required": ["decision"],
+            "properties": {"decision": {"enum": ["approve", "return"]},
+                           "comment": {**_nullable("string"),
+                                       "description": "审核意见；退回修改（return）时必填"}}},
+        "ReviewResult": {"type": "object", "required": ["id", "status", "review", "url"],
+                         "properties": {"id": integer, "status": {"enum": ["submitted", "draft"]},
+                                        "review": REVIEW_STATE, "url": text}},
         "PostInput": {
             "type": "object", "required": ["kind", "title", "body", "salon"],
             "properties": {
@@ -199,7 +216,8 @@ def paths() -> dict:
                                    *_paging(100)],
                     "responses": {"200": _ok(_page_of("results", _ref("PostSummary"))),
                                   **ERRORS}},
-            "post": {"summary": "撰写稿件（草稿或提交）", "operationId": "createPost",
+            "post": {"summary": "撰写稿件（草稿或提交；开启所长审核时民警提交的稿件为 pending）",
+                     "operationId": "createPost",
                      "requestBody": with_body("PostInput"),
                      "responses": {"201": _ok(_ref("Created"), "已创建"), **ERRORS,
                                    "413": _error("请求过大")}}},
@@ -258,16 +276,11 @@ def paths() -> dict:
                                                      "unread": {"type": "integer"}}}),
                           **ERRORS, "413": _error("请求过大")}}},
         "/api/posts/{post_id}/review": {"post": {
-            "summary": "所长审核：{\"decision\": \"approve\" | \"return\", \"comment\"}",
+            "summary": "所长审核：通过（approve）或退回修改（return，须写意见）",
             "operationId": "reviewPost", "parameters": [_path_id("post_id")],
-            "requestBody": {"required": True, "content": {JSON: {"schema": {
-                "type": "object", "required": ["decision"], "properties": {
-                    "decision": {"enum": ["approve", "return"]}, "comment": text}}}}},
-            "responses": {"200": _ok({"type": "object", "required": ["id", "status", "url"],
-                                      "properties": {"id": integer, "status": text,
-                                                     "review": _nullable("string"),
-                                                     "url": text}}),
-                          **ERRORS, **NOT_FOUND,
+            "requestBody": with_body("ReviewInput"),
+            "responses": {"200": _ok(_ref("ReviewResult")), **ERRORS,
+                          "404": _error("不存在，或待审核的稿件对调用者不可见"),
                           "409": _error("稿件已不在待审核状态（另一位审核人已处理）"),
                           "413": _error("请求过大")}}},
         "/api/me/todo": {"get": {

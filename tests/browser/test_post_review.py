@@ -10,7 +10,7 @@ from salon.accounts.models import User
 from salon.extensions import db
 from tests.conftest import PASSWORD_HASH
 
-from .conftest import screenshot
+from .conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +79,7 @@ def test_submit_return_resubmit_approve_then_everyone_finds_it(open_as, live_ser
     both_widths(head, "review-todo")
     section.get_by_role("link", name=TITLE).click()
     both_widths(head, "review-reviewer")
+    assert axe_violations(head) == []
     head.get_by_role("button", name="退回修改").click()
     expect(head.get_by_text("退回修改须填写意见")).to_be_visible()
     head.get_by_label("审核意见（退回时必填）").fill("请删去车主姓名，并写明登记前后发案的对比。")
@@ -89,6 +90,7 @@ def test_submit_return_resubmit_approve_then_everyone_finds_it(open_as, live_ser
     officer.goto(live_server(post_path))
     expect(officer.locator(".review-panel")).to_contain_text("请删去车主姓名")
     both_widths(officer, "review-returned-author")
+    assert axe_violations(officer) == []
     officer.goto(live_server("/posts/?drafts=1"))
     expect(officer.get_by_text("退回意见：请删去车主姓名")).to_be_visible()
     both_widths(officer, "review-my-drafts")
