@@ -55,7 +55,7 @@ def test_old_problems_and_events_are_carried_over(tmp_path):
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="i17_01")
+        upgrade(revision="i17b_01")
         with db.engine.begin() as connection:
             seed_old_schema(connection)
         upgrade()
@@ -63,6 +63,7 @@ def test_old_problems_and_events_are_carried_over(tmp_path):
             reopened, confirmed = db.session.get(Problem, 1), db.session.get(Problem, 2)
             # The disputed 办结 is history, not the current result.
             assert reopened.state == "in_progress" and reopened.outcome == ""
+            assert reopened.outcome_html == ""
             assert reopened.figures == [] and reopened.satisfaction is None
             [earlier] = reopened.results
             assert earlier.heading == "第1次办结，被提出异议"

@@ -100,7 +100,8 @@ def upgrade():
 REVIEW_AFTER_DAYS = 90
 problem = sa.table(
     'problem', sa.column('id', sa.Integer), sa.column('state', sa.String),
-    sa.column('outcome', sa.Text), sa.column('satisfaction', sa.String),
+    sa.column('outcome', sa.Text), sa.column('outcome_html', sa.Text),
+    sa.column('satisfaction', sa.String),
     sa.column('solved', sa.String), sa.column('resolved_at', sa.DateTime),
     sa.column('reported_at', sa.DateTime), sa.column('assigned_at', sa.DateTime),
     sa.column('signed_at', sa.DateTime), sa.column('review_due', sa.Date),
@@ -158,8 +159,8 @@ def carry_over(bind) -> None:
                 satisfaction='unsatisfied', solved='partly' if verdict == '部分解决' else 'unsolved',
                 ended='disputed', ended_at=disputed.at, ended_note=disputed.note))
         if rounds and row.state not in DONE:  # reopened and not 办结 again: nothing current
-            values.update(outcome='', satisfaction=None, solved=None, reported_at=None,
-                          review_due=None)
+            values.update(outcome='', outcome_html='', satisfaction=None, solved=None,
+                          reported_at=None, review_due=None)
             bind.execute(figure.delete().where(figure.c.problem_id == row.id))
         if values:
             bind.execute(problem.update().where(problem.c.id == row.id).values(**values))

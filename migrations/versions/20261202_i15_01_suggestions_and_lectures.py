@@ -1,7 +1,7 @@
 """suggestions and lectures
 
 Revision ID: i15_01
-Revises: i12b_01
+Revises: i11a_02
 Create Date: 2026-12-02 10:44:17.836025
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i15_01'
-down_revision = 'i12b_01'
+down_revision = 'i11a_02'
 branch_labels = None
 depends_on = None
 

@@ -106,7 +106,20 @@ def schemas() -> dict:
             "proposal": _nullable("string"), "instruction": _nullable("string"),
             "instructions": {"type": "array", "items": {"type": "object"}},
             "outcome": _nullable("string"), "figures": {"type": "array", "items": figure},
-            "satisfaction": _nullable("string"), "reopen_count": integer,
+            "satisfaction": _nullable("string"), "solved": _nullable("string"),
+            "revisit": {"type": ["object", "null"], "description": "回访：群众的满意度与解决程度"},
+            "reopen_count": integer,
+            "extension_request": {"type": ["object", "null"],
+                                  "description": "待审批的延期申请 {until, reason}"},
+            "escalated_to": _nullable("string"),
+            "stages": {"type": "array", "items": {"type": "object"},
+                       "description": "阶段计划：title、due、done_at、overdue、figures"},
+            "earlier_results": {"type": "array", "items": {"type": "object"},
+                                "description": "此前未被接受的办理结果（历史，不是当前结果）"},
+            "reviews": {"type": "array", "items": {"type": "object"},
+                        "description": "回头看：verdict（held 巩固 / relapsed 反弹）与 figures"},
+            "review_due": _nullable("string"), "assigned_at": _nullable("string"),
+            "signed_at": _nullable("string"), "reported_at": _nullable("string"),
             "resolved_at": _nullable("string"),
             "events": {"type": "array", "items": {"type": "object", "required": [
                 "id", "at", "action"], "properties": {"id": integer, "at": text,
@@ -140,7 +153,13 @@ def schemas() -> dict:
                 "unit": {"type": ["integer", "string"], "description": "单位编号或名称"},
                 "deadline": {"type": "string", "description": "YYYY-MM-DD"},
                 "figures": {"type": "array", "items": figure},
-                "satisfaction": text,
+                "satisfaction": {"enum": ["satisfied", "basically", "unsatisfied"]},
+                "solved": {"enum": ["solved", "partly", "unsolved"]},
+                "verdict": {"enum": ["held", "relapsed"], "description": "回头看：巩固或反弹"},
+                "body": {"type": "string", "description": "提请的机关（县委、县政府…）"},
+                "stage": {"type": ["integer", "string"],
+                          "description": "完成的阶段编号，或新阶段的名称"},
+                "stage_due": {"type": "string", "description": "新阶段的时限 YYYY-MM-DD"},
             },
         },
         "StepResult": {"type": "object", "required": ["id", "state", "state_label", "problem"],
@@ -160,6 +179,7 @@ def paths() -> dict:
     from ..posts.models import KINDS
 
     month = _query("salon", "沙龙月份 YYYY-MM")
+    text, integer = {"type": "string"}, {"type": "integer"}
     body = {"required": True, "content": {JSON: {"schema": None}}}
 
     def with_body(name: str) -> dict:
@@ -218,7 +238,8 @@ def paths() -> dict:
                 "results": {"type": "array", "items": _ref("Hit")}}}), **ERRORS}}},
         "/api/me/notifications": {"get": {
             "summary": "我的消息，未读在前", "operationId": "myNotifications",
-            "parameters": _paging(100),
+            "parameters": [*_paging(100), _query("unread", "1：只看未读",
+                                                 {"type": "string", "enum": ["0", "1"]})],
             "responses": {"200": _ok({"allOf": [
                 _page_of("results", _ref("Notification")),
                 {"type": "object", "required": ["unread"],
@@ -236,6 +257,31 @@ def paths() -> dict:
                                       "properties": {"marked": {"type": "integer"},
                                                      "unread": {"type": "integer"}}}),
                           **ERRORS, "413": _error("请求过大")}}},
+        "/api/posts/{post_id}/review": {"post": {
+            "summary": "所长审核：{\"decision\": \"approve\" | \"return\", \"comment\"}",
+            "operationId": "reviewPost", "parameters": [_path_id("post_id")],
+            "requestBody": {"required": True, "content": {JSON: {"schema": {
+                "type": "object", "required": ["decision"], "properties": {
+                    "decision": {"enum": ["approve", "return"]}, "comment": text}}}}},
+            "responses": {"200": _ok({"type": "object", "required": ["id", "status", "url"],
+                                      "properties": {"id": integer, "status": text,
+                                                     "review": _nullable("string"),
+                                                     "url": text}}),
+                          **ERRORS, **NOT_FOUND,
+                          "409": _error("稿件已不在待审核状态（另一位审核人已处理）"),
+                          "413": _error("请求过大")}}},
+        "/api/me/todo": {"get": {
+            "summary": "等我办理的问题，按类", "operationId": "myTodo", "parameters": _paging(100),
+            "responses": {"200": _ok({"type": "object", "required": ["total", "kinds"],
+                                      "properties": {"total": integer, "kinds": {
+                                          "type": "array", "items": {
+                                              "type": "object",
+                                              "required": ["kind", "title", "total", "problems"],
+                                              "properties": {
+                                                  "kind": text, "title": text, "total": integer,
+                                                  "problems": {"type": "array",
+                                                               "items": {"type": "object"}}}}}}}),
+                          **ERRORS}}},
         "/api/openapi.json": {"get": {
             "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
             "responses": {"200": {"description": "OpenAPI 3.1",

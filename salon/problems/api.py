@@ -145,7 +145,8 @@ def step_input_from(payload: dict) -> StepInput:
             raise InvalidInput(f"{name} 须为文本。", field=name)
         values[name] = value or ("" if name in TEXT_FIELDS else None)
     stage = payload.get("stage")
-    if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int | str)):
+    if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int | str)
+                              or isinstance(stage, int) and not 0 < stage <= INT_MAX):
         raise InvalidInput("stage 须为阶段编号（整数）或新阶段名称（文本）。", field="stage")
     return StepInput(**values, unit=_unit(payload.get("unit")),
                      deadline=_deadline(payload.get("deadline")),
@@ -171,7 +172,7 @@ def _deadline(value, name: str = "deadline") -> date | None:
     if value in (None, ""):
         return None
     try:
-        return sane_date(date.fromisoformat(value), "deadline")
+        return sane_date(date.fromisoformat(value), name)
     except (TypeError, ValueError):
         raise InvalidInput(f"{name} 须为 YYYY-MM-DD 格式的日期。", field=name) from None
 

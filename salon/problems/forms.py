@@ -53,7 +53,7 @@ class ActionForm(FlaskForm):
     stage = StringField("阶段", validators=[Optional()])  # an existing stage's id, or empty
     new_stage = StringField("新阶段",
                             validators=[Optional(), Length(max=200, message="阶段名称过长。")])
-    stage_due = DateField("阶段时限", validators=[Optional()])
+    stage_due = DateField("阶段时限", validators=[Optional(), SaneDate("阶段时限")])
     next = HiddenField()
 
     def step_input(self, unit_lookup) -> StepInput:

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from urllib.parse import quote
 
-from ..markup import excerpt, text_of
+from ..markup import text_of
 from ..textnorm import printable
 from ..timeutil import zh_date
 from .inputs import format_value
@@ -27,7 +27,7 @@ PROBLEM_COLUMNS: list[tuple[str, int, Callable[[Problem], object]]] = [
     ("扫描（现象）", 40, lambda p: p.scan),
     ("分析（原因）", 40, lambda p: p.analysis),
     ("应对建议", 40, lambda p: p.proposal),
-    ("正文", 50, lambda p: excerpt(p.post.body_text, LONG_TEXT)),
+    ("正文", 50, lambda p: p.post.body_text[:LONG_TEXT]),
     ("附议数", 8, lambda p: p.cosign_count),
     ("责任单位", 14, lambda p: p.responsible_unit.name if p.responsible_unit else ""),
     ("办理时限", 14, lambda p: p.deadline),
@@ -37,7 +37,7 @@ PROBLEM_COLUMNS: list[tuple[str, int, Callable[[Problem], object]]] = [
     ("待批延期至", 14, lambda p: p.extension_until),
     ("领导批示", 40, lambda p: "\n".join(
         f"{i.leader.name}（{zh_date(i.at)}）：{i.text}" for i in p.instructions)),
-    ("办理结果（评估）", 40, lambda p: excerpt(text_of(p.outcome_html), LONG_TEXT)),
+    ("办理结果（评估）", 40, lambda p: text_of(p.outcome_html)[:LONG_TEXT]),
     ("成效数据", 30, lambda p: "；".join(
         f"{f.label} {format_value(f.value)}{f.unit}" for f in p.figures)),
     ("办结时间", 18, lambda p: p.resolved_at),

@@ -120,6 +120,9 @@ STEPS: dict[str, Step] = {step.action: step for step in (
     Step("cosign", "附议", OPEN_STATES, None, OTHERS, takes=("note",), done="附议"),
 )}
 
+# Every step is an action of the API contract (POST /api/problems/ID/events).
+API_ACTIONS = tuple(STEPS)
+
 # The one table of action labels: the steps, plus those of the history only (the filing, and
 # the steps of the first version of the workflow that old events keep).
 ACTION_LABELS = {
