@@ -1,4 +1,6 @@
 """群众建议 inside the site: registering, the desk's triage, the contact kept to the desk."""
+from datetime import date
+
 import pytest
 
 from salon.extensions import db
@@ -141,21 +143,41 @@ def test_contact_never_reaches_search_or_the_api(app, client, auth):
     assert "13812345678" not in ledger
 
 
-def test_desk_records_the_verdict_at_revisit_once_answered(app, client, auth):
+def test_desk_records_the_verdict_of_an_answered_suggestion_once_answered(app, client, auth):
     suggestion = public_suggestion()
     auth.login("organizer")
-    triage(client, suggestion.id, action="adopt")
     response = triage(client, suggestion.id, action="verdict", verdict="satisfied")
     assert "办结或答复后才能评价" in client.get(response.headers["Location"]).get_data(
         as_text=True)
-    db.session.expire_all()
-    problem = db.session.get(Suggestion, suggestion.id).problem
-    walk(problem, "resolved")
+    triage(client, suggestion.id, action="reply", text="已通知供电所修复")
     triage(client, suggestion.id, action="verdict", verdict="basically", note="修好了")
     db.session.expire_all()
     answered = db.session.get(Suggestion, suggestion.id)
     assert (answered.verdict, answered.verdict_source) == ("basically", "desk")
     assert public_satisfaction().satisfaction_rate == 100.0
+
+
+def test_a_problems_revisit_is_the_citizens_verdict_on_its_suggestion(app, client, auth):
+    from .problem_data import step
+
+    suggestion = public_suggestion()
+    auth.login("organizer")
+    triage(client, suggestion.id, action="adopt")
+    db.session.expire_all()
+    problem = db.session.get(Suggestion, suggestion.id).problem
+    walk(problem, "resolved", deadline=date(2099, 1, 1))
+    # the suggestion page sends the desk to the problem's own 回访 (which reopens on 不满意)
+    response = triage(client, suggestion.id, action="verdict", verdict="satisfied")
+    assert "请在问题页“回访”" in client.get(response.headers["Location"]).get_data(as_text=True)
+    step(problem, "organizer", "revisit", satisfaction="unsatisfied", solved="partly",
+         note="路灯又坏了", deadline=date(2099, 2, 1))
+    figures = public_satisfaction()
+    assert figures.verdicts == {"unsatisfied": 1} and figures.satisfaction_rate == 0.0
+    from salon.suggestions.progress import citizen_view
+
+    db.session.expire_all()
+    view = citizen_view(db.session.get(Suggestion, suggestion.id))
+    assert view["progress"] == "办理中" and not view["may_give_verdict"]  # reopened
 
 
 def test_public_satisfaction_counts_citizens_apart_from_reporters(app):

@@ -253,6 +253,9 @@ def give_verdict(suggestion: Suggestion, verdict: str, note: str = "",
     """满意 / 基本满意 / 不满意: the citizen's (with the code), or recorded by the desk at 回访."""
     if desk is not None:
         _desk_only(desk)
+        if suggestion.problem is not None:
+            raise Conflict("该建议已转为问题办理，请在问题页“回访”记录群众评价"
+                           "（不满意时重新办理）。")
     if verdict not in VERDICTS:
         raise InvalidInput("请选择评价：满意、基本满意或不满意。", field="verdict")
     if not is_finished(suggestion):

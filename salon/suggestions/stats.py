@@ -7,6 +7,7 @@ from statistics import median
 from sqlalchemy import func
 
 from ..extensions import db
+from ..problems.models import Problem
 from .models import CHANNELS, PLEASED, STATUSES, VERDICTS, Suggestion
 
 
@@ -63,9 +64,12 @@ def public_satisfaction(start: date | None = None, end: date | None = None) -> P
     figures.by_status = dict(db.session.execute(
         db.select(Suggestion.status, func.count()).where(*where).group_by(Suggestion.status)
     ).all())
+    # The citizen's own verdict (online), else the desk's 回访 of the problem it became.
+    verdict = func.coalesce(Suggestion.verdict, Problem.revisit_satisfaction)
     figures.verdicts = dict(db.session.execute(
-        db.select(Suggestion.verdict, func.count())
-        .where(*where, Suggestion.verdict.is_not(None)).group_by(Suggestion.verdict)
+        db.select(verdict, func.count()).select_from(Suggestion)
+        .outerjoin(Problem, Suggestion.problem_id == Problem.id)
+        .where(*where, verdict.is_not(None)).group_by(verdict)
     ).all())
     spans = db.session.execute(
         db.select(Suggestion.created_at, Suggestion.first_answer_at)

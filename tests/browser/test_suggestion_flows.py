@@ -113,13 +113,25 @@ def test_citizen_suggestion_becomes_a_problem_and_the_verdict_moves_the_dashboar
 
 
 def handle_to_resolved(live_server, problem_id: int) -> None:
-    """The problem goes through main's workflow to 办结 (the problem tests' own walk)."""
+    """The problem goes through the work order to 办结: the desk accepts and assigns it to
+    城关派出所, its head (所长, or a member where it has none) signs and reports with figures,
+    a leader approves."""
+    from salon.accounts.models import Unit, User
     from salon.problems.models import Problem
-    from tests.problem_data import walk
+    from tests.problem_data import step
 
     with live_server.app.app_context():
-        walk(db.session.get(Problem, problem_id), "resolved", unit_name="城关派出所",
-             deadline=today() + timedelta(days=30))
+        problem = db.session.get(Problem, problem_id)
+        station = db.session.scalar(db.select(Unit).filter_by(name="城关派出所"))
+        members = db.session.scalars(db.select(User).filter_by(unit_id=station.id, active=True)
+                                     .order_by(User.unit_head.desc(), User.id)).all()
+        head = members[0].username
+        step(problem, "organizer", "accept")
+        step(problem, "organizer", "assign", unit=station, deadline=today() + timedelta(days=30))
+        step(problem, head, "sign")
+        step(problem, head, "report", outcome="新增探头并调整点位",
+             figures=[("新增探头", 16, "组"), ("调整", 27, "组")])
+        step(problem, "leader", "approve")
 
 
 def test_weekend_school_lecture_with_materials_sign_in_and_download(
