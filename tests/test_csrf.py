@@ -45,6 +45,11 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "posts.review_post": ("organizer", {"post_id": "pending_id"}),  # the desk reviews it
     "posts.upload_image": "officer",
     "problems.act": "leader",
+    "lectures.attend": "officer",
+    "lectures.delete_material": "organizer",
+    "lectures.edit": "organizer",
+    "lectures.new": "organizer",
+    "lectures.upload": "organizer",
     "salons.advance": "organizer",
     "salons.agenda": "organizer",
     "salons.attendance": "organizer",
@@ -55,6 +60,9 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "salons.minutes": "organizer",
     "salons.sign_up": "officer",
     "salons.walk_in": "organizer",
+    "suggestions.import_sheet": "organizer",
+    "suggestions.new": "officer",
+    "suggestions.triage": "organizer",
 }
 
 # Plausible form fields, so that only the missing token can be the reason for a refusal.
