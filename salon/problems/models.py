@@ -72,7 +72,7 @@ class Problem(db.Model):
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[str | None] = mapped_column(String(20))
     reopen_count: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=now)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)  # list order
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
