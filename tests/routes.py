@@ -41,7 +41,10 @@ def build_world() -> dict[str, object]:
                 author=officer, unit=officer.unit, salon=salon, status="submitted")
     draft = Post(kind="experience", title="草稿", body="未完成", author=officer,
                  unit=officer.unit, salon=salon, status="draft")
-    db.session.add_all([salon, post, draft])
+    # waiting for review (所长审核); 城关派出所 has no head here, so the desk reviews it
+    pending = Post(kind="experience", title="待审核", body="待所长审核", author=officer,
+                   unit=officer.unit, salon=salon, status="pending")
+    db.session.add_all([salon, post, draft, pending])
     db.session.flush()
     problem = open_problem(post, officer)
     token, _ = ApiToken.issue(officer, "样例")
@@ -65,6 +68,7 @@ def build_world() -> dict[str, object]:
         "month": salon.month,
         "post_id": post.id,
         "draft_id": draft.id,
+        "pending_id": pending.id,
         "problem_id": problem.id,
         "flag": "exemplary",
         "key": upload.key,

@@ -87,6 +87,14 @@ EXTRA_CASES = [
     ("posts.detail", {"post_id": "draft_id"}, only("officer")),
     ("posts.edit", {"post_id": "draft_id"}, only("officer")),
     ("api.get_post", {"post_id": "draft_id"}, only("officer", anonymous=UNAUTHORIZED)),
+    # a post waiting for review: its author and reviewers (here the desk: the unit has no
+    # head); for everyone else it does not exist
+    ("posts.detail", {"post_id": "pending_id"}, expect(default=NOT_FOUND, officer=OK,
+                                                       organizer=OK)),
+    ("posts.edit", {"post_id": "pending_id"}, expect(default=NOT_FOUND, officer=OK,
+                                                     organizer=FORBIDDEN)),
+    ("api.get_post", {"post_id": "pending_id"},
+     expect(anonymous=UNAUTHORIZED, default=NOT_FOUND, officer=OK, organizer=OK)),
     ("admin.edit", {"user_id": "missing_id"}, expect(default=FORBIDDEN, admin=NOT_FOUND)),
 ]
 

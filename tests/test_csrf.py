@@ -42,6 +42,7 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "posts.flag": "organizer",
     "posts.import_docx": "officer",
     "posts.new": "officer",
+    "posts.review_post": ("organizer", {"post_id": "pending_id"}),  # the desk reviews it
     "posts.upload_image": "officer",
     "problems.act": "leader",
     "salons.advance": "organizer",

@@ -60,3 +60,41 @@ def test_unit_heads_migration_carries_users_and_units_over(tmp_path):
         db.engine.dispose()
     assert kinds == {"局党委": "committee", "城关派出所": "station"}
     assert (row[0], bool(row[1]), row[2]) == ("ld", False, None)
+
+
+def test_post_review_migration_keeps_posts_published_and_their_comments(tmp_path):
+    """Existing posts stay submitted (review hides nothing published) and keep their comments
+    (the columns are added in place: no table rebuild that would cascade on SQLite)."""
+    url = database_url(tmp_path)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="i11a_01")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
+                "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at, "
+                "unit_head) VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', false)",
+                "INSERT INTO salon (id, number, month, topic, description, place, status, "
+                "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
+                "'2026-11-01')",
+                "INSERT INTO post (id, kind, title, body, author_id, unit_id, salon_id, status, "
+                "in_bulletin, exemplary, created_at, updated_at) VALUES (1, 'experience', "
+                "'旧稿', '正文', 1, 1, 1, 'submitted', false, false, '2026-11-02', '2026-11-02')",
+                "INSERT INTO comment (id, post_id, author_id, body, created_at) "
+                "VALUES (1, 1, 1, '好', '2026-11-03')",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as connection:
+            post = connection.exec_driver_sql(
+                "SELECT status, reviewer_id, review_decision FROM post").one()
+            comments = connection.exec_driver_sql("SELECT count(*) FROM comment").scalar()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    assert tuple(post) == ("submitted", None, None) and comments == 1

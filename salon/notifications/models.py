@@ -16,6 +16,7 @@ KINDS = {
     "review": "回头看",
     "salon": "沙龙",
     "bulletin": "专刊",
+    "post": "稿件审核",
     "system": "系统",
 }
 

@@ -6,6 +6,7 @@ from ..api import bp
 from ..extensions import db
 from ..paging import page_json, paginate, paging_from
 from ..salons import services as salons  # the module: salons.services imports posts too
+from . import review
 from .models import Post
 from .services import (
     PostError,
@@ -34,10 +35,20 @@ def post_summary(post: Post) -> dict:
         "in_bulletin": post.in_bulletin,
         "exemplary": post.exemplary,
         "problem_state": problem.state if problem is not None else None,
+        "review": _review_state(post),
         "created_at": post.created_at.isoformat(),
         "updated_at": post.updated_at.isoformat(),
         "url": url_for("posts.detail", post_id=post.id),
     }
+
+
+def _review_state(post: Post) -> str | None:
+    """所长审核: "pending", "returned" (a draft sent back), "approved", or None."""
+    if post.is_pending:
+        return "pending"
+    if post.is_returned:
+        return "returned"
+    return "approved" if post.is_published and post.review_decision == "approve" else None
 
 
 @bp.get("/posts")
@@ -58,8 +69,32 @@ def get_post(post_id: int):
     if post is None:
         abort(404, "稿件不存在。")
     if not can_view(post, current_user):
+        if post.is_pending:
+            abort(404, "稿件不存在。")
         abort(403, "草稿仅作者本人可见。")
-    return {**post_summary(post), "body": post.body, "html": post.body_html}
+    mine = post.author_id == current_user.id or review.can_review(post, current_user)
+    return {**post_summary(post), "body": post.body, "html": post.body_html,
+            "review_comment": post.review_comment if mine else None}
+
+
+@bp.post("/posts/<int:post_id>/review")
+def review_post_api(post_id: int):
+    """所长审核: {"decision": "approve" | "return", "comment"} → 200 with the new status;
+    404 for a post the caller cannot see, 403 for one they may not review, 409 when it no
+    longer waits for review (another reviewer was first)."""
+    post = db.session.get(Post, post_id)
+    if post is None or not can_view(post, current_user):
+        abort(404, "稿件不存在。")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "请求体应为 JSON 对象。")
+    decision, comment = data.get("decision"), data.get("comment", "")
+    if not isinstance(decision, str) or not isinstance(comment, str | None):
+        raise PostError("字段 decision 应为 approve 或 return，comment 应为文字。")
+    review.decide(post, current_user, decision, comment or "")
+    db.session.commit()
+    return {"id": post.id, "status": post.status, "review": _review_state(post),
+            "url": url_for("posts.detail", post_id=post.id)}
 
 
 @bp.post("/posts")

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..problems.models import SOURCES
 from .models import KINDS
+from .review import COMMENT_MAX as REVIEW_COMMENT_MAX
 from .services import BODY_MAX, COMMENT_MAX, SARA_MAX, TITLE_MAX, PostError, PostInput, parse_tags
 
 
@@ -94,3 +95,11 @@ class DocxForm(FlaskForm):
 
 class FlagForm(FlaskForm):
     """Only the CSRF token: the flag to toggle is in the URL."""
+
+
+class ReviewForm(FlaskForm):
+    """所长审核: the comment; the decision is the button pressed (通过 / 退回修改)."""
+
+    comment = TextAreaField("审核意见（退回时必填）", validators=[
+        Optional(), Length(max=REVIEW_COMMENT_MAX,
+                           message=f"审核意见最多 {REVIEW_COMMENT_MAX} 字。")])

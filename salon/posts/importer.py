@@ -12,7 +12,8 @@ from ..extensions import db
 from ..salons.models import Salon
 from ..textnorm import normalise
 from .models import KINDS, Post
-from .services import BODY_MAX, TITLE_MAX, PostError, parse_tags, submit_post, tags_named
+from .review import publish
+from .services import BODY_MAX, TITLE_MAX, PostError, parse_tags, tags_named
 
 REQUIRED = ("kind", "title", "body", "author", "unit", "salon")
 FIELD_NAMES = {"kind": "类型", "title": "标题", "body": "正文", "author": "作者", "unit": "单位",
@@ -130,7 +131,7 @@ def write_records(records: list[Record], progress: Callable = lambda items: item
         if record.created_at:
             post.created_at = post.updated_at = record.created_at
         db.session.add(post)
-        submit_post(post)
+        publish(post)  # imported posts are published material: no review
     return len(records)
 
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import Unit, User
+from ..accounts.models import HEAD_TITLES, Unit, User
 from ..extensions import db
 from ..markup import as_html, keep_rendered
 from ..salons.models import Salon
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ..problems.models import Problem
 
 KINDS = {"experience": "经验交流", "problem": "问题反映"}
+# draft → (pending, with SALON_POST_REVIEW and an author who is reviewed) → submitted.
+STATUSES = {"draft": "草稿", "pending": "待审核", "submitted": "已提交"}
+REVIEW_ACTIONS = {"submit": "提交审核", "approve": "审核通过", "return": "退回修改",
+                  "withdraw": "撤回为草稿"}
 
 post_tags = Table(
     "post_tag",
@@ -52,12 +56,18 @@ class Post(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     in_bulletin: Mapped[bool] = mapped_column(default=False)
     exemplary: Mapped[bool] = mapped_column(default=False)
-    # A problem report's SARA fields while it is a draft; on submission they move to its Problem.
+    # The last review (所长审核): who, when, "approve" or "return", and the comment.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_decision: Mapped[str | None] = mapped_column(String(10))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    # A problem report's SARA fields until it is published; then they move to its Problem.
     problem_draft: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     unit: Mapped[Unit] = relationship()
     salon: Mapped[Salon | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=post_tags, order_by=Tag.name)
@@ -74,6 +84,25 @@ class Post(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"
+
+    @property
+    def is_published(self) -> bool:
+        """Visible bureau-wide: submitted, and approved where it was reviewed."""
+        return self.status == "submitted"
+
+    @property
+    def head_title(self) -> str:
+        """Who heads the post's unit: 所长 of a 派出所, 大队长 of a 大队…"""
+        return HEAD_TITLES.get(self.unit.kind, "负责人")
+
+    @property
+    def is_returned(self) -> bool:
+        """A draft its reviewer sent back with a comment."""
+        return self.status == "draft" and self.review_decision == "return"
 
     @property
     def html(self):
@@ -96,6 +125,23 @@ class Comment(db.Model):
 
     post: Mapped[Post] = relationship(back_populates="comments")
     author: Mapped[User] = relationship(lazy="joined")
+
+
+class PostReview(db.Model):
+    """One step of a post's review (提交审核, 通过, 退回, 撤回): the audit, never edited."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=now)
+
+    actor: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def action_label(self) -> str:
+        return REVIEW_ACTIONS.get(self.action, self.action)
 
 
 class Upload(db.Model):

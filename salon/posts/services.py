@@ -12,8 +12,9 @@ from ..salons import rhythm
 from ..salons.current import current_salon
 from ..salons.models import Salon
 from ..textnorm import ascii_int
+from . import review
 from .models import KINDS, Comment, Post, Tag
-from .signals import post_revised, post_submitted
+from .signals import post_revised
 
 WRITER_ROLES = ("officer", "organizer", "leader")
 WRITABLE_SALON_STATUSES = ("planning", "open", "held")
@@ -127,9 +128,10 @@ def exemplary_by_unit(limit: int | None = None, per_unit: int | None = None) -> 
 
 
 def filtered_posts(filters: PostFilters, user: User):
-    """The list query: submitted posts (or the user's own drafts) matching the filters."""
+    """The list query: submitted posts (or the user's own drafts and posts awaiting review)
+    matching the filters."""
     if filters.drafts:
-        query = _with_list_data(db.select(Post).where(Post.status == "draft",
+        query = _with_list_data(db.select(Post).where(Post.status.in_(UNPUBLISHED),
                                                       Post.author_id == user.id))
     else:
         query = visible_posts()
@@ -146,11 +148,13 @@ def filtered_posts(filters: PostFilters, user: User):
     return query.order_by(Post.created_at.desc(), Post.id.desc())
 
 
+UNPUBLISHED = ("draft", "pending")
+
+
 def draft_count(user: User) -> int:
-    """How many drafts the user has (shown on the 我的草稿 tab)."""
-    return db.session.scalar(
-        db.select(db.func.count(Post.id)).where(Post.status == "draft", Post.author_id == user.id)
-    )
+    """How many drafts (and posts awaiting review) the user has (the 我的草稿 tab)."""
+    return db.session.scalar(db.select(db.func.count(Post.id)).where(
+        Post.status.in_(UNPUBLISHED), Post.author_id == user.id))
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -161,8 +165,10 @@ def can_write(user: User) -> bool:
 
 
 def can_view(post: Post, user: User) -> bool:
-    """Submitted posts are for every signed-in user; a draft only for its author."""
-    return user.is_authenticated and (post.status == "submitted" or post.author_id == user.id)
+    """Submitted posts are for every signed-in user; a draft only for its author; a post
+    awaiting review for its author and its reviewers."""
+    return user.is_authenticated and (post.status == "submitted" or post.author_id == user.id
+                                      or review.can_review(post, user))
 
 
 def edit_refusal(post: Post, user: User) -> str | None:
@@ -290,7 +296,7 @@ def _apply(post: Post, data: PostInput) -> None:
     post.body = data.body.strip()
     post.salon = data.salon
     post.tags = tags_named(data.tags)
-    if post.is_draft:
+    if not post.is_published:
         post.problem_draft = _problem_fields(data) if data.kind == "problem" else None
 
 
@@ -306,31 +312,34 @@ def create_post(author: User, data: PostInput) -> Post:
 
 
 def update_post(post: Post, editor: User, data: PostInput) -> Post:
-    """The author changes their post; a draft may be submitted, a submitted post stays so."""
+    """The author changes their post; a draft may be submitted, a submitted post stays so.
+
+    A post awaiting review stays so when saved; saved as a draft, it is withdrawn."""
     refusal = edit_refusal(post, editor)
     if refusal:
         raise PostError(refusal, status=403)
-    if post.kind != data.kind and not post.is_draft:
+    if post.kind != data.kind and post.is_published:
         raise PostError("已提交的稿件不能更改类型。", status=409)
     check_input(data)
     _apply(post, data)
     if post.is_draft and data.submit:
         submit_post(post)
-    elif not post.is_draft and post.kind == "problem":
+    elif post.is_pending and not data.submit:
+        review.withdraw(post)
+    elif post.is_published and post.kind == "problem":
         post_revised.send(post, fields=_problem_fields(data))
     return post
 
 
 def submit_post(post: Post) -> None:
-    """Submit; a problem report's SARA fields go to whoever follows submissions (problems).
-    After the salon's call for posts closed, only with the organizer's leave."""
-    if post.salon is not None and not rhythm.may_submit(post.salon, post.author):
+    """Submit: published at once, or first reviewed by the 所长 (see review.py). After the
+    salon's call for posts closed, only with the organizer's leave — or when it is a post
+    that was submitted in time and returned by its reviewer."""
+    if (post.salon is not None and post.review_decision != "return"
+            and not rhythm.may_submit(post.salon, post.author)):
         raise PostError(f"{post.salon.label}征稿已于{post.salon.call_deadline:%Y年%m月%d日}截止。"
                         "稿件已可存为草稿；如需补交，请联系治安大队准许迟交。", status=409)
-    post.status = "submitted"
-    fields = (post.problem_draft or {"source": "officer"}) if post.kind == "problem" else {}
-    post.problem_draft = None
-    post_submitted.send(post, fields=fields)
+    review.submit(post)
 
 
 def toggle_flag(post: Post, user: User, flag: str) -> bool:
@@ -339,8 +348,8 @@ def toggle_flag(post: Post, user: User, flag: str) -> bool:
         raise PostError("未知的标记。", status=404)
     if not can_flag(user):
         raise PostError("只有组织者可以设置入选专刊和典型经验。", status=403)
-    if post.is_draft:
-        raise PostError("草稿不能入选专刊或评为典型经验。", status=409)
+    if not post.is_published:
+        raise PostError("未发布的稿件（草稿或待审核）不能入选专刊或评为典型经验。", status=409)
     if flag == "in_bulletin" and post.salon is not None and post.salon.status == "published":
         raise PostError("该期专刊已出刊，入选稿件不能再更改。", status=409)
     value = not getattr(post, flag)

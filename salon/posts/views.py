@@ -7,7 +7,8 @@ from ..accounts.models import Unit, User
 from ..extensions import db
 from ..paging import paginate, paging_from
 from ..salons.models import Salon
-from .forms import CommentForm, FlagForm, ImageForm, PostForm
+from . import review
+from .forms import CommentForm, FlagForm, ImageForm, PostForm, ReviewForm
 from .models import KINDS, Post
 from .services import (
     FLAGS,
@@ -43,6 +44,8 @@ def load_post(post_id: int) -> Post:
     if post is None:
         abort(404)
     if not can_view(post, current_user):
+        if post.is_pending:  # unpublished material: not even its existence is shown
+            abort(404)
         abort(403, "草稿仅作者本人可见。")
     return post
 
@@ -65,6 +68,8 @@ def index():
         units=db.session.scalars(db.select(Unit).order_by(Unit.name)).all(),
         author=db.session.get(User, filters.author) if filters.author else None,
         drafts=draft_count(current_user), may_write=can_write(current_user),
+        drafts_title="草稿与待审" if review.review_on() else "我的草稿",
+        headed_units=review.headed_units() if filters.drafts else set(),
     )
 
 
@@ -78,13 +83,17 @@ def showcase():
 @bp.route("/<int:post_id>")
 @login_required
 def detail(post_id: int):
-    """One post with its comments, flags and the problem panel."""
-    post = load_post(post_id)
+    """One post with its comments, flags, review and the problem panel."""
+    return render_detail(load_post(post_id))
+
+
+def render_detail(post: Post, review_form: ReviewForm | None = None) -> str:
     return render_template(
         "posts/detail.html", post=post, salon_url=salon_url(post.salon),
         comment_form=CommentForm(), flag_form=FlagForm(), flags=FLAGS,
         may_edit=can_edit(post, current_user),
-        may_flag=can_flag(current_user) and not post.is_draft,
+        may_flag=can_flag(current_user) and post.is_published,
+        review=review.panel(post, current_user), review_form=review_form or ReviewForm(),
     )
 
 
@@ -114,8 +123,7 @@ def new():
             flash(str(error), "error")
         else:
             db.session.commit()
-            saved = "稿件已提交。" if post.status == "submitted" else "草稿已保存，仅您本人可见。"
-            flash(saved, "success")
+            flash(saved(post), "success")
             return redirect(url_for(".detail", post_id=post.id))
     return render_editor(form, None)
 
@@ -133,7 +141,7 @@ def edit(post_id: int):
     if request.method == "GET":
         form.fill_from(post)
     if form.validate_on_submit():
-        was_draft = post.is_draft
+        was = post.status
         try:
             update_post(post, current_user, form.to_input(db.session.get(Salon, form.salon.data)))
         except PostError as error:
@@ -141,15 +149,26 @@ def edit(post_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("稿件已提交。" if was_draft and not post.is_draft else "修改已保存。", "success")
+            flash(saved(post) if was == "draft" and not post.is_draft
+                  else "已撤回为草稿，仅您本人可见。" if was == "pending" and post.is_draft
+                  else "修改已保存，仍在等待审核。" if post.is_pending else "修改已保存。",
+                  "success")
             return redirect(url_for(".detail", post_id=post.id))
     return render_editor(form, post)
+
+
+def saved(post: Post) -> str:
+    """What the author is told after submitting."""
+    if post.is_pending:
+        return f"稿件已提交，{review.waiting_text(post)}；审核通过后全局民警可见。"
+    return "稿件已提交。" if post.is_published else "草稿已保存，仅您本人可见。"
 
 
 def render_editor(form: PostForm, post: Post | None):
     if not form.salon.choices:
         flash("目前没有可投稿的沙龙（筹备中、征稿中或已召开），请联系组织者。", "warning")
-    return render_template("posts/edit.html", form=form, post=post, image_form=ImageForm())
+    return render_template("posts/edit.html", form=form, post=post, image_form=ImageForm(),
+                           reviewed=review.will_be_reviewed(current_user))
 
 
 @bp.route("/<int:post_id>/comments", methods=["POST"])
