@@ -1,7 +1,7 @@
 """indexes for bounded lists: problems newest first, exemplary posts
 
 Revision ID: i11b_03
-Revises: i11b_02
+Revises: i17b_01
 Create Date: 2026-12-02
 
 The problem list (台账, /api/problems, 我的待办) reads a page newest first: without an index
@@ -12,21 +12,18 @@ from alembic import op
 
 
 revision = 'i11b_03'
-down_revision = 'i11b_02'
+down_revision = 'i17b_01'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('problem', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_problem_created_at'), ['created_at'], unique=False)
-    with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.create_index('ix_post_exemplary_showcase', ['exemplary', 'status', 'unit_id'],
-                              unique=False)
+    # Plain CREATE INDEX: nothing here needs a batch rebuild of the tables.
+    op.create_index('ix_problem_created_at', 'problem', ['created_at'], unique=False)
+    op.create_index('ix_post_exemplary_showcase', 'post', ['exemplary', 'status', 'unit_id'],
+                    unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.drop_index('ix_post_exemplary_showcase')
-    with op.batch_alter_table('problem', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_problem_created_at'))
+    op.drop_index('ix_post_exemplary_showcase', table_name='post')
+    op.drop_index('ix_problem_created_at', table_name='problem')

@@ -84,6 +84,8 @@ def schemas() -> dict:
             "tags": {"type": "array", "items": text},
             "in_bulletin": boolean, "exemplary": boolean,
             "problem_state": _nullable("string"),
+            "review": {"enum": ["pending", "returned", "approved", None],
+                       "description": "所长审核：待审、已退回、已通过，或不经审核"},
             "created_at": text, "updated_at": text, "url": text,
         },
     }
@@ -120,7 +122,16 @@ def schemas() -> dict:
                "properties": {"username": text, "name": text, "role": text, "unit": text}},
         "PostSummary": post,
         "Post": {"allOf": [post, {"type": "object", "required": ["body", "html"],
-                                  "properties": {"body": text, "html": text}}]},
+                                  "properties": {"body": text, "html": text,
+                                                 "review_comment": _nullable("string")}}]},
+        "ReviewInput": {"type": "object", "required": ["decision"],
+                        "properties": {"decision": {"enum": ["approve", "return"]},
+                                       "comment": _nullable("string")}},
+        "Reviewed": {"type": "object", "required": ["id", "status", "url"],
+                     "properties": {"id": integer, "status": text,
+                                    "review": {"enum": ["pending", "returned", "approved",
+                                                        None]},
+                                    "url": text}},
         "PostInput": {
             "type": "object", "required": ["kind", "title", "body", "salon"],
             "properties": {
@@ -187,6 +198,12 @@ def paths() -> dict:
             "summary": "一篇稿件：Markdown 原文与净化后的 HTML", "operationId": "getPost",
             "parameters": [_path_id("post_id")],
             "responses": {"200": _ok(_ref("Post")), **ERRORS, **NOT_FOUND}}},
+        "/api/posts/{post_id}/review": {"post": {
+            "summary": "所长审核：通过或退回修改（退回须写意见）", "operationId": "reviewPost",
+            "parameters": [_path_id("post_id")], "requestBody": with_body("ReviewInput"),
+            "responses": {"200": _ok(_ref("Reviewed")), **ERRORS, **NOT_FOUND,
+                          "409": _error("稿件已不在待审状态（另一位审核人已处理）"),
+                          "413": _error("请求过大")}}},
         "/api/problems": {"get": {
             "summary": "问题（台账），一页", "operationId": "listProblems",
             "parameters": [_query("state", "状态（可逗号分隔多个）"),
