@@ -13,7 +13,7 @@ COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit
   --no-emit-find-links
 export FONTCONFIG_FILE := $(CURDIR)/static/fonts/fonts.conf
 
-.PHONY: run dev test test-sqlite test-postgres system-deps system-deps-test install install-test \
+.PHONY: run public dev test test-sqlite test-postgres system-deps system-deps-test install install-test \
   check-lock lock lint migration clean
 
 # gunicorn with a worker per core and then some (scripts/gunicorn.conf.py).
@@ -22,6 +22,13 @@ run: install system-deps
 	$(FLASK) demo --if-empty
 	@echo "在 http://127.0.0.1:5000 提供服务（gunicorn，Ctrl+C 停止）"
 	$(BIN)/gunicorn -c scripts/gunicorn.conf.py 'salon:create_app()'
+
+# The public suggestion app (群众建议网站) beside it, on port 5001: the posters' default address.
+# One worker: its rate-limit counters live in the process (SALON_PUBLIC_RATELIMIT_STORAGE_URI).
+public: install system-deps
+	$(FLASK) db upgrade
+	@echo "群众建议网站在 http://127.0.0.1:5001 提供服务（Ctrl+C 停止）"
+	$(BIN)/gunicorn -c scripts/gunicorn.conf.py --workers 1 --bind 127.0.0.1:5001 'salon.public:create_app()'
 
 # Flask's debug server: reloads on every change, shows tracebacks in the browser.
 dev: install system-deps

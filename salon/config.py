@@ -123,7 +123,7 @@ SETTINGS = (
             "（未设所长的单位由组织者审核），通过后才全局可见。关闭时已在待审核的稿件仍等审核",
             "空（不审核）"),
     # -- problems -------------------------------------------------------------------------
-    Setting("REVIEW_AFTER_DAYS", 90, "问题办结后几天到期回头看"),
+    Setting("REVIEW_AFTER_DAYS", 90, "问题办结后多少天到期“回头看”（复查是否反弹）"),
     # -- search ---------------------------------------------------------------------------
     Setting("SEARCH_SYNC_ON_COMMIT", True,
             "提交后立即在本进程补写检索索引（关闭后靠 `flask search catch-up` 与搜索前的追赶）"),
@@ -148,6 +148,27 @@ SETTINGS = (
     Setting("BULLETIN_JOB_TIMEOUT_MINUTES", 30, "排版任务超过几分钟未完成即视为失败"),
     Setting("BULLETIN_JOBS_MANUAL", False,
             "排版任务不在后台线程中运行、由调用者执行（测试用）"),
+    # -- 群众建议 and the public app (salon.public:create_app()) ------------------------------
+    Setting("PUBLIC_SITE_URL", "http://127.0.0.1:5001",
+            "群众建议网站（`salon.public:create_app()`）对外的地址；海报二维码指向它"),
+    Setting("SUGGESTIONS_HOTLINE", "紧急报警请拨 110",
+            "群众建议海报底部的热线文字（如 `意见建议热线 0000-0000000`）"),
+    Setting("SUGGESTIONS_IMPORT_MAX_BYTES", 5 * MB, "导入的访查登记表（.xlsx）的最大字节数"),
+    Setting("PUBLIC_LIMIT_PER_ADDRESS", "5 per hour;20 per day",
+            "群众建议网站：每个地址提交建议的上限"),
+    Setting("PUBLIC_LIMIT_GLOBAL", "300 per hour",
+            "群众建议网站：全站提交建议的总上限（防刷屏）"),
+    Setting("PUBLIC_LOOKUP_LIMIT", "30 per minute",
+            "群众建议网站：每个地址查询查询码的上限"),
+    Setting("PUBLIC_WRONG_CODE_LIMIT", "10 per hour",
+            "群众建议网站：每个地址输错查询码的上限（防猜码）"),
+    Setting("PUBLIC_MAX_CONTENT_LENGTH", 256 * 1024,
+            "群众建议网站：一次请求的最大字节数（不收文件；超长的建议另有中文提示）"),
+    Setting("PUBLIC_RATELIMIT_STORAGE_URI", "memory://",
+            "群众建议网站限流计数的存放处；多进程时用 Redis，如 `redis://host:6379/1`"),
+    # -- 讲坛 ------------------------------------------------------------------------------
+    Setting("LECTURE_MATERIAL_MAX_BYTES", 20 * MB,
+            "讲坛材料（PDF、PPTX、DOCX、XLSX）单个文件的最大字节数"),
 )
 
 

@@ -63,7 +63,8 @@ def handle_domain_error(error: DomainError):
 
     db.session.rollback()
     if wants_json():
-        return jsonify(error=error.message), error.status
+        named = {"field": error.field} if error.field else {}
+        return jsonify(error=error.message, **named), error.status
     return render_template("errors/error.html", code=error.status, title=error.title,
                            message=error.message), error.status
 

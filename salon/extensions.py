@@ -29,3 +29,5 @@ check_version()
 login_manager = LoginManager()  # bearer tokens before cookies (login_seam.py)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The public suggestion app's own limits (its own counters, its own on/off switch).
+public_limiter = Limiter(key_func=get_remote_address, default_limits=[], key_prefix="public")

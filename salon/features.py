@@ -5,6 +5,18 @@ registers its blueprint(s), CLI group and hooks (its JSON routes, in its `api.py
 to `salon.api.bp` when the package imports them), and may provide `seed_demo()`, which
 `flask demo` calls after the shared demo data is loaded.
 """
-from . import accounts, bulletin, dashboard, notifications, posts, problems, salons, search
+from . import (
+    accounts,
+    bulletin,
+    dashboard,
+    lectures,
+    notifications,
+    posts,
+    problems,
+    salons,
+    search,
+    suggestions,
+)
 
-FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications)
+FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications,
+            suggestions, lectures)

@@ -13,7 +13,6 @@ import hashlib
 import html as html_lib
 import logging
 import re
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from .cache import LRUCache
+from .cpulimit import OutOfTime, cpu_limit
 from .errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,6 @@ def text_of(html: str) -> str:
     return " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
 
 
-class _OutOfTime(Exception):
-    """Raised inside the parser when the deadline has passed."""
-
-
 class _Converter:
     """One Python-Markdown converter whose every step first looks at the clock."""
 
@@ -128,42 +124,19 @@ class _Converter:
     def _checked(self, step: Callable) -> Callable:
         def checked(*args, **kwargs):
             if time.thread_time() > self.deadline:
-                raise _OutOfTime
+                raise OutOfTime
             return step(*args, **kwargs)
         return checked
 
     def convert(self, text: str, seconds: float) -> str:
         self.deadline = time.thread_time() + seconds
         try:
-            with _interrupted_after(seconds * 1.25):
+            # The signal also stops one long step (a 900-row table is one step; so is the
+            # standard library's HTML parser going over a block), which checks cannot.
+            with cpu_limit(seconds * 1.25):
                 return self.markdown.reset().convert(text)
         finally:
             self.deadline = float("inf")
-
-
-@contextmanager
-def _interrupted_after(seconds: float) -> Iterator[None]:
-    """In the main thread (gunicorn's sync workers, the command line), also a CPU-time timer
-    signal: it stops a single long step of the parser (a 900-row table is one step; so is the
-    standard library's HTML parser going over a block), which the checks between steps cannot.
-    Other threads (the development server) have only the checks between steps."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    armed = True
-
-    def expire(_signum, _frame):
-        if armed:
-            raise _OutOfTime
-
-    previous = signal.signal(signal.SIGPROF, expire)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    try:
-        yield
-    finally:
-        armed = False
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
 
 
 _local = threading.local()
@@ -218,6 +191,9 @@ def render(text: str | None, label: str = "正文", field: str | None = None,
     text = text or ""
     if not text.strip():
         return EMPTY
+    given = getattr(_local, "prerendered", None)
+    if given and text in given:
+        return given[text]
     key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     kept = _kept.get(key)
     if kept is not None:
@@ -226,7 +202,7 @@ def render(text: str | None, label: str = "正文", field: str | None = None,
     converter = _converter()
     try:
         html = sanitise(converter.convert(text, seconds or _budget()))
-    except (_OutOfTime, RecursionError):
+    except (OutOfTime, RecursionError):
         _local.converter = None  # its state may be half-way through a document
         raise TooComplex(label, field) from None
     except Exception:  # a parser bug on odd input is the writer's 400, not everyone's 500
@@ -238,6 +214,17 @@ def render(text: str | None, label: str = "正文", field: str | None = None,
     rendered = Rendered(html, text_of(html))
     _kept.put(key, rendered)
     return rendered
+
+
+@contextmanager
+def prerendered(results: dict[str, Rendered]) -> Iterator[None]:
+    """Within the block, texts rendered beforehand (a bulk import renders its bodies in
+    parallel processes) are taken as they are, however many: the LRU keeps only some."""
+    _local.prerendered = results
+    try:
+        yield
+    finally:
+        _local.prerendered = None
 
 
 def render_lenient(text: str | None) -> Rendered:

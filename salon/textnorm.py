@@ -96,7 +96,8 @@ def sane_date(value: date | None, label: str = "日期") -> date | None:
     day = value.date() if isinstance(value, datetime) else value
     low, high = DATE_RANGE
     if not low <= day <= high:
-        raise InvalidInput(f"{label}须在 {low.year} 年至 {high.year} 年之间。")
+        space = " " if label.isascii() else ""  # 办理时限须在… / deadline 须在…
+        raise InvalidInput(f"{label}{space}须在 {low.year} 年至 {high.year} 年之间。")
     return value
 
 

@@ -57,25 +57,26 @@ def step(problem, username: str, action: str, at: datetime | None = None, **data
     return problem
 
 
-MEMBERS = {"曹甸派出所": "officer2", "城关派出所": "officer", "治安大队": "organizer",
-           "局党委": "leader"}
+MEMBERS = {"曹甸派出所": "officer2", "城关派出所": "officer", "治安大队": "organizer"}
 
 
 def walk(problem, to: str, unit_name: str = "曹甸派出所", deadline: date = date(2026, 12, 1),
          times: dict | None = None):
     """Move a raised problem along the main path up to state `to`."""
     times = times or {}
-    path = ["accepted", "assigned", "in_progress", "resolved", "confirmed"]
+    path = ["accepted", "assigned", "in_progress", "reported", "resolved", "confirmed"]
     plan = {
-        "accepted": ("leader", "accept", {}),
-        "assigned": ("leader", "assign", {"unit": unit(unit_name), "deadline": deadline}),
-        "in_progress": (MEMBERS[unit_name], "start", {}),
-        "resolved": ("leader", "resolve", {
+        "accepted": ("organizer", "accept", {}),
+        "assigned": ("organizer", "assign", {"unit": unit(unit_name), "deadline": deadline}),
+        "in_progress": (MEMBERS[unit_name], "sign", {}),
+        "reported": (MEMBERS[unit_name], "report", {
             "outcome": "新增探头并调整点位",
             "figures": [("新增探头", 16, "组"), ("调整", 27, "组")]}),
-        "confirmed": (None, "confirm", {"satisfaction": "satisfied"}),
+        "resolved": ("leader", "approve", {}),
+        "confirmed": (None, "confirm", {"satisfaction": "satisfied", "solved": "solved"}),
     }
     for state in path[: path.index(to) + 1]:
         who, action, data = plan[state]
-        step(problem, who or problem.post.author.username, action, at=times.get(state), **data)
+        at = times.get(state) or (times.get("resolved") if state == "reported" else None)
+        step(problem, who or problem.post.author.username, action, at=at, **data)
     return problem

@@ -60,6 +60,7 @@ def build_world() -> dict[str, object]:
         sha256=hashlib.sha256(pdf).hexdigest(), content_hash="0" * 64, pages=1, size=len(pdf))
     message = Notification(user=officer, kind="problem", text="样例消息", link=f"/posts/{post.id}")
     db.session.add_all([upload, revision, message])
+    suggestion, other_suggestion, lecture, material = _suggestions_and_lectures(officer, problem)
     db.session.commit()
     return {
         "user_id": user("officer2").id,
@@ -75,7 +76,36 @@ def build_world() -> dict[str, object]:
         "revision_id": revision.id,
         "fmt": "csv",
         "notification_id": message.id,  # the officer's own
+        "suggestion_id": suggestion.id,
+        "other_suggestion_id": other_suggestion.id,
+        "lecture_id": lecture.id,
+        "material_id": material.id,
     }
+
+
+def _suggestions_and_lectures(officer: User, problem) -> tuple:
+    """A suggestion officer registered, one officer2 did; a lecture with a PDF and its preview."""
+    from datetime import date
+
+    from salon.lectures.models import Lecture, LectureMaterial
+    from salon.storage import storage
+    from salon.suggestions.models import Suggestion
+
+    mine = Suggestion(code="A" * 16, channel="visit", text="路灯坏了", contact="张三 13812345678",
+                      received_on=date(2026, 10, 5), registered_by=officer)
+    other = Suggestion(code="B" * 16, channel="phone", text="噪音扰民", contact="李四",
+                       received_on=date(2026, 10, 6), registered_by=user("officer2"))
+    lecture = Lecture(kind="weekend_school", held_on=date(2026, 10, 9), unit=officer.unit,
+                      speaker=officer, title="执法自查讲评", created_by=user("organizer"),
+                      problems=[problem])
+    pdf = b"%PDF-1.4 sample lecture"
+    storage().put("lectures/sample.pdf", pdf, "application/pdf")
+    storage().put("lectures/sample-p1.png", b"\x89PNG\r\n\x1a\n" + b"0" * 16, "image/png")
+    material = LectureMaterial(lecture=lecture, key="lectures/sample.pdf", filename="讲稿.pdf",
+                               kind="pdf", size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
+                               preview_key="lectures/sample-p1.png", uploaded_by_id=officer.id)
+    db.session.add_all([mine, other, lecture, material])
+    return mine, other, lecture, material
 
 
 def rules(app: Flask, methods: set[str]) -> list[Rule]:

@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.get_problem": API_SIGNED_IN,
     "api.list_posts": API_SIGNED_IN,
     "api.list_problems": API_SIGNED_IN,
+    "api.my_todo": API_SIGNED_IN,
     "api.me": API_SIGNED_IN,
     "api.my_notifications": API_SIGNED_IN,
     "api.openapi_description": API_SIGNED_IN,
@@ -55,6 +56,13 @@ EXPECTED: dict[str, dict[str, object]] = {
     "bulletin.page": ALL_SIGNED_IN,
     "bulletin.status": ALL_SIGNED_IN,
     "dashboard.index": only("leader", "organizer"),
+    "lectures.detail": ALL_SIGNED_IN,
+    "lectures.download": ALL_SIGNED_IN,
+    "lectures.edit": ORGANIZER_ONLY,
+    "lectures.index": ALL_SIGNED_IN,
+    "lectures.new": ORGANIZER_ONLY,
+    "lectures.preview": ALL_SIGNED_IN,
+    "lectures.school": ALL_SIGNED_IN,
     "notifications.follow": expect(default=NOT_FOUND, officer=REDIRECT),  # one's own only
     "notifications.index": ALL_SIGNED_IN,
     "posts.detail": ALL_SIGNED_IN,
@@ -78,6 +86,14 @@ EXPECTED: dict[str, dict[str, object]] = {
     "salons.minutes": expect(default=FORBIDDEN, organizer=REDIRECT),  # minutes once held
     "search.index": ALL_SIGNED_IN,
     "search.similar_problems": ALL_SIGNED_IN,
+    "suggestions.detail": expect(admin=NOT_FOUND),  # the sample is officer's registration
+    "suggestions.export": ORGANIZER_ONLY,  # the one export with contacts
+    "suggestions.import_sheet": ORGANIZER_ONLY,
+    "suggestions.import_template": ORGANIZER_ONLY,
+    "suggestions.index": WRITERS,
+    "suggestions.new": WRITERS,
+    "suggestions.poster": WRITERS,
+    "suggestions.posters": WRITERS,
     "web.home": ALL_SIGNED_IN,
 }
 
@@ -96,6 +112,9 @@ EXTRA_CASES = [
     ("api.get_post", {"post_id": "pending_id"},
      expect(anonymous=UNAUTHORIZED, default=NOT_FOUND, officer=OK, organizer=OK)),
     ("admin.edit", {"user_id": "missing_id"}, expect(default=FORBIDDEN, admin=NOT_FOUND)),
+    # a suggestion officer2 registered: officer may not see it (nor its contact)
+    ("suggestions.detail", {"suggestion_id": "other_suggestion_id"},
+     expect(default=OK, officer=NOT_FOUND, admin=NOT_FOUND)),
 ]
 
 

@@ -200,3 +200,13 @@ def test_one_build_at_a_time_and_stale_jobs_fail(app, salon):
         assert jobs.claim_next().id == second.id  # the first one's process died long ago
     db.session.refresh(first)
     assert first.status == "failed" and "中断" in first.message
+
+
+def test_editor_note_over_the_markdown_budget_is_refused_with_its_reason(client, auth, salon):
+    auth.login("organizer")
+    response = _post(client, "/bulletins/2026-10/settings", {"editor_note": "[" * 4900})
+    assert response.status_code == 302
+    page = client.get("/bulletins/2026-10").get_data(as_text=True)
+    assert "编者按结构过于复杂" in page
+    assert db.session.scalar(db.select(Bulletin)) is None or \
+        db.session.scalar(db.select(Bulletin)).editor_note == ""

@@ -40,11 +40,12 @@ def data(app):
     p5 = walk(make_problem("P5 重新办理", at=day(3)), "resolved", deadline=date(2026, 12, 1),
               times={"accepted": day(3), "assigned": day(3), "in_progress": day(4),
                      "resolved": day(5)})
-    step(p5, "officer", "dispute", at=day(6), satisfaction="partly", note="仍有盲区")
-    step(p5, "leader", "resolve", at=day(9), outcome="补装", figures=FIG)  # 6 days, on time
-    step(p5, "officer", "confirm", at=day(10), satisfaction="basically")
+    step(p5, "officer", "dispute", at=day(6), solved="partly", note="仍有盲区")
+    step(p5, "officer2", "report", at=day(9), outcome="补装", figures=FIG)  # on time
+    step(p5, "leader", "approve", at=day(9))  # 6 days
+    step(p5, "officer", "confirm", at=day(10), satisfaction="basically", solved="partly")
     p6 = make_problem("P6 不予采纳", at=day(10))
-    step(p6, "leader", "decline", at=day(11), note="不属公安职责")
+    step(p6, "organizer", "decline", at=day(11), note="不属公安职责")
 
     create_user("officer3", "李三", "城关派出所", "officer")
     author = user("officer")
@@ -70,6 +71,9 @@ def test_figures_match_the_hand_count(data):
     assert (board.reopen_total, board.reopened_problems) == (1, 1)
     assert board.satisfaction == {"satisfied": 1, "basically": 1}
     assert board.satisfied_rate == 100.0
+    assert board.solved == {"solved": 1, "partly": 1} and board.solved_rate == 50.0
+    assert (board.sign_days, board.report_days, board.approve_days) == (1.0, 5.0, 0.0)
+    assert board.reopen_rate == 33.3 and board.relapse_rate is None
     assert [p.post.title for p in board.overdue] == ["P3 已超期"]
     units = {(r.unit.name if r.unit else None): (r.total, r.open, r.done, r.overdue)
              for r in board.by_unit}

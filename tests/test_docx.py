@@ -1,6 +1,7 @@
 """Word import: a real .docx (python-docx) becomes a Markdown draft with its images."""
 import zipfile
 from io import BytesIO
+from pathlib import Path
 
 import docx
 import pytest
@@ -142,3 +143,74 @@ def test_a_refused_import_leaves_no_image_file_behind(writer):
     assert f"正文最多 {BODY_MAX} 字" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Upload)) is None
     assert storage().keys("uploads/") == []
+
+
+FIXTURES = Path(__file__).parent / "data" / "docx"
+
+
+def test_libreoffice_file_title_is_plain_text_and_every_loss_is_named(writer):
+    response = import_file(writer, (FIXTURES / "libreoffice.docx").read_bytes())
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    post = db.session.scalar(db.select(Post))
+    # No heading: the first paragraph with text, its marks gone (not the image before it).
+    assert post.title == "Ouch[1]（重要）旧说法"
+    assert post.body.startswith("![图片](/uploads/") and "Apple" in post.body
+    page = writer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "链接到文档外部的文件（file:///C:/Users/police/Pictures/scene.jpg）" in page
+    assert "文本框“只在文本框里的说明”中的文字" in page
+    assert "1 条批注未导入" in page
+    assert db.session.scalar(db.select(db.func.count(Upload.id))) == 1  # the embedded one
+
+
+def test_wps_file_title_is_its_first_heading_never_the_image(writer):
+    response = import_file(writer, (FIXTURES / "wps.docx").read_bytes())
+    assert response.status_code == 302
+    post = db.session.scalar(db.select(Post))
+    assert post.title == "城关派出所“一村一警”经验"
+    assert "城关派出所" not in post.body  # the heading became the title, not repeated
+    assert post.body.startswith("![图片](/uploads/") and "## 一、主要做法" in post.body
+    page = writer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "文本框“框内的补充说明”中的文字已并入正文" in page
+
+
+def test_external_files_are_never_read(writer, monkeypatch):
+    import mammoth
+
+    seen = {}
+    convert = mammoth.convert_to_html
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(mammoth, "convert_to_html", spy)
+    import_file(writer, (FIXTURES / "libreoffice.docx").read_bytes())
+    assert seen["external_file_access"] is False
+
+
+def test_many_short_paragraphs_are_refused_before_conversion(writer):
+    """68 KB that unpack to 10 MB of short paragraphs kept a worker 30 s, then a 500."""
+    paragraphs = "<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 300_000
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", f'<w:document xmlns:w="w"><w:body>{paragraphs}'
+                         "</w:body></w:document>")
+    data = out.getvalue()
+    assert len(data) < 100_000
+    response = import_file(writer, data)
+    assert response.status_code == 400
+    assert "正文过大" in response.get_data(as_text=True)
+    small = zip_bytes({"word/document.xml": f'<w:document xmlns:w="w"><w:body>'
+                       f'{"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 5000}</w:body></w:document>'})
+    response = import_file(writer, small)
+    assert response.status_code == 400 and "段落过多" in response.get_data(as_text=True)
+
+
+def test_conversion_has_a_time_limit(app, writer, monkeypatch):
+    from salon.posts import docx as docx_module
+
+    monkeypatch.setattr(docx_module, "CPU_SECONDS", 0.001)
+    response = import_file(writer, build_docx())
+    assert response.status_code == 400
+    assert "无法在限定时间内导入" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Upload)) is None

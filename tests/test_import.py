@@ -39,7 +39,7 @@ def test_import_creates_submitted_posts_authors_and_units(runner, tmp_path):
     result = run_import(runner, tmp_path, [
         line(),
         line(kind="problem", title="监控盲区", author="测试officer", unit="城关派出所",
-             salon="2026-10", created_at="2026-10-12T09:30:00"),
+             salon="2026-11", created_at="2026-10-12T09:30:00"),
         line(title="第二篇", tags=["调解", "走访"]),
     ])
     assert result.exit_code == 0, result.output
@@ -141,3 +141,54 @@ def test_imported_posts_are_listed(client, auth, runner, tmp_path):
 def test_empty_file_is_an_error(runner, tmp_path):
     result = run_import(runner, tmp_path, [], raw=b"\n\n")
     assert result.exit_code == 1 and "没有稿件" in result.output
+
+
+@pytest.mark.parametrize("bad, message", [
+    (line(salon="2026-10"), "第 2 行：第1期（2026年10月）已出刊，不能再导入稿件"),
+    (line(kind="problem", scan={"x": 1}), "第 2 行：scan 应为文字"),
+    (line(kind="problem", proposal=["a"]), "第 2 行：proposal 应为文字"),
+    (line(title={"t": 1}), "第 2 行：缺少字段 title（标题）或其不是文字"),
+    (line(created_at=20261105), "第 2 行：created_at 应为 ISO 8601 时间文字"),
+    (line(created_at="0001-01-01T00:00:00+08:00"), "第 2 行：created_at 须在 1900 年"),
+    (line(created_at="9999-12-31"), "第 2 行：created_at 须在 1900 年至 2100 年之间"),
+    (json.dumps({"kind": "experience", "title": "x\ud800", "body": "b", "author": "a",
+                 "unit": "u", "salon": "2026-11"}), "第 2 行：提交的文字中含有无效字符"),
+    ("[" * 100_000, "第 2 行：不是有效的 JSON"),
+    ('{"n": ' + "1" * 5000 + "}", "第 2 行：不是有效的 JSON"),
+    (line(body="[" * 40_000), "第 2 行：正文结构过于复杂"),
+])
+def test_bad_lines_give_one_clear_line(runner, tmp_path, bad, message):
+    result = run_import(runner, tmp_path, [line(), bad])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert count(Post) == 0
+
+
+def test_control_characters_are_removed(runner, tmp_path):
+    result = run_import(runner, tmp_path, [line(title="标题\u000b\u0001", body="正文\u0000")])
+    assert result.exit_code == 0, result.output
+    post = db.session.scalar(db.select(Post))
+    assert (post.title, post.body) == ("标题", "正文")
+
+
+def test_a_file_imported_twice_adds_nothing(runner, tmp_path):
+    lines = [line(title=f"稿件{n}") for n in range(60)] + [line(title="稿件0")]
+    first = run_import(runner, tmp_path, lines)
+    assert first.exit_code == 0 and "已导入 60 篇稿件" in first.output  # the repeated line too
+    assert "已跳过 1 篇" in first.output
+    again = run_import(runner, tmp_path, lines + [line(title="新的一篇")])
+    assert again.exit_code == 0, again.output
+    assert "已跳过 61 篇" in again.output and "已导入 1 篇稿件" in again.output
+    assert count(Post) == 61
+
+
+def test_bodies_are_rendered_in_parallel_for_a_large_file(runner, tmp_path, monkeypatch):
+    from salon.posts import importer
+
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 20)
+    result = run_import(runner, tmp_path, [line(title=f"稿件{n}", body=f"**第{n}篇**")
+                                           for n in range(40)])
+    assert result.exit_code == 0, result.output
+    post = db.session.scalar(db.select(Post).filter_by(title="稿件7"))
+    assert post.body_html == "<p><strong>第7篇</strong></p>"

@@ -12,6 +12,7 @@ from .problem_data import make_problem, unit, walk
 
 def build_ledger():
     done = walk(make_problem("探头模糊"), "confirmed")
+    done.post.body = "**探头模糊**。巡逻也不规律。"
     late = walk(make_problem("巡逻不规律", reporter="officer2"), "assigned",
                 deadline=date(2026, 11, 20), unit_name="城关派出所")
     formula = make_problem("=HYPERLINK(\"http://x\")")
@@ -41,13 +42,18 @@ def test_workbook_has_every_field_and_all_events(app, client, auth):
     assert rows[done.id]["状态"] == "已确认" and rows[done.id]["提出人评价"] == "满意"
     assert rows[done.id]["成效数据"] == "新增探头 16组；调整 27组"
     assert rows[done.id]["责任单位"] == "曹甸派出所"
-    assert rows[late.id]["是否超期"] == "已超期" and rows[late.id]["办理时限"] == "2026年11月20日"
+    assert rows[late.id]["是否超期"] == "已超期"
+    assert rows[late.id]["办理时限"] == datetime(2026, 11, 20)  # a real Excel date
+    late_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == late.id)
+    assert late_row[header.index("办理时限")].number_format == "yyyy-mm-dd"
+    assert isinstance(rows[done.id]["提出时间"], datetime)
+    assert rows[done.id]["正文"] == "探头模糊。巡逻也不规律。" and "**" not in rows[done.id]["正文"]
     assert rows[late.id]["扫描（现象）"] == "夜间路段案件多发"
     assert rows[formula.id]["标题"].startswith("'=")  # text is never a formula
     events = list(book["办理过程"].iter_rows(min_row=2, values_only=True))
     assert len(events) == len(done.events) + len(late.events) + len(formula.events)
     assert [e[5] for e in events if e[0] == done.id] == [
-        "提出问题", "受理", "交办", "开始办理", "办结", "确认"]
+        "提出问题", "受理", "交办", "签收", "报结", "审核通过", "确认办结"]
 
 
 def test_export_follows_the_current_filters(app, client, auth):
@@ -97,4 +103,4 @@ def test_exports_go_out_a_batch_at_a_time(app, client, auth, monkeypatch, count_
     ids = [row[0] for row in book["问题台账"].iter_rows(min_row=2, values_only=True)]
     assert ids == [p.id for p in reversed(problems)]
     assert [row[0] for row in book["办理过程"].iter_rows(min_row=2, values_only=True)] == ids
-    assert book["问题台账"].auto_filter.ref == "A1:X6"
+    assert book["问题台账"].auto_filter.ref == "A1:AF6"

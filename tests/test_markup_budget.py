@@ -113,7 +113,7 @@ def test_migration_renders_existing_rows(tmp_path):
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="i17_01")  # the revision before i11a_01
+        upgrade(revision="i17_02")  # the revision before i11a_01
         with db.engine.begin() as connection:
             now = "2026-11-01 00:00:00"
             connection.execute(text(

@@ -100,6 +100,16 @@ def test_unread_first_and_mark_read(app):
     assert unread_count(officer) == 0
 
 
+def test_many_recipients_and_people_created_in_the_same_transaction(app):
+    from salon.accounts.services import create_user
+
+    people = [create_user(f"p{n}", f"民警{n}", "城关派出所", "officer") for n in range(1200)]
+    assert notify(people, "bulletin", "第5期专刊已出刊。", dedupe_key="bulletin:5") == 1200
+    assert notify(people, "bulletin", "第5期专刊已出刊。", dedupe_key="bulletin:5") == 0
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1200
+
+
 def test_an_empty_message_or_an_overlong_key_is_refused(app):
     from salon.errors import InvalidInput
 
@@ -157,6 +167,8 @@ def test_message_centre_pages(app, client, auth):
     auth.login("officer")
     html = client.get("/messages/?page=3").get_data(as_text=True)
     assert "甲" in html and "共 7 条" in html  # the read one comes last
+    for page in ("x", "-1", "9" * 30):
+        assert client.get(f"/messages/?page={page}").status_code == 200
 
 
 def test_the_badge_stays_outside_the_collapsed_menu(app, client, auth):
@@ -214,3 +226,32 @@ def test_api_refuses_bad_paging(app, client, query):
 
 def test_api_needs_a_user(client):
     assert client.get("/api/me/notifications").status_code == 401
+
+
+def test_message_text_is_shown_as_text(app, client, auth):
+    notify([user("officer")], "problem", '问题“<script>window.__xss=1</script><b>粗</b>”已交办。',
+           '/posts/1" onclick="alert(1)')
+    db.session.commit()
+    auth.login("officer")
+    html = client.get("/messages/").get_data(as_text=True)
+    assert "<script>window.__xss" not in html and "&lt;script&gt;" in html and "<b>粗" not in html
+    assert 'onclick="alert' not in html
+
+
+def test_only_unread_on_the_page_and_the_api(app, client, auth):
+    for number in range(3):
+        notify([user("officer")], "system", f"消息{number}")
+    db.session.commit()
+    mark_read(user("officer"), [rows("officer")[0].id])
+    db.session.commit()
+    auth.login("officer")
+    html = client.get("/messages/?unread=1").get_data(as_text=True)
+    assert "消息2" in html and "消息1" in html and "消息0" not in html
+    answer = client.get("/api/me/notifications?unread=1").get_json()
+    assert [n["text"] for n in answer["results"]] == ["消息2", "消息1"] and answer["total"] == 2
+    assert client.get("/api/me/notifications?unread=yes").status_code == 400
+    token = csrf_token(client, "/messages/")
+    response = client.post("/messages/read", data={"csrf_token": token, "all": "1",
+                                                   "unread": "1"})
+    assert response.headers["Location"].endswith("/messages/?unread=1")
+    assert "没有未读消息" in client.get("/messages/?unread=1").get_data(as_text=True)

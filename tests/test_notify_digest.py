@@ -177,3 +177,51 @@ def test_two_digests_at_once_mail_each_person_once(app, smtp):
     assert not errors, errors
     recipients = sorted(to[0] for _, to in smtp.envelopes)
     assert recipients == sorted(f"p{n}@gaj.local" for n in range(12))
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_login_to_the_server_and_a_wrong_password(app, runner):
+    """A server that wants a login: the right password sends, a wrong one is one clear line."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login, auth_data.password) == (b"salon", b"Mima2026")
+        return AuthResult(success=ok, handled=False)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
+                            authenticator=authenticator, auth_required=True,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TLS="none",
+                          MAIL_USERNAME="salon", MAIL_PASSWORD="wrong")
+        with_emails()
+        notify([user("officer")], "problem", "问题已交办。")
+        db.session.commit()
+        refused = runner.invoke(args=["notify", "digest"])
+        assert refused.exit_code == 1 and "拒绝登录：用户名或密码不对" in refused.output
+        app.config["MAIL_PASSWORD"] = "Mima2026"
+        sent = runner.invoke(args=["notify", "digest"])
+        assert sent.exit_code == 0 and "已发送 1 封" in sent.output
+        # No MAIL_SENDER and a login that is not an address: an address on the server.
+        assert inbox.envelopes[0][0] == "salon@127.0.0.1"
+    finally:
+        controller.stop()
+
+
+def test_a_sender_or_an_address_that_cannot_be_used(app, runner, smtp):
+    with_emails()
+    user("organizer").email = "pan<x>@gaj.local"  # written before the address check existed
+    db.session.commit()
+    notify([user("officer"), user("organizer")], "problem", "问题已交办。")
+    db.session.commit()
+    app.config["MAIL_SENDER"] = "不是地址"
+    result = runner.invoke(args=["notify", "digest"])
+    assert result.exit_code == 1 and "请设置 SALON_MAIL_SENDER" in result.output
+    assert smtp.messages == []
+    app.config["MAIL_SENDER"] = "salon@gaj.local"
+    result = runner.invoke(args=["notify", "digest"])
+    assert result.exit_code == 1 and "邮箱地址“pan<x>@gaj.local”无法使用" in result.output
+    assert [to for _, to in smtp.envelopes] == [["zhang@gaj.local"]]

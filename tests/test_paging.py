@@ -44,7 +44,7 @@ def test_todo_sections_are_paginated(app, client, auth):
     app.config["POSTS_PER_PAGE"] = 2
     for n in range(5):
         make_problem(f"待受理{n}", at=datetime(2026, 11, 2 + n, 9))
-    auth.login("leader")
+    auth.login("organizer")
     html = client.get("/problems/todo").get_data(as_text=True)
     assert "待受理4" in html and "待受理2" not in html and "共 5 条，第 1/3 页" in html
     html = client.get("/problems/todo?kind=to_accept&page=3").get_data(as_text=True)

@@ -9,6 +9,7 @@ import pytest
 from jinja2 import FileSystemBytecodeCache
 
 from salon.accounts.services import create_user
+from salon.demo_data import DEMO_PASSWORD
 from salon.extensions import db
 from salon.notifications.models import Notification
 from salon.posts.models import Post, PostReview
@@ -306,12 +307,12 @@ def test_the_demo_has_a_post_waiting_for_its_head_and_one_returned(tmp_path):
                          seed=False) as demo:
         assert demo.test_cli_runner().invoke(args=["demo"]).exit_code == 0
         head = demo.test_client()
-        head.post("/login", data={"username": "suozhang4", "password": "Salon2026",
+        head.post("/login", data={"username": "suozhang4", "password": DEMO_PASSWORD,
                                   "csrf_token": csrf_token(head)})
         todo = head.get("/problems/todo").get_data(as_text=True)
         assert "待我审核的稿件" in todo and "“警民议事会”进村入户的做法" in todo
         author = demo.test_client()
-        author.post("/login", data={"username": "minjing5", "password": "Salon2026",
+        author.post("/login", data={"username": "minjing5", "password": DEMO_PASSWORD,
                                     "csrf_token": csrf_token(author)})
         mine = author.get("/posts/?drafts=1").get_data(as_text=True)
         assert "电动车防盗登记的几点体会" in mine and "退回意见：数字请核对" in mine

@@ -17,33 +17,40 @@ def bearer(username: str) -> dict:
 
 def test_follow_a_problem_from_raised_to_confirmed_with_tokens(app, client):
     problem_id = make_problem().id
-    leader, unit_member, reporter = bearer("leader"), bearer("officer2"), bearer("officer")
+    leader, desk = bearer("leader"), bearer("organizer")
+    unit_member, reporter = bearer("officer2"), bearer("officer")
 
     def event(headers, **payload):
         return client.post(f"/api/problems/{problem_id}/events", json=payload, headers=headers)
 
-    assert event(leader, action="accept").get_json()["state"] == "accepted"
+    assert event(desk, action="accept").get_json()["state"] == "accepted"
     assert event(leader, action="instruct", note="限期一个月").status_code == 200
-    response = event(leader, action="assign", unit="曹甸派出所", deadline="2099-06-30")
+    response = event(desk, action="assign", unit="曹甸派出所", deadline="2099-06-30")
     assert response.status_code == 200 and response.get_json()["state"] == "assigned"
-    assert event(unit_member, action="start").get_json()["state"] == "in_progress"
-    response = event(leader, action="resolve", outcome="已新增探头")
+    assert event(unit_member, action="sign").get_json()["state"] == "in_progress"
+    response = event(unit_member, action="report", outcome="已新增探头")
     assert response.status_code == 400 and "成效数据" in response.get_json()["error"]
-    response = event(leader, action="resolve", outcome="已新增探头",
+    assert response.get_json()["field"] == "figures"
+    response = event(unit_member, action="report", outcome="已新增探头",
                      figures=[{"label": "新增探头", "value": 16, "unit": "组"},
                               {"label": "调整探头", "value": 27, "unit": "组"}])
-    assert response.get_json()["state"] == "resolved"
-    assert event(reporter, action="confirm", satisfaction="basically").get_json()["state"] == \
-        "confirmed"
+    assert response.get_json()["state"] == "reported"
+    assert event(leader, action="approve").get_json()["state"] == "resolved"
+    response = event(reporter, action="confirm", satisfaction="basically")
+    assert response.status_code == 400 and response.get_json()["field"] == "solved"
+    response = event(reporter, action="confirm", satisfaction="basically", solved="partly")
+    assert response.get_json()["state"] == "confirmed"
 
     body = client.get(f"/api/problems/{problem_id}", headers=leader).get_json()
     assert body["state"] == "confirmed" and body["unit"] == "曹甸派出所"
     assert body["deadline"] == "2099-06-30" and body["instruction"] == "限期一个月"
     assert body["outcome"] == "已新增探头" and body["satisfaction"] == "basically"
+    assert body["solved"] == "partly" and body["earlier_results"] == []
     assert body["figures"] == [{"label": "新增探头", "value": 16.0, "unit": "组"},
                                {"label": "调整探头", "value": 27.0, "unit": "组"}]
     assert [e["action"] for e in body["events"]] == [
-        "raise", "accept", "instruct", "assign", "start", "resolve", "confirm"]
+        "raise", "accept", "instruct", "assign", "sign", "report", "approve", "confirm"]
+    assert body["events"][3]["data"] == {"unit": "曹甸派出所", "deadline": "2099-06-30"}
     assert body["events"][3]["from"] == "accepted" and body["events"][3]["to"] == "assigned"
 
 
@@ -97,16 +104,20 @@ def test_the_list_is_paginated_with_its_total(app, client):
 
 def test_errors_are_json_with_the_right_status(app, client):
     problem = make_problem()
-    leader = bearer("leader")
+    leader = bearer("organizer")  # the desk
     url = f"/api/problems/{problem.id}/events"
     assert client.get("/api/problems").status_code == 401
     assert client.post(url, json={"action": "fly"}, headers=leader).status_code == 400
     assert client.post(url, data="x", headers=leader).status_code == 400
-    assert client.post(url, json={"action": "start"}, headers=leader).status_code == 403
-    assert client.post(url, json={"action": "resolve"}, headers=leader).status_code == 409
+    assert client.post(url, json={"action": "sign"}, headers=leader).status_code == 403
+    assert client.post(url, json={"action": "approve"}, headers=leader).status_code == 403
+    assert client.post(url, json={"action": "assign"}, headers=leader).status_code == 409
     response = client.post(url, json={"action": "decline"}, headers=leader)
     assert response.status_code == 400 and "理由" in response.get_json()["error"]
-    step(problem, "leader", "accept")
+    assert response.get_json()["field"] == "note"
+    response = client.post(url, json={"action": "decline", "note": 5}, headers=leader)
+    assert response.status_code == 400 and response.get_json()["field"] == "note"
+    step(problem, "organizer", "accept")
     for bad in ({"unit": "无此单位", "deadline": "2099-01-01"},
                 {"unit": "曹甸派出所", "deadline": "明天"},
                 {"unit": "曹甸派出所"}):
@@ -122,7 +133,7 @@ def test_errors_are_json_with_the_right_status(app, client):
 
 def test_session_calls_that_change_state_need_csrf(app, client, auth):
     problem = make_problem()
-    auth.login("leader")
+    auth.login("organizer")
     response = client.post(f"/api/problems/{problem.id}/events", json={"action": "accept"})
     assert response.status_code == 400
     db.session.expire_all()
@@ -132,14 +143,14 @@ def test_session_calls_that_change_state_need_csrf(app, client, auth):
 def test_an_admin_takes_no_problem_step_even_in_the_responsible_unit(app, client, auth):
     """Admins manage users and units only: refused on the API and on the site (server-side)."""
     problem = walk(make_problem(), "accepted")
-    step(problem, "leader", "assign", unit=unit("科技信息化科"), deadline=date(2026, 12, 1))
+    step(problem, "organizer", "assign", unit=unit("科技信息化科"), deadline=date(2026, 12, 1))
     admin = bearer("admin")  # a member of 科技信息化科, the responsible unit
-    response = client.post(f"/api/problems/{problem.id}/events", json={"action": "start"},
+    response = client.post(f"/api/problems/{problem.id}/events", json={"action": "sign"},
                            headers=admin)
     assert response.status_code == 403 and response.get_json()["error"]
     auth.login("admin")
     response = client.post(f"/problems/{problem.id}/act", data={
-        "action": "start", "csrf_token": csrf_token(client, f"/posts/{problem.post_id}")})
+        "action": "sign", "csrf_token": csrf_token(client, f"/posts/{problem.post_id}")})
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(type(problem), problem.id).state == "assigned"

@@ -61,6 +61,33 @@ def test_demo_suggestions_put_the_camera_problems_first_with_their_evidence(demo
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
+def test_a_relapse_weighs_the_camera_theme_further(demo_app):
+    """The demo's second camera problem is 报结; approved, confirmed, then found 反弹 at
+    回头看 (steps through the work order), its theme weighs more and stays first."""
+    from datetime import timedelta
+
+    from salon.problems.inputs import Figure, StepInput
+    from salon.problems.models import Problem
+    from salon.problems.services import take_step
+
+    def camera() -> topics.TopicSuggestion:
+        with frozen(datetime(2026, 12, 2, 9, 0)):
+            return topics.suggest_topics()[0]
+
+    before = camera()
+    problem = next(p for p in before.problems if p.state == "reported")
+    take_step(problem, user("lingdao"), "approve", StepInput())
+    take_step(problem, problem.post.author, "confirm",
+              StepInput(satisfaction="satisfied", solved="solved"))
+    take_step(problem, user("zuzhi"), "review", StepInput(
+        verdict="relapsed", note="盲区复现", deadline=date.today() + timedelta(days=20),
+        figures=[Figure("盲区路口", 2, "个")]))
+    db.session.commit()
+    assert db.session.get(Problem, problem.id).state == "in_progress"
+    after = camera()
+    assert after.topic == "监控探头" and after.score > before.score
+
+
 def test_json_agrees_with_the_page(demo_app):
     with frozen(datetime(2026, 12, 2, 9, 0)):
         result = demo_app.test_cli_runner().invoke(args=["salons", "suggest-topics", "--json"])

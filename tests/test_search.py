@@ -193,6 +193,12 @@ def test_similar_problems_while_writing(client, auth, posts):
     assert found["results"][0]["id"] == posts["problem"].id
     assert found["results"][0]["state_label"] == "已提出"
     assert found["results"][0]["url"] == f"/posts/{posts['problem'].id}"
+    assert found["results"][0]["cosign"] is True  # open: 附议 is offered
+    posts["problem"].problem.state = "confirmed"
+    db.session.commit()
+    found = client.get("/search/similar-problems",
+                       query_string={"title": "监控探头坏了", "body": "探头损坏没人修"}).get_json()
+    assert found["results"][0]["cosign"] is False  # closed: only to read
     # experiences are not problems
     assert all(r["id"] != posts["room"].id for r in found["results"])
     assert client.get("/search/similar-problems?title=").get_json() == {"results": []}

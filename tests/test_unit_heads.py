@@ -21,7 +21,7 @@ from .test_admin import admin, post, unit, user  # noqa: F401  (admin is a fixtu
 def test_cli_creates_a_unit_head_with_an_email(app, runner):
     result = runner.invoke(args=["users", "create", "suozhang", "--name", "李所长", "--unit",
                                  "曹甸派出所", "--unit-head", "--email", "li@ga.local",
-                                 "--password-stdin"], input="Suozhang1\n")
+                                 "--password-stdin"], input="Qingshui2026\n")
     assert result.exit_code == 0, result.output
     assert "所长" in result.output
     created = user("suozhang")
@@ -32,10 +32,17 @@ def test_cli_creates_a_unit_head_with_an_email(app, runner):
 def test_cli_refuses_a_malformed_email_in_one_chinese_line(app, runner):
     result = runner.invoke(args=["users", "create", "x1", "--name", "某", "--unit", "曹甸派出所",
                                  "--email", "not-an-address", "--password-stdin"],
-                           input="Suozhang1\n")
+                           input="Qingshui2026\n")
     assert result.exit_code != 0
     assert "电子邮箱格式不正确" in result.output
     assert user("x1") is None
+
+
+@pytest.mark.parametrize("email", ["a b@x.cn", "pan<x>@gaj.local", "张@gaj.local", "a@b",
+                                   "a@b.", "@gaj.local"])
+def test_only_plain_addresses_are_kept(app, email):
+    with pytest.raises(AccountError, match="电子邮箱格式不正确"):
+        create_user("x2", "某", "曹甸派出所", "officer", email=email)
 
 
 def test_an_admin_never_heads_a_unit(app):
@@ -45,7 +52,7 @@ def test_an_admin_never_heads_a_unit(app):
 
 def test_admin_form_sets_head_and_email(admin):  # noqa: F811
     response = post(admin, "/admin/users/new", username="zhangsan", name="张三", police_no="",
-                    unit=unit("曹甸派出所").id, role="officer", password="Chushi123",
+                    unit=unit("曹甸派出所").id, role="officer", password="Chushi2026ab",
                     unit_head="y", email="zs@ga.local")
     assert response.status_code == 302
     created = user("zhangsan")

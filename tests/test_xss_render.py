@@ -247,25 +247,33 @@ def step(site: Site, username: str, problem: Problem, action: str, texts: list[s
 
 
 def resolve(site: Site, problem: Problem, payloads) -> None:
+    """报结 by the unit, 审核通过 by a leader."""
     label, unit = next(payloads)[:100], next(payloads)[:20]
-    step(site, "leader", problem, "resolve", take(payloads, 2), into="outcome",
+    step(site, "officer2", problem, "report", take(payloads, 2), into="outcome",
          **{"figures-0-label": label, "figures-0-value": "16", "figures-0-unit": unit})
+    step(site, "leader", problem, "approve", take(payloads, 2))
 
 
 def run_workflow(site: Site, problem: Problem, payloads, unit_id: int) -> None:
     """Raised → … → confirmed (with a dispute between), a payload pair in every note."""
     step(site, "officer2", problem, "cosign", [next(payloads)[:500]])
-    step(site, "leader", problem, "accept", take(payloads, 2))
-    step(site, "leader", problem, "assign", take(payloads, 2), unit=unit_id,
+    step(site, "organizer", problem, "accept", take(payloads, 2))
+    step(site, "organizer", problem, "assign", take(payloads, 2), unit=unit_id,
          deadline=str(date.today() + timedelta(days=30)))
     step(site, "leader", problem, "instruct", take(payloads, 2))
     step(site, "leader", problem, "instruct", take(payloads, 2))
-    step(site, "officer2", problem, "start", take(payloads, 2))
+    step(site, "officer2", problem, "sign", take(payloads, 2))
     step(site, "officer2", problem, "progress", take(payloads, 2))
+    step(site, "organizer", problem, "escalate", take(payloads, 2), body=next(payloads)[:100])
+    step(site, "organizer", problem, "urge", take(payloads, 2))
+    step(site, "officer2", problem, "request_extension", take(payloads, 2),
+         deadline=str(date.today() + timedelta(days=60)))
+    step(site, "organizer", problem, "deny_extension", take(payloads, 2))
     resolve(site, problem, payloads)
-    step(site, "officer", problem, "dispute", take(payloads, 2), satisfaction="unsatisfied")
+    step(site, "officer", problem, "dispute", take(payloads, 2), solved="partly")
     resolve(site, problem, payloads)
-    step(site, "officer", problem, "confirm", take(payloads, 2), satisfaction="basically")
+    step(site, "officer", problem, "confirm", take(payloads, 2), satisfaction="basically",
+         solved="solved")
 
 
 def panel_problems(root, problem: Problem) -> list[str]:
@@ -286,7 +294,7 @@ def panel_problems(root, problem: Problem) -> list[str]:
             if extra or comparable(figure.label) not in comparable("".join(li.itertext())):
                 problems.append(f"成效指标未原样显示：{figure.label[:60]!r}")
     if problem.state == "declined":
-        problems.append(text_problem(dd_after(root, "不予采纳理由"), problem.decline_reason))
+        problems.append(text_problem(dd_after(root, "不予受理理由"), problem.decline_reason))
     return [p for p in problems if p]
 
 
@@ -300,7 +308,7 @@ def test_problem_workflow_notes_show_as_text(app, site, payloads):
         run_workflow(site, problem, payloads, unit_id)
     for problem in problems[4:]:
         step(site, "officer2", problem, "cosign", [next(payloads)[:500]])
-        step(site, "leader", problem, "decline", take(payloads, 2))
+        step(site, "organizer", problem, "decline", take(payloads, 2))
     db.session.expire_all()
     assert [p.state for p in problems] == ["confirmed"] * 4 + ["declined"] * 2
     failures = []

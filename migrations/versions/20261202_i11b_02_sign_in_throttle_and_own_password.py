@@ -26,10 +26,9 @@ def upgrade():
     )
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_throttle_last_failure_at'), ['last_failure_at'], unique=False)
-    # A plain ADD COLUMN (also on SQLite): a batch rebuild of "user" would drop a table that
-    # every post and sign-in refers to.
-    op.add_column('user', sa.Column('must_change_password', sa.Boolean(), nullable=False,
-                                    server_default=sa.false()))
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                      server_default="0"))  # a literal: SQLite adds it in place
 
 
 def downgrade():

@@ -1,7 +1,7 @@
 """indexes for bounded lists: problems newest first, exemplary posts
 
 Revision ID: i11b_03
-Revises: i17b_01
+Revises: i15_01
 Create Date: 2026-12-02
 
 The problem list (台账, /api/problems, 我的待办) reads a page newest first: without an index
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'i11b_03'
-down_revision = 'i17b_01'
+down_revision = 'i15_01'
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unit_head', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))  # a literal: SQLite adds it in place
         batch_op.add_column(sa.Column('email', sa.String(length=120), nullable=True))
     # 局党委 was filed as a 科室; it is the decision body, never a 责任单位.
     op.execute("UPDATE unit SET kind = 'committee' WHERE name LIKE '%党委'")

@@ -22,7 +22,7 @@ def upgrade():
         batch_op.add_column(sa.Column('call_deadline', sa.Date(), nullable=True))
     with op.batch_alter_table('sign_up', schema=None) as batch_op:
         batch_op.add_column(sa.Column('walk_in', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))  # a literal: SQLite adds it in place
     op.create_table('late_permit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('salon_id', sa.Integer(), nullable=False),

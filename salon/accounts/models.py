@@ -44,11 +44,6 @@ class Unit(db.Model):
         """Whether a problem may be assigned to this unit as its 责任单位 (not 局党委)."""
         return self.kind not in NOT_RESPONSIBLE_KINDS
 
-    @property
-    def heads(self) -> list["User"]:
-        """The unit's active heads (所长/负责人), from the loaded users."""
-        return [u for u in self.users if u.unit_head and u.active]
-
     def __str__(self) -> str:
         return self.name
 

@@ -153,7 +153,7 @@ def _check_role(role: str) -> None:
         raise AccountError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）。", "role")
 
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
 def clean_email(email: str | None) -> str | None:

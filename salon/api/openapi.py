@@ -69,7 +69,7 @@ def _nullable(kind: str) -> dict:
 def schemas() -> dict:
     """The components: answers and bodies."""
     from ..posts.models import KINDS
-    from ..problems.workflow import API_ACTIONS
+    from ..problems.workflow import STEPS
 
     text, integer, boolean = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
     post = {
@@ -147,11 +147,15 @@ def schemas() -> dict:
         "StepInput": {
             "type": "object", "required": ["action"],
             "properties": {
-                "action": {"enum": list(API_ACTIONS)}, "note": text, "outcome": text,
+                "action": {"enum": list(STEPS)}, "note": text, "outcome": text,
                 "unit": {"type": ["integer", "string"], "description": "单位编号或名称"},
                 "deadline": {"type": "string", "description": "YYYY-MM-DD"},
                 "figures": {"type": "array", "items": figure},
-                "satisfaction": text,
+                "satisfaction": text, "solved": text, "verdict": text,
+                "body": {"type": "string", "description": "提请的机关（县委、县政府、政法委…）"},
+                "stage": {"type": ["integer", "string"],
+                          "description": "阶段编号，或新阶段的名称"},
+                "stage_due": {"type": "string", "description": "新阶段的时限 YYYY-MM-DD"},
             },
         },
         "StepResult": {"type": "object", "required": ["id", "state", "state_label", "problem"],
@@ -171,6 +175,7 @@ def paths() -> dict:
     from ..posts.models import KINDS
 
     month = _query("salon", "沙龙月份 YYYY-MM")
+    text, integer = {"type": "string"}, {"type": "integer"}
     body = {"required": True, "content": {JSON: {"schema": None}}}
 
     def with_body(name: str) -> dict:
@@ -235,7 +240,8 @@ def paths() -> dict:
                 "results": {"type": "array", "items": _ref("Hit")}}}), **ERRORS}}},
         "/api/me/notifications": {"get": {
             "summary": "我的消息，未读在前", "operationId": "myNotifications",
-            "parameters": _paging(100),
+            "parameters": [*_paging(100), _query("unread", "1：只看未读",
+                                                 {"type": "string", "enum": ["0", "1"]})],
             "responses": {"200": _ok({"allOf": [
                 _page_of("results", _ref("Notification")),
                 {"type": "object", "required": ["unread"],
@@ -253,6 +259,18 @@ def paths() -> dict:
                                       "properties": {"marked": {"type": "integer"},
                                                      "unread": {"type": "integer"}}}),
                           **ERRORS, "413": _error("请求过大")}}},
+        "/api/me/todo": {"get": {
+            "summary": "等我办理的问题，按类", "operationId": "myTodo", "parameters": _paging(100),
+            "responses": {"200": _ok({"type": "object", "required": ["total", "kinds"],
+                                      "properties": {"total": integer, "kinds": {
+                                          "type": "array", "items": {
+                                              "type": "object",
+                                              "required": ["kind", "title", "total", "problems"],
+                                              "properties": {
+                                                  "kind": text, "title": text, "total": integer,
+                                                  "problems": {"type": "array",
+                                                               "items": {"type": "object"}}}}}}}),
+                          **ERRORS}}},
         "/api/openapi.json": {"get": {
             "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
             "responses": {"200": {"description": "OpenAPI 3.1",

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..extensions import db
 from ..posts.models import Post
-from ..problems.models import OPEN_STATES, STATES, Instruction, Problem
+from ..problems.models import Instruction, Problem, ProblemReview
+from ..problems.workflow import OPEN_STATES, STATES
 from ..salons.models import Salon, SignUp
 from ..timeutil import today
 from . import charts
@@ -49,6 +50,8 @@ class BulletinContent:
     lookback: list[Lookback]
     attendance: list[AttendanceRow]
     charts: dict[str, bytes] = field(default_factory=dict)
+    # 回头看 proper: 办结 problems re-checked for relapse since the previous salon.
+    reviews: list[ProblemReview] = field(default_factory=list)
 
     @property
     def articles(self) -> list[Post]:
@@ -126,6 +129,17 @@ def lookback(salon: Salon) -> list[Lookback]:
     ]
 
 
+def reviews(salon: Salon) -> list[ProblemReview]:
+    """回头看 recorded on problems of earlier salons (巩固 or 反弹, with figures), oldest first."""
+    return list(db.session.scalars(
+        db.select(ProblemReview).join(Problem, ProblemReview.problem_id == Problem.id)
+        .join(Post, Problem.post_id == Post.id).join(Salon, Post.salon_id == Salon.id)
+        .where(Salon.number < salon.number)
+        .options(selectinload(ProblemReview.problem).selectinload(Problem.post),
+                 selectinload(ProblemReview.problem).selectinload(Problem.responsible_unit))
+        .order_by(ProblemReview.at, ProblemReview.id)))
+
+
 def attendance(salon: Salon) -> list[AttendanceRow]:
     """Who signed up and who came, by unit."""
     signups = db.session.scalars(
@@ -180,6 +194,7 @@ def gather(salon: Salon) -> BulletinContent:
         experiences=[p for p in posts if p.kind == "experience"],
         problems=[p for p in posts if p.kind == "problem"],
         lookback=lookback(salon),
+        reviews=reviews(salon),
         attendance=attendance(salon),
         charts=salon_charts(salon),
     )

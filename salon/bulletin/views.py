@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
+from ..errors import InvalidInput
 from ..extensions import db
 from ..salons.models import Salon
 from ..salons.services import salon_of_month
@@ -56,9 +57,15 @@ def settings(month: str):
             for error in errors:
                 flash(error, "danger")
         return redirect(url_for(".page", month=month))
-    services.save_settings(salon, editor_note=form.editor_note.data or "",
-                           signed_on=form.signed_on.data, total_number=form.total_number.data,
-                           print_count=form.print_count.data)
+    try:
+        services.save_settings(salon, editor_note=form.editor_note.data or "",
+                               signed_on=form.signed_on.data,
+                               total_number=form.total_number.data,
+                               print_count=form.print_count.data)
+    except InvalidInput as error:  # an editor's note over the Markdown budget
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for(".page", month=month))
     db.session.commit()
     flash("编者按与刊头设置已保存。", "success")
     return redirect(url_for(".page", month=month))

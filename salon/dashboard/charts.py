@@ -16,10 +16,11 @@ from ..textnorm import printable
 
 STATE_COLOURS = {
     "raised": "#6c757d", "accepted": "#0dcaf0", "assigned": "#0d6efd",
-    "in_progress": "#fd7e14", "resolved": "#198754", "confirmed": "#146c43",
+    "in_progress": "#fd7e14", "reported": "#6f42c1", "resolved": "#198754",
+    "confirmed": "#146c43",
     "declined": "#495057",
 }
-SATISFACTION_COLOURS = {"satisfied": "#146c43", "basically": "#20c997", "partly": "#ffc107",
+SATISFACTION_COLOURS = {"satisfied": "#146c43", "basically": "#20c997",
                         "unsatisfied": "#dc3545"}
 FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
          '"WenQuanYi Micro Hei", "Noto Serif SC Bundled", sans-serif')

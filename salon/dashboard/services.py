@@ -9,7 +9,7 @@ from sqlalchemy import func
 from ..accounts.models import Unit, User
 from ..extensions import db
 from ..posts.models import Post
-from ..problems.models import DONE_STATES, Problem
+from ..problems.models import DONE_STATES, Problem, ProblemReview
 from ..problems.queries import (
     ProblemFilters,
     filter_conditions,
@@ -73,6 +73,32 @@ class Dashboard:
         judged = self.on_time + self.late
         return round(100 * self.on_time / judged, 1) if judged else None
 
+    # The work order's pace (median days) and what came of it after 办结.
+    sign_days: float | None = None  # 交办 → 签收
+    report_days: float | None = None  # 签收 → 报结
+    approve_days: float | None = None  # 报结 → 审核通过
+    solved: dict[str, int] = field(default_factory=dict)
+    reviews: dict[str, int] = field(default_factory=dict)  # held / relapsed
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """Reopened problems among those ever 办结 (still 办结, or reopened since)."""
+        ever_done = self.resolved_count + self.reopened_open
+        return round(100 * self.reopened_problems / ever_done, 1) if ever_done else None
+
+    reopened_open: int = 0  # reopened and not 办结 again
+
+    @property
+    def solved_rate(self) -> float | None:
+        """已解决 among the reporters' answers (satisfaction is counted apart)."""
+        answered = sum(self.solved.values())
+        return round(100 * self.solved.get("solved", 0) / answered, 1) if answered else None
+
+    @property
+    def relapse_rate(self) -> float | None:
+        done = sum(self.reviews.values())
+        return round(100 * self.reviews.get("relapsed", 0) / done, 1) if done else None
+
     @property
     def satisfied_rate(self) -> float | None:
         answered = sum(self.satisfaction.values())
@@ -99,6 +125,16 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
     board.reopened_problems = _count(where + [Problem.reopen_count > 0])
     board.reopen_total = _scalar(func.coalesce(func.sum(Problem.reopen_count), 0), where)
     board.satisfaction = {k: v for k, v in _counts(Problem.satisfaction, where).items() if k}
+    board.solved = {k: v for k, v in _counts(Problem.solved, where).items() if k}
+    board.reopened_open = _count(where + [Problem.reopen_count > 0,
+                                          Problem.state.not_in(DONE_STATES)])
+    board.sign_days = _median_between(Problem.assigned_at, Problem.signed_at, where)
+    board.report_days = _median_between(Problem.signed_at, Problem.reported_at, where)
+    board.approve_days = _median_between(Problem.reported_at, Problem.resolved_at, where)
+    board.reviews = dict(db.session.execute(
+        _base([ProblemReview.verdict, func.count(ProblemReview.id)], where)
+        .join(ProblemReview, ProblemReview.problem_id == Problem.id)
+        .group_by(ProblemReview.verdict)).all())
     board.overdue_count = _count(where + [overdue_clause()])
     board.overdue = list(db.session.scalars(
         problem_list_query(scope).where(overdue_clause()).order_by(None)
@@ -152,6 +188,13 @@ def _median_days(where) -> tuple[int, float | None]:
               where + [Problem.state.in_(DONE_STATES), Problem.resolved_at.is_not(None)]))
     days = [(resolved - raised).total_seconds() / 86400 for raised, resolved in rows]
     return len(days), (round(median(days), 1) if days else None)
+
+
+def _median_between(start, end, where) -> float | None:
+    """Median days between two moments of the work order, where both are known."""
+    rows = db.session.execute(_base([start, end], where + [start.is_not(None), end.is_not(None)]))
+    days = [(b - a).total_seconds() / 86400 for a, b in rows if b >= a]
+    return round(median(days), 1) if days else None
 
 
 def participation(scope: ProblemFilters) -> list[Participation]:

@@ -23,9 +23,12 @@ def as_json(notification) -> dict:
 
 @bp.get("/me/notifications")
 def my_notifications():
-    """My notifications, unread first: `page`, `limit` (≤ 100)."""
+    """My notifications, unread first: `page`, `limit` (≤ 100), `unread=1` for those only."""
     paging = paging_from(strict=True)
-    page = messages_of(current_user, paging.page, paging.limit)
+    unread = request.args.get("unread", "")
+    if unread not in ("", "0", "1"):
+        raise InvalidInput("参数 unread 只能是 1（只看未读）或 0。")
+    page = messages_of(current_user, paging.page, paging.limit, unread == "1")
     return jsonify(**page_json(page), unread=unread_count(current_user),
                    results=[as_json(n) for n in page.items])
 

@@ -91,8 +91,22 @@ def compose(user: User, notifications: list[Notification]) -> EmailMessage:
 
 
 def sender() -> str:
+    """MAIL_SENDER; else the login where it is an address; else an address on the server."""
     config = current_app.config
-    return config["MAIL_SENDER"] or config["MAIL_USERNAME"] or f"salon@{config['MAIL_SERVER']}"
+    if config["MAIL_SENDER"]:
+        return config["MAIL_SENDER"]
+    login = config["MAIL_USERNAME"] or ""
+    return login if "@" in login else f"{login or 'salon'}@{config['MAIL_SERVER']}"
+
+
+def check_sender() -> None:
+    """A sender that is not an address would fail every e-mail: say so once, up front."""
+    address = sender()
+    try:
+        Address("社区警务沙龙", addr_spec=address)
+    except (ValueError, IndexError):
+        raise MailError(f"发件人地址“{address}”不是有效的邮箱地址，"
+                        "请设置 SALON_MAIL_SENDER，例如 salon@gaj.local。") from None
 
 
 @contextmanager
@@ -174,10 +188,16 @@ def send_digest(batches: list[tuple[User, list[Notification]]],
     result = DigestResult()
     if not batches:
         return result
+    check_sender()
     with smtp_connection() as client:
         for user, notifications in batches:
-            message = compose(user, notifications)  # before the claim: attributes still loaded
             username = user.username
+            try:  # before the claim: the user's attributes are still loaded
+                message = compose(user, notifications)
+            except (ValueError, IndexError):
+                result.refused.append(f"{username}：邮箱地址“{user.email}”无法使用")
+                advance()
+                continue
             if _claim(notifications):
                 try:
                     client.send_message(message)

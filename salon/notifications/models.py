@@ -17,6 +17,7 @@ KINDS = {
     "salon": "沙龙",
     "bulletin": "专刊",
     "post": "稿件审核",
+    "suggestion": "群众建议",
     "system": "系统",
 }
 

@@ -14,27 +14,40 @@ Contract (what other features code against):
   a person receives that key at most once, ever: a second call with the same key for the
   same person writes nothing, also when two transactions race (INSERT … ON CONFLICT DO
   NOTHING on the unique (user_id, dedupe_key), on SQLite and PostgreSQL). Without a key,
-  every call writes. Returns how many rows were written.
+  every call writes. Returns how many rows were written. It flushes the session first
+  (so people created in the same transaction can be told); its cost is measured by
+  `benchmarks/notify_bench.py` (figures in the README).
 - `unread_count(user) -> int`: the badge (one COUNT query).
-- `messages_of(user, page=1, per_page=None)`: a Flask-SQLAlchemy pagination of the user's
-  notifications, unread first, newest first within each group.
+- `messages_of(user, page=1, per_page=None, unread_only=False)`: a Flask-SQLAlchemy
+  pagination of the user's notifications, unread first, newest first within each group.
 - `mark_read(user, ids | "all") -> int`: marks the user's own notifications read (ids of
   other people's are ignored); the caller commits. Returns how many changed.
 """
 from collections.abc import Iterable
 
 from flask import current_app
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..errors import InvalidInput
 from ..extensions import db
+from ..paging import MAX_LIMIT, MAX_PAGE, Paging, paginate
 from ..timeutil import now
 from .models import Notification
 
 TEXT_MAX = 500
 LINK_MAX = 300
 KEY_MAX = 160
+BATCH = 500  # ids per IN list
+
+
+def _id_of(person) -> int:
+    """A user's id without loading the user (an expired object keeps its identity)."""
+    if isinstance(person, User):
+        identity = inspect(person).identity
+        return identity[0] if identity else person.id
+    return int(person)
 
 
 def _ids(people) -> set[int]:
@@ -43,32 +56,33 @@ def _ids(people) -> set[int]:
         return set()
     if isinstance(people, (User, int)):
         people = [people]
-    return {p.id if isinstance(p, User) else int(p) for p in people}
+    return {_id_of(p) for p in people}
 
 
-def _active_ids(recipients: Iterable) -> list[int]:
-    """The recipients' ids in first-seen order, without inactive users."""
-    seen: dict[int, None] = {}
-    unknown = []
-    for person in recipients:
-        if isinstance(person, User):
-            if person.active:
-                seen.setdefault(person.id, None)
-        else:
-            unknown.append(int(person))
-            seen.setdefault(int(person), None)
-    if unknown:  # ids given without their users: one query for the inactive among them
-        inactive = set(db.session.scalars(db.select(User.id).where(
-            User.id.in_(unknown), User.active.is_(False))))
-        for ident in inactive:
-            seen.pop(ident, None)
-    return list(seen)
+def _active_ids(recipients: Iterable, skip: set[int]) -> list[int]:
+    """The recipients' ids in first-seen order, without the skipped and the inactive
+    (one query, however the recipients were given)."""
+    wanted = [i for i in dict.fromkeys(_id_of(p) for p in recipients) if i not in skip]
+    active: set[int] = set()
+    for start in range(0, len(wanted), BATCH):
+        active.update(db.session.scalars(db.select(User.id).where(
+            User.id.in_(wanted[start:start + BATCH]), User.active.is_(True))))
+    return [i for i in wanted if i in active]
 
 
-def _insert():
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+def _insert(dedupe: bool):
+    """One row's INSERT (… ON CONFLICT DO NOTHING with a key) RETURNING the id written.
+
+    Core, on the session's connection (so in the caller's transaction), and executed with a
+    list of rows: SQLAlchemy sends them as a few multi-row statements whose compiled form
+    is cached, where an ORM insert with the rows inlined is compiled anew each call."""
+    table = Notification.__table__
     dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification)
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if dedupe:
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+    # RETURNING names only the rows written (rowcount is not reliable here on psycopg).
+    return statement.returning(table.c.id)
 
 
 def notify(recipients: Iterable, kind: str, text: str, link: str = "",
@@ -79,18 +93,16 @@ def notify(recipients: Iterable, kind: str, text: str, link: str = "",
         raise InvalidInput("消息内容不能为空。")
     if dedupe_key is not None and not 0 < len(dedupe_key) <= KEY_MAX:
         raise InvalidInput(f"消息去重键须为 1–{KEY_MAX} 个字符。")
-    skip = _ids(exclude)
-    ids = [i for i in _active_ids(recipients) if i not in skip]
+    db.session.flush()  # users created in this transaction get their ids (and rows) first
+    ids = _active_ids(recipients, _ids(exclude))
     if not ids:
         return 0
     moment = now()
     rows = [{"user_id": i, "kind": kind[:20], "text": text[:TEXT_MAX], "link": link[:LINK_MAX],
-             "dedupe_key": dedupe_key, "created_at": moment} for i in ids]
-    statement = _insert().values(rows)
-    if dedupe_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-    # RETURNING names only the rows written (an ORM insert's rowcount is -1 on psycopg).
-    return len(db.session.execute(statement.returning(Notification.id)).all())
+             "dedupe_key": dedupe_key, "created_at": moment, "read_at": None,
+             "mailed_at": None} for i in ids]
+    result = db.session.connection().execute(_insert(dedupe_key is not None), rows)
+    return len(result.all())
 
 
 def unread_count(user: User) -> int:
@@ -101,17 +113,21 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def messages_query(user: User):
+def messages_query(user: User, unread_only: bool = False):
     """The user's notifications, unread first, then newest first."""
-    return (db.select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.read_at.is_not(None), Notification.id.desc()))
+    query = db.select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return query.order_by(Notification.read_at.is_not(None), Notification.id.desc())
 
 
-def messages_of(user: User, page: int = 1, per_page: int | None = None):
-    """One page of the user's notifications (unread first)."""
+def messages_of(user: User, page: int = 1, per_page: int | None = None,
+                unread_only: bool = False):
+    """One page of the user's notifications (unread first, or only those), with its total."""
     per_page = per_page or current_app.config["NOTIFICATIONS_PER_PAGE"]
-    return db.paginate(messages_query(user), page=max(1, page), per_page=per_page,
-                       max_per_page=100, error_out=False)
+    # A page beyond the cap is an empty page, not an error.
+    return paginate(messages_query(user, unread_only), Paging(page=min(max(1, page), MAX_PAGE),
+                                                 limit=min(max(1, per_page), MAX_LIMIT)))
 
 
 def mark_read(user: User, ids) -> int:

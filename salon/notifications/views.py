@@ -1,9 +1,10 @@
 """消息中心: the signed-in user's notifications, marked read one by one or all at once."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import Missing
 from ..extensions import db
+from ..paging import paging_from
 from .models import Notification
 from .services import mark_read, messages_of, unread_count
 
@@ -19,8 +20,10 @@ def require_login():
 @bp.get("/")
 def index():
     """消息中心: unread first, newest first, paginated."""
-    page = messages_of(current_user, request.args.get("page", 1, type=int))
-    return render_template("notifications/index.html", page=page,
+    paging = paging_from(default=current_app.config["NOTIFICATIONS_PER_PAGE"])
+    unread_only = request.args.get("unread") == "1"
+    page = messages_of(current_user, paging.page, paging.limit, unread_only)
+    return render_template("notifications/index.html", page=page, unread_only=unread_only,
                            unread=unread_count(current_user))
 
 
@@ -34,7 +37,8 @@ def read():
         count = mark_read(current_user, ids)
     db.session.commit()
     flash(f"已将 {count} 条消息标为已读。" if count else "没有需要标为已读的消息。", "success")
-    return redirect(url_for("notifications.index", page=request.form.get("page", type=int)))
+    return redirect(url_for("notifications.index", page=request.form.get("page", type=int),
+                            unread=request.form.get("unread") or None))
 
 
 @bp.get("/<int:notification_id>/go")

@@ -1,11 +1,17 @@
-"""`flask posts import FILE.jsonl`: bulk import, all or nothing."""
+"""`flask posts import FILE.jsonl`: bulk import, all or nothing; a second run adds nothing."""
 import sys
 
 import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .importer import ImportLineError, read_records, write_records
+from .importer import (
+    ImportLineError,
+    already_imported,
+    read_records,
+    render_bodies,
+    write_records,
+)
 
 posts_cli = AppGroup("posts", help="稿件管理。")
 PROGRESS_FROM = 50  # lines; a bar for a handful of posts is noise
@@ -21,7 +27,9 @@ def import_command(path):
         records = read_records(lines)
         if not records:
             raise click.ClickException("文件中没有稿件。")
-        write_records(records, progress=_progress if len(records) >= PROGRESS_FROM else _silent)
+        fresh, skipped = already_imported(records)
+        render_bodies(fresh)  # only what is new: a second run renders nothing
+        write_records(fresh, progress=_progress if len(fresh) >= PROGRESS_FROM else _silent)
         db.session.commit()
     except ImportLineError as error:
         db.session.rollback()
@@ -30,7 +38,9 @@ def import_command(path):
     except Exception:
         db.session.rollback()
         raise
-    click.echo(f"已导入 {len(records)} 篇稿件。")
+    if skipped:
+        click.echo(f"已跳过 {skipped} 篇（此前已导入，内容相同）。")
+    click.echo(f"已导入 {len(fresh)} 篇稿件。")
 
 
 def _silent(items):

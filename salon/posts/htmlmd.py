@@ -44,11 +44,58 @@ class _TreeBuilder(HTMLParser):
 
 def html_to_markdown(html: str, image_prefix: str = "/uploads/") -> str:
     """Convert mammoth's HTML to Markdown; images other than our uploads are dropped."""
+    return _markdown(_tree(html), image_prefix)
+
+
+def title_and_markdown(html: str, image_prefix: str = "/uploads/") -> tuple[str, str]:
+    """A document's title as plain text — its first heading, else its first paragraph with
+    text; marks dropped, never an image — and the Markdown of the rest. A heading used as
+    the title is not repeated in the body."""
+    root = _tree(html)
+    title, node = "", None
+    for wanted in (HEADINGS, {"p", "li"}):
+        node = next((n for n in _blocks_with_text(root) if n.tag in wanted), None)
+        if node is not None:
+            title = " ".join(_text(node).split())[:200]
+            break
+    if node is not None and node.tag in HEADINGS and node is next(_blocks_with_text(root)):
+        _remove(root, node)
+    return title, _markdown(root, image_prefix)
+
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _tree(html: str) -> Node:
     builder = _TreeBuilder()
     builder.feed(html)
     builder.close()
-    blocks = _Renderer(image_prefix).blocks(builder.root)
+    return builder.root
+
+
+def _markdown(root: Node, image_prefix: str) -> str:
+    blocks = _Renderer(image_prefix).blocks(root)
     return "\n\n".join(b for b in blocks if b.strip()).strip() + "\n"
+
+
+def _blocks_with_text(node: Node):
+    """Headings, paragraphs and list items holding text (not only images), in order."""
+    for child in node.children:
+        if isinstance(child, Node):
+            if child.tag in HEADINGS or child.tag in ("p", "li"):
+                if _text(child).strip():
+                    yield child
+            elif child.tag != "table":
+                yield from _blocks_with_text(child)
+
+
+def _remove(root: Node, target: Node) -> None:
+    for child in root.children:
+        if child is target:
+            root.children.remove(child)
+            return
+        if isinstance(child, Node):
+            _remove(child, target)
 
 
 def _escape(text: str) -> str:

@@ -65,6 +65,9 @@ class Post(db.Model):
     problem_draft: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+    # `flask posts import`: the hash of the imported line's content, so a file imported again
+    # adds nothing (posts written on the site have none).
+    import_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])

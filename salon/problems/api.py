@@ -6,13 +6,22 @@ from flask_login import current_user
 
 from ..accounts.models import Unit
 from ..api import bp
+from ..errors import InvalidInput
 from ..extensions import db
 from ..paging import page_json, paginate, paging_from
 from ..textnorm import INT_MAX, finite, sane_date
 from .access import list_row, sees_full_ledger
+from .inputs import Figure, StepInput
 from .models import Problem
-from .queries import ProblemFilters, load_problem, problem_list_query
-from .services import Figure, InvalidInput, StepInput, take_step
+from .queries import (
+    TODO_KINDS,
+    ProblemFilters,
+    load_problem,
+    problem_list_query,
+    todo_count,
+    todo_lists,
+)
+from .services import take_step
 
 
 def problem_json(problem: Problem, details: bool = True) -> dict:
@@ -46,12 +55,38 @@ def problem_json(problem: Problem, details: bool = True) -> dict:
         "outcome": problem.outcome or None,
         "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in problem.figures],
         "satisfaction": problem.satisfaction,
+        "solved": problem.solved,
+        "revisit": ({"satisfaction": problem.revisit_satisfaction, "solved": problem.revisit_solved}
+                    if problem.revisit_satisfaction else None),
         "reopen_count": problem.reopen_count,
-        "resolved_at": problem.resolved_at.isoformat() if problem.resolved_at else None,
+        "extension_request": ({"until": problem.extension_until.isoformat(),
+                               "reason": problem.extension_reason}
+                              if problem.extension_until else None),
+        "escalated_to": problem.escalated_to or None,
+        "stages": [{"id": s.id, "title": s.title, "due": s.due.isoformat(),
+                    "done_at": _iso(s.done_at), "overdue": s.is_overdue, "figures": s.figures or []}
+                   for s in problem.stages],
+        "earlier_results": [{"round": r.round, "heading": r.heading, "outcome": r.outcome,
+                             "figures": r.figures or [], "reported_at": _iso(r.reported_at),
+                             "resolved_at": _iso(r.resolved_at), "ended": r.ended,
+                             "ended_at": _iso(r.ended_at), "note": r.ended_note}
+                            for r in problem.results],
+        "reviews": [{"at": v.at.isoformat(), "verdict": v.verdict, "note": v.note,
+                     "figures": v.figures or []} for v in problem.reviews],
+        "review_due": _iso(problem.review_due) if problem.is_done else None,
+        "assigned_at": _iso(problem.assigned_at),
+        "signed_at": _iso(problem.signed_at),
+        "reported_at": _iso(problem.reported_at),
+        "resolved_at": _iso(problem.resolved_at),
         "events": [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor.name, "action": e.action,
-                    "from": e.from_state, "to": e.to_state, "note": e.note}
+                    "action_label": e.action_label, "from": e.from_state, "to": e.to_state,
+                    "note": e.note, "data": e.data or {}}
                    for e in problem.events],
     }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
 
 
 @bp.get("/problems")
@@ -97,16 +132,26 @@ def add_event(problem_id: int):
             "problem": problem_json(problem)}
 
 
+TEXT_FIELDS = ("note", "outcome", "body")
+CHOICE_FIELDS = ("satisfaction", "solved", "verdict")
+
+
 def step_input_from(payload: dict) -> StepInput:
     """Parse the JSON fields a step may use; a malformed field is a 400 with its name."""
-    note = payload.get("note") or ""
-    outcome = payload.get("outcome") or ""
-    if not isinstance(note, str) or not isinstance(outcome, str):
-        raise InvalidInput("note 和 outcome 须为文本。")
-    return StepInput(note=note, outcome=outcome, unit=_unit(payload.get("unit")),
+    values = {}
+    for name in TEXT_FIELDS + CHOICE_FIELDS:
+        value = payload.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name} 须为文本。", field=name)
+        values[name] = value or ("" if name in TEXT_FIELDS else None)
+    stage = payload.get("stage")
+    if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int | str)
+                              or isinstance(stage, int) and not 0 < stage <= INT_MAX):
+        raise InvalidInput("stage 须为阶段编号（整数）或新阶段名称（文本）。", field="stage")
+    return StepInput(**values, unit=_unit(payload.get("unit")),
                      deadline=_deadline(payload.get("deadline")),
-                     figures=_figures(payload.get("figures")),
-                     satisfaction=payload.get("satisfaction"))
+                     figures=_figures(payload.get("figures")), stage=stage or None,
+                     stage_due=_deadline(payload.get("stage_due"), "stage_due"))
 
 
 def _unit(value) -> Unit | None:
@@ -119,31 +164,51 @@ def _unit(value) -> Unit | None:
     else:
         unit = None
     if unit is None:
-        raise InvalidInput(f"单位不存在：{value}。")
+        raise InvalidInput(f"unit：单位不存在：{value}。", field="unit")
     return unit
 
 
-def _deadline(value) -> date | None:
+def _deadline(value, name: str = "deadline") -> date | None:
     if value in (None, ""):
         return None
     try:
         return sane_date(date.fromisoformat(value), "deadline")
     except (TypeError, ValueError):
-        raise InvalidInput("deadline 须为 YYYY-MM-DD 格式的日期。") from None
+        raise InvalidInput(f"{name} 须为 YYYY-MM-DD 格式的日期。", field=name) from None
 
 
 def _figures(value) -> list[Figure]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise InvalidInput("figures 须为列表：[{\"label\", \"value\", \"unit\"}]。")
+        raise InvalidInput("figures 须为列表：[{\"label\", \"value\", \"unit\"}]。",
+                           field="figures")
     figures = []
     for item in value:
         number = item.get("value") if isinstance(item, dict) else None
         label = item.get("label") if isinstance(item, dict) else None
         if not isinstance(label, str) or not label.strip() or isinstance(number, bool) \
                 or not isinstance(number, int | float):
-            raise InvalidInput("每项成效数据须有 label（文本）和 value（数字）。")
+            raise InvalidInput("figures：每项成效数据须有 label（文本）和 value（数字）。",
+                               field="figures")
         figures.append(Figure(label, finite(float(number), "value"), str(item.get("unit") or "")))
     return figures
 
+
+
+@bp.get("/me/todo")
+def my_todo():
+    """What waits on me, by kind: `{"total", "kinds": [{"kind", "title", "total", "problems"}]}`
+    (`page`/`limit` page every kind's problems; `total` counts each problem once)."""
+    paging = paging_from(strict=True)
+    pages = todo_lists(current_user, lambda kind: paging)
+    return {"total": todo_count(current_user), "kinds": [
+        {"kind": kind, "title": TODO_KINDS[kind][1], "total": page.total,
+         "problems": [_brief(p) for p in page.items]} for kind, page in pages.items()]}
+
+
+def _brief(problem: Problem) -> dict:
+    return {"id": problem.id, "title": problem.post.title, "state": problem.state,
+            "state_label": problem.state_label, "overdue": problem.is_overdue,
+            "unit": problem.responsible_unit.name if problem.responsible_unit else None,
+            "deadline": _iso(problem.deadline)}

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..textnorm import Finite, SaneDate, ascii_int
-from .services import Figure, StepInput
+from .inputs import Figure, StepInput
 from .workflow import STEPS
 
 FIGURE_ROWS = 3
@@ -45,7 +45,15 @@ class ActionForm(FlaskForm):
     deadline = DateField("办理时限", validators=[Optional(), SaneDate("办理时限")])
     outcome = TextAreaField("办理结果", validators=[Optional(), Length(max=5000)])
     figures = FieldList(FormField(FigureForm), min_entries=FIGURE_ROWS, max_entries=10)
-    satisfaction = StringField("评价", validators=[Optional()])  # checked by the service
+    satisfaction = StringField("满意度", validators=[Optional()])  # checked by the service
+    solved = StringField("解决程度", validators=[Optional()])
+    verdict = StringField("结论", validators=[Optional()])
+    body = StringField("提请机关",
+                       validators=[Optional(), Length(max=100, message="机关名称过长。")])
+    stage = StringField("阶段", validators=[Optional()])  # an existing stage's id, or empty
+    new_stage = StringField("新阶段",
+                            validators=[Optional(), Length(max=200, message="阶段名称过长。")])
+    stage_due = DateField("阶段时限", validators=[Optional()])
     next = HiddenField()
 
     def step_input(self, unit_lookup) -> StepInput:
@@ -53,11 +61,15 @@ class ActionForm(FlaskForm):
         rows = [row.form for row in self.figures]
         figures = [Figure(row.label.data or "", row.value.data, row.unit.data or "")
                    for row in rows if (row.label.data or "").strip()]
+        stage = self.stage.data or ""
         return StepInput(
             note=self.note.data or "",
             unit=unit_lookup(unit_id) if (unit_id := ascii_int(self.unit.data)) else None,
             deadline=self.deadline.data, outcome=self.outcome.data or "", figures=figures,
-            satisfaction=self.satisfaction.data or None)
+            satisfaction=self.satisfaction.data or None, solved=self.solved.data or None,
+            verdict=self.verdict.data or None, body=self.body.data or "",
+            stage=int(stage) if stage.isdigit() else (self.new_stage.data or None),
+            stage_due=self.stage_due.data)
 
     def error_messages(self) -> list[str]:
         """Flat Chinese messages for a flash."""
@@ -65,8 +77,8 @@ class ActionForm(FlaskForm):
         for name, errors in self.errors.items():
             if name == "figures":
                 messages += [m for row in errors for ms in row.values() for m in ms]
-            elif name == "deadline":
-                messages.append("办理时限的日期格式不正确。")
+            elif name in ("deadline", "stage_due"):
+                messages.append(f"{self[name].label.text}的日期格式不正确。")
             else:
                 messages += [str(e) for e in errors]
         return messages

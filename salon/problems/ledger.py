@@ -2,12 +2,16 @@
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 from urllib.parse import quote
 
+from ..markup import excerpt, text_of
 from ..textnorm import printable
-from ..timeutil import zh_date, zh_datetime
+from ..timeutil import zh_date
+from .inputs import format_value
 from .models import Problem, ProblemEvent
-from .services import format_value
+
+LONG_TEXT = 32000  # a cell holds 32,767 characters
 
 # Column title, width, value; one row per problem with every field.
 PROBLEM_COLUMNS: list[tuple[str, int, Callable[[Problem], object]]] = [
@@ -19,30 +23,40 @@ PROBLEM_COLUMNS: list[tuple[str, int, Callable[[Problem], object]]] = [
     ("提出人", 10, lambda p: p.post.author.name),
     ("提出单位", 14, lambda p: p.post.unit.name),
     ("所属沙龙", 18, lambda p: p.post.salon.label if p.post.salon else ""),
-    ("提出时间", 18, lambda p: zh_datetime(p.created_at)),
+    ("提出时间", 18, lambda p: p.created_at),
     ("扫描（现象）", 40, lambda p: p.scan),
     ("分析（原因）", 40, lambda p: p.analysis),
     ("应对建议", 40, lambda p: p.proposal),
-    ("正文", 50, lambda p: p.post.body),
+    ("正文", 50, lambda p: excerpt(p.post.body_text, LONG_TEXT)),
     ("附议数", 8, lambda p: p.cosign_count),
     ("责任单位", 14, lambda p: p.responsible_unit.name if p.responsible_unit else ""),
-    ("办理时限", 14, lambda p: zh_date(p.deadline)),
+    ("办理时限", 14, lambda p: p.deadline),
+    ("签收时间", 18, lambda p: p.signed_at),
+    ("报结时间", 18, lambda p: p.reported_at),
+    ("提请", 12, lambda p: p.escalated_to),
+    ("待批延期至", 14, lambda p: p.extension_until),
     ("领导批示", 40, lambda p: "\n".join(
         f"{i.leader.name}（{zh_date(i.at)}）：{i.text}" for i in p.instructions)),
-    ("办理结果（评估）", 40, lambda p: p.outcome),
+    ("办理结果（评估）", 40, lambda p: excerpt(text_of(p.outcome_html), LONG_TEXT)),
     ("成效数据", 30, lambda p: "；".join(
         f"{f.label} {format_value(f.value)}{f.unit}" for f in p.figures)),
-    ("办结时间", 18, lambda p: zh_datetime(p.resolved_at)),
+    ("办结时间", 18, lambda p: p.resolved_at),
     ("提出人评价", 10, lambda p: p.satisfaction_label),
+    ("解决程度", 10, lambda p: p.solved_label),
+    ("回访（群众评价）", 14, lambda p: p.revisit_label),
     ("重新办理次数", 8, lambda p: p.reopen_count),
-    ("不予采纳理由", 30, lambda p: p.decline_reason),
-    ("办结/关闭时间", 18, lambda p: zh_datetime(p.closed_at)),
+    ("此前办理结果（历史）", 40, lambda p: "\n".join(
+        f"{r.heading}（{zh_date(r.ended_at)}）：{r.outcome}" for r in p.results)),
+    ("回头看", 24, lambda p: "\n".join(
+        f"{zh_date(v.at)} {v.verdict_label}" for v in p.reviews)),
+    ("不予受理理由", 30, lambda p: p.decline_reason),
+    ("办结/关闭时间", 18, lambda p: p.closed_at),
 ]
 
 EVENT_COLUMNS: list[tuple[str, int, Callable[[ProblemEvent], object]]] = [
     ("问题编号", 8, lambda e: e.problem_id),
     ("问题标题", 30, lambda e: e.problem.post.title),
-    ("时间", 18, lambda e: zh_datetime(e.at)),
+    ("时间", 18, lambda e: e.at),
     ("操作人", 10, lambda e: e.actor.name),
     ("操作人单位", 14, lambda e: e.actor.unit.name),
     ("操作", 10, lambda e: e.action_label),
@@ -73,13 +87,14 @@ def write_workbook(target, batches: Iterable[list[Problem]]) -> None:
     book = Workbook(write_only=True)
     problems = _sheet(book, "问题台账", PROBLEM_COLUMNS)
     events = _sheet(book, "办理过程", EVENT_COLUMNS)
+    wrap = _wrap_style()
     rows = {problems.title: 1, events.title: 1}
     for batch in batches:
         for problem in batch:
-            problems.append(_row(PROBLEM_COLUMNS, problem))
+            problems.append(_row(problems, PROBLEM_COLUMNS, problem, wrap))
             rows[problems.title] += 1
         for event in (event for problem in batch for event in problem.events):
-            events.append(_row(EVENT_COLUMNS, event))
+            events.append(_row(events, EVENT_COLUMNS, event, wrap))
             rows[events.title] += 1
     for sheet, columns in ((problems, PROBLEM_COLUMNS), (events, EVENT_COLUMNS)):
         sheet.auto_filter.ref = f"A1:{_column(len(columns))}{rows[sheet.title]}"
@@ -112,10 +127,25 @@ def _sheet(book, title: str, columns):
     return sheet
 
 
-def _row(columns, item) -> list:
-    """Plain values: a styled cell costs twice as much to write as the value itself, and
-    a ledger of 20,000 problems is half a million cells (only the header is styled)."""
-    return [_cell_value(getter(item)) for _, _, getter in columns]
+def _wrap_style():
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=True, vertical="top")
+
+
+def _row(sheet, columns, item, wrap) -> list:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for _, _, getter in columns:
+        cell = WriteOnlyCell(sheet, value=_cell_value(getter(item)))
+        cell.alignment = wrap
+        if isinstance(cell.value, datetime):  # real Excel dates, shown the Chinese way
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(cell.value, date):
+            cell.number_format = "yyyy-mm-dd"
+        cells.append(cell)
+    return cells
 
 
 def _cell_value(value: object) -> object:

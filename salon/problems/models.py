@@ -1,7 +1,7 @@
 """Problems raised in posts, tracked to a measured resolution, with an immutable audit trail."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, func, select
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -16,41 +16,20 @@ from ..extensions import db
 from ..markup import as_html, keep_rendered
 from ..posts.models import Post
 from ..timeutil import now, today
+from .workflow import (
+    ACTION_LABELS,
+    DONE_STATES,
+    SATISFACTION,
+    SOLVED,
+    STATES,
+    VERDICTS,
+    WORKING,
+)
 
-STATES = {
-    "raised": "已提出",
-    "accepted": "已受理",
-    "assigned": "已交办",
-    "in_progress": "办理中",
-    "resolved": "已办结",
-    "confirmed": "已确认",
-    "declined": "不予采纳",
-}
 SOURCES = {"officer": "民警提出", "public": "群众建议", "survey": "走访调研"}
-OPEN_STATES = ("raised", "accepted", "assigned", "in_progress")
-DONE_STATES = ("resolved", "confirmed")
-# The reporter's verdict: the first two confirm, the last two dispute (reopen).
-SATISFACTION = {
-    "satisfied": "满意",
-    "basically": "基本满意",
-    "partly": "部分解决",
-    "unsatisfied": "不满意",
-}
-CONFIRMING = ("satisfied", "basically")
-DISPUTING = ("partly", "unsatisfied")
-ACTIONS = {
-    "raise": "提出问题",
-    "accept": "受理",
-    "decline": "不予采纳",
-    "assign": "交办",
-    "instruct": "批示",
-    "start": "开始办理",
-    "progress": "办理进展",
-    "resolve": "办结",
-    "confirm": "确认",
-    "dispute": "提出异议",
-    "cosign": "附议",
-}
+OVERDUE_STATES = WORKING  # past the deadline and not reported: 已超期
+RESULT_ENDINGS = {"rejected": "被局领导退回重办", "disputed": "被提出异议",
+                  "revisit": "回访不满意", "relapsed": "回头看发现反弹"}
 
 
 class Problem(db.Model):
@@ -70,11 +49,27 @@ class Problem(db.Model):
     # the outcome rendered when written (markup.keep_rendered)
     outcome_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
-    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    satisfaction: Mapped[str | None] = mapped_column(String(20))  # the reporter's
+    solved: Mapped[str | None] = mapped_column(String(20))  # how far solved, in the reporter's view
     reopen_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)  # list order
+    assigned_at: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # A pending 申请延期: the date asked for and why (the deadline moves only on approval).
+    extension_until: Mapped[date | None]
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    # 提请: the body outside the bureau it was put to (县委、县政府、政法委…).
+    escalated_to: Mapped[str] = mapped_column(String(100), default="")
+    escalated_at: Mapped[datetime | None]
+    # 回访 (群众建议): the citizen's verdict, kept apart from the reporter's.
+    revisit_satisfaction: Mapped[str | None] = mapped_column(String(20))
+    revisit_solved: Mapped[str | None] = mapped_column(String(20))
+    review_due: Mapped[date | None] = mapped_column(index=True)  # 回头看 due
+    # Bumped by every step in a conditional UPDATE: of two concurrent steps only one wins.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     post: Mapped[Post] = relationship(back_populates="problem")
     responsible_unit: Mapped[Unit | None] = relationship()
@@ -88,6 +83,12 @@ class Problem(db.Model):
         back_populates="problem", order_by="OutcomeFigure.id", cascade="all, delete-orphan"
     )
     cosigns: Mapped[list["CoSign"]] = relationship(back_populates="problem")
+    stages: Mapped[list["ProblemStage"]] = relationship(
+        back_populates="problem", order_by="ProblemStage.id", cascade="all, delete-orphan")
+    results: Mapped[list["ProblemResult"]] = relationship(
+        back_populates="problem", order_by="ProblemResult.round", cascade="all, delete-orphan")
+    reviews: Mapped[list["ProblemReview"]] = relationship(
+        back_populates="problem", order_by="ProblemReview.id", cascade="all, delete-orphan")
 
     @property
     def state_label(self) -> str:
@@ -100,8 +101,32 @@ class Problem(db.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """已超期: past the deadline and not yet resolved."""
-        return bool(self.deadline and self.state in OPEN_STATES and self.deadline < today())
+        """已超期: past the deadline and not yet reported."""
+        return bool(self.deadline and self.state in OVERDUE_STATES and self.deadline < today())
+
+    @property
+    def is_done(self) -> bool:
+        return self.state in DONE_STATES
+
+    @property
+    def solved_label(self) -> str:
+        return SOLVED.get(self.solved or "", "")
+
+    @property
+    def revisit_label(self) -> str:
+        if not self.revisit_satisfaction:
+            return ""
+        return "，".join(filter(None, [SATISFACTION.get(self.revisit_satisfaction, ""),
+                                       SOLVED.get(self.revisit_solved or "", "")]))
+
+    @property
+    def review_is_due(self) -> bool:
+        return bool(self.review_due and self.is_done and self.review_due <= today())
+
+    @property
+    def deadline_changes(self) -> list["ProblemEvent"]:
+        """The events that set or moved the deadline (交办, 改派, 批准延期, 反弹重办)."""
+        return [e for e in self.events if (e.data or {}).get("deadline")]
 
     @property
     def source_label(self) -> str:
@@ -114,7 +139,7 @@ class Problem(db.Model):
     @property
     def days_left(self) -> int | None:
         """Days until the deadline (negative when overdue), for open problems with one."""
-        if not self.deadline or self.state not in OPEN_STATES:
+        if not self.deadline or self.state not in OVERDUE_STATES:
             return None
         return (self.deadline - today()).days
 
@@ -130,13 +155,14 @@ class ProblemEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)  # the step's inputs (deadline, unit, …)
 
     problem: Mapped[Problem] = relationship(back_populates="events")
     actor: Mapped[User] = relationship(lazy="joined")
 
     @property
     def action_label(self) -> str:
-        return ACTIONS.get(self.action, self.action)
+        return ACTION_LABELS.get(self.action, self.action)
 
     @property
     def from_label(self) -> str:
@@ -170,6 +196,68 @@ class OutcomeFigure(db.Model):
     unit: Mapped[str] = mapped_column(String(20), default="")
 
     problem: Mapped[Problem] = relationship(back_populates="figures")
+
+
+class ProblemStage(db.Model):
+    """阶段: one stage of a long plan, with its own due date, overdue on its own."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date]
+    done_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[list | None] = mapped_column(JSON)  # [{"label", "value", "unit"}]
+
+    problem: Mapped[Problem] = relationship(back_populates="stages")
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due < today() and self.problem.state in WORKING
+
+
+class ProblemResult(db.Model):
+    """An earlier result (报结/办结) that did not stand: history, never shown as current."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    round: Mapped[int]
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[list | None] = mapped_column(JSON)
+    reported_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    solved: Mapped[str | None] = mapped_column(String(20))
+    ended: Mapped[str] = mapped_column(String(20))  # RESULT_ENDINGS
+    ended_at: Mapped[datetime] = mapped_column(default=now)
+    ended_note: Mapped[str] = mapped_column(Text, default="")
+
+    problem: Mapped[Problem] = relationship(back_populates="results")
+
+    @property
+    def heading(self) -> str:
+        """第1次办结 … 被提出异议"""
+        kind = "办结" if self.resolved_at else "报结"
+        return f"第{self.round}次{kind}，{RESULT_ENDINGS.get(self.ended, self.ended)}"
+
+
+class ProblemReview(db.Model):
+    """回头看: a re-check after 办结 for relapse (巩固 / 反弹), with figures."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[list | None] = mapped_column(JSON)
+
+    problem: Mapped[Problem] = relationship(back_populates="reviews")
+    actor: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICTS.get(self.verdict, self.verdict)
 
 
 class CoSign(db.Model):

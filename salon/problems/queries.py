@@ -8,13 +8,15 @@ from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Unit, User
+from ..accounts.services import responsible_units
 from ..extensions import db
 from ..paging import paginate
 from ..posts.models import Post
 from ..salons.models import Salon
 from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
-from .models import DONE_STATES, OPEN_STATES, SATISFACTION, STATES, Problem
+from .models import OVERDUE_STATES, Problem
+from .workflow import DONE_STATES, SATISFACTION, STATES, WORKING
 
 DUE_SOON_DAYS = 3
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -80,21 +82,21 @@ def _date(value: str | None) -> date | None:
 
 
 def overdue_clause():
-    """SQL for 已超期: open, with a deadline before today."""
-    return and_(Problem.state.in_(OPEN_STATES), Problem.deadline.is_not(None),
+    """SQL for 已超期: with the unit and not reported, with a deadline before today."""
+    return and_(Problem.state.in_(OVERDUE_STATES), Problem.deadline.is_not(None),
                 Problem.deadline < today())
 
 
 def on_time_clause():
-    """SQL for resolved by the deadline (the date of resolution counts as on time)."""
+    """SQL for 办结 and reported by the deadline (the day of the deadline counts as on time)."""
     return and_(Problem.state.in_(DONE_STATES), Problem.deadline.is_not(None),
-                func.date(Problem.resolved_at) <= Problem.deadline)
+                func.date(Problem.reported_at) <= Problem.deadline)
 
 
 def late_clause():
     """Resolved after the deadline, or still open past it."""
     resolved_late = and_(Problem.state.in_(DONE_STATES), Problem.deadline.is_not(None),
-                         func.date(Problem.resolved_at) > Problem.deadline)
+                         func.date(Problem.reported_at) > Problem.deadline)
     return or_(resolved_late, overdue_clause())
 
 
@@ -137,7 +139,8 @@ def problem_list_query(filters: ProblemFilters | None = None, with_details: bool
     ]
     if with_details:
         options += [selectinload(Problem.instructions), selectinload(Problem.figures),
-                    selectinload(Problem.events)]
+                    selectinload(Problem.events), selectinload(Problem.stages),
+                    selectinload(Problem.results), selectinload(Problem.reviews)]
     query = (db.select(Problem).join(Problem.post)
              .where(*filter_conditions(filters or ProblemFilters())).options(*options))
     return query.order_by(Problem.created_at.desc(), Problem.id.desc())
@@ -173,11 +176,13 @@ def load_problem(problem_id: int) -> Problem | None:
             selectinload(Problem.post).selectinload(Post.salon),
             selectinload(Problem.responsible_unit),
             selectinload(Problem.instructions), selectinload(Problem.figures),
-            selectinload(Problem.events)))
+            selectinload(Problem.events), selectinload(Problem.stages),
+            selectinload(Problem.results), selectinload(Problem.reviews)))
 
 
 def units_for_assignment() -> list[Unit]:
-    return list(db.session.scalars(db.select(Unit).order_by(Unit.kind.desc(), Unit.name)).all())
+    """The units a problem may be assigned to (never 局党委)."""
+    return responsible_units()
 
 
 def salon_months() -> list[tuple[str, str]]:
@@ -188,22 +193,48 @@ def salon_months() -> list[tuple[str, str]]:
 
 # 我的待办 ------------------------------------------------------------------------------
 
+# Every kind of item that waits on somebody: (key, whose, title, what "none" reads).
+TODO_KINDS = {
+    "to_accept": ("desk", "待受理（已提出）", "没有待受理的问题。"),
+    "to_assign": ("desk", "待交办（已受理）", "没有待交办的问题。"),
+    "extensions": ("desk", "待审批的延期申请", "没有待审批的延期申请。"),
+    "revisits_due": ("desk", "待回访的群众建议", "没有待回访的群众建议。"),
+    "reviews_due": ("desk", "到期的回头看", "没有到期的回头看。"),
+    "overdue": ("desk", "已超期、待催办", "没有已超期的问题。"),
+    "to_approve": ("leader", "待审核的报结", "没有待审核的报结。"),
+    "to_sign": ("unit", "交办本单位、待签收", "本单位没有待签收的问题。"),
+    "in_hand": ("unit", "本单位办理中", "本单位没有办理中的问题。"),
+    "to_confirm": ("reporter", "待我确认的办理结果", "没有待确认的办理结果。"),
+}
+
+
 def todo_conditions(user: User) -> dict[str, object]:
-    """What waits for this user, by kind: leaders accept and chase overdue, units work,
-    reporters confirm."""
-    conditions: dict[str, object] = {}
-    if user.has_role("leader"):
-        conditions["to_accept"] = Problem.state == "raised"
-        conditions["overdue"] = overdue_clause()
-    conditions["assigned"] = and_(Problem.responsible_unit_id == user.unit_id,
-                                  Problem.state.in_(("assigned", "in_progress")))
-    conditions["to_confirm"] = and_(Post.author_id == user.id, Problem.state == "resolved")
-    return conditions
+    """What waits on this user, by kind: the desk receives, assigns, extends, revisits and
+    reviews; leaders approve; the unit signs and works; the reporter confirms."""
+    mine = {
+        "to_accept": Problem.state == "raised",
+        "to_assign": Problem.state == "accepted",
+        "extensions": and_(Problem.state.in_(WORKING), Problem.extension_until.is_not(None)),
+        "revisits_due": and_(Problem.source == "public", Problem.state.in_(DONE_STATES),
+                             Problem.revisit_satisfaction.is_(None)),
+        "reviews_due": and_(Problem.state.in_(DONE_STATES), Problem.review_due <= today()),
+        "overdue": overdue_clause(),
+        "to_approve": Problem.state == "reported",
+        "to_sign": and_(Problem.responsible_unit_id == user.unit_id, Problem.state == "assigned"),
+        "in_hand": and_(Problem.responsible_unit_id == user.unit_id,
+                        Problem.state == "in_progress"),
+        "to_confirm": and_(Post.author_id == user.id, Problem.state == "resolved"),
+    }
+    whose = {"desk": user.has_role("organizer"), "leader": user.has_role("leader"),
+             "unit": not user.has_role("admin") and user.unit_id is not None,
+             "reporter": not user.has_role("admin")}
+    return {kind: mine[kind] for kind, (who, _, _) in TODO_KINDS.items() if whose[who]}
 
 
 def todo_count(user: User) -> int:
     """The badge in the navigation: one COUNT query."""
-    condition = or_(*todo_conditions(user).values()) if user.is_authenticated else false()
+    conditions = todo_conditions(user) if user.is_authenticated else {}
+    condition = or_(*conditions.values()) if conditions else false()
     return db.session.scalar(
         db.select(func.count(Problem.id)).join(Problem.post).where(condition)) or 0
 
@@ -217,7 +248,7 @@ def todo_lists(user: User, paging_of) -> dict[str, object]:
 def due_soon_and_overdue(unit_id: int | None = None, limit: int | None = None) -> list[Problem]:
     """Open problems with a deadline within DUE_SOON_DAYS days or past it, soonest first."""
     query = problem_list_query().where(
-        Problem.state.in_(OPEN_STATES), Problem.deadline.is_not(None),
+        Problem.state.in_(OVERDUE_STATES), Problem.deadline.is_not(None),
         Problem.deadline <= today() + timedelta(days=DUE_SOON_DAYS))
     if unit_id is not None:
         query = query.where(Problem.responsible_unit_id == unit_id)

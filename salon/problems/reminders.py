@@ -19,11 +19,12 @@ from ..accounts.services import heads_or_members, users_with_role
 from ..extensions import db
 from ..notifications.services import notify
 from ..timeutil import today, zh_date
-from .models import DONE_STATES, OPEN_STATES, Problem, ProblemEvent
+from .models import Problem, ProblemEvent
 from .queries import DUE_SOON_DAYS, problem_list_query
+from .workflow import DONE_STATES, WORKING
 
 # States in which the responsible unit still owes the work (its deadline runs).
-WAITING_ON_UNIT = tuple(s for s in OPEN_STATES if s not in ("raised", "accepted"))
+WAITING_ON_UNIT = WORKING
 REVIEW_ACTION = "review"  # the 回头看 step of the work order
 
 

@@ -1,13 +1,14 @@
 """What templates outside this feature call: the post page's panel, the nav badge, the home list."""
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from .. import todo
 from ..accounts.models import User
 from .forms import FIGURE_ROWS
-from .models import CONFIRMING, DISPUTING, SATISFACTION, Problem
+from .models import Problem
 from .queries import DUE_SOON_DAYS, due_soon_and_overdue, todo_count, units_for_assignment
-from .workflow import available_steps
+from .rules import figures_text
+from .workflow import FIELD_LABELS, SATISFACTION, SOLVED, VERDICTS, available_steps
 
 
 def panel_context(problem: Problem) -> dict:
@@ -17,12 +18,22 @@ def panel_context(problem: Problem) -> dict:
         c.user_id == current_user.id for c in problem.cosigns)
     if cosigned:
         steps.pop("cosign", None)
+    draft = getattr(g, "problem_draft", None) or {}
     return {
         "steps": steps,
-        "units": units_for_assignment() if "assign" in steps else [],
+        "units": units_for_assignment() if {"assign", "reassign"} & set(steps) else [],
         "figure_rows": range(FIGURE_ROWS),
-        "confirming": [(k, SATISFACTION[k]) for k in CONFIRMING],
-        "disputing": [(k, SATISFACTION[k]) for k in DISPUTING],
+        "choices": {
+            "satisfaction": {"confirm": [(k, SATISFACTION[k]) for k in ("satisfied", "basically")],
+                             "revisit": list(SATISFACTION.items())},
+            "solved": {"dispute": [(k, SOLVED[k]) for k in ("partly", "unsolved")],
+                       "*": list(SOLVED.items())},
+            "verdict": {"*": list(VERDICTS.items())},
+        },
+        "labels": FIELD_LABELS,
+        "open_stages": [s for s in problem.stages if s.done_at is None],
+        "draft_action": draft.get("action"),
+        "draft": draft.get("values", {}),
         "cosigned": cosigned,
     }
 
@@ -31,7 +42,9 @@ def nav_todo_count() -> int:
     """The badge: the problems waiting on the user and what other features registered."""
     if not current_user.is_authenticated:
         return 0
-    return todo_count(current_user) + todo.count_for(current_user)
+    if "todo_count" not in g:  # the bar and the 我的待办 heading ask once per request
+        g.todo_count = todo_count(current_user) + todo.count_for(current_user)
+    return g.todo_count
 
 
 def home_due_list() -> list[Problem]:
@@ -47,4 +60,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def problem_helpers() -> dict:
         return {"problem_panel": panel_context, "problems_todo_count": nav_todo_count,
+                "figures_text": figures_text,
                 "problems_due_list": home_due_list, "problems_due_days": DUE_SOON_DAYS}

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -18,6 +19,7 @@ from flask_login import current_user, login_required
 from ..accounts.auth import role_required
 from ..accounts.models import Unit
 from ..accounts.views import safe_next
+from ..errors import Conflict, InvalidInput, NotAllowed
 from ..extensions import db
 from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
@@ -25,8 +27,9 @@ from ..todo import sections_for
 from . import ledger
 from .access import LEDGER_ROLES
 from .forms import ActionForm
-from .models import SATISFACTION, STATES, Problem
+from .models import Problem
 from .queries import (
+    TODO_KINDS,
     ProblemFilters,
     load_problem,
     problem_list_query,
@@ -35,7 +38,8 @@ from .queries import (
     todo_lists,
     units_for_assignment,
 )
-from .services import ProblemError, take_step
+from .services import take_step
+from .workflow import SATISFACTION, STATES, STEPS
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,31 +96,37 @@ def detail(problem_id: int):
 @bp.route("/<int:problem_id>/act", methods=["POST"])
 @login_required
 def act(problem_id: int):
-    """Take one workflow step; 403 when the role or the state does not allow it."""
+    """Take one workflow step: 403 for the wrong person, 409 when the state (or a concurrent
+    step) does not allow it; bad input shows the page again with everything typed kept."""
     problem = load_problem(problem_id) or abort(404)
     form = ActionForm()
     back = safe_next(form.next.data or url_for("posts.detail", post_id=problem.post_id))
     if not form.validate():
-        for message in form.error_messages():
-            flash(message, "danger")
-        return redirect(back)
+        return _redisplay(problem, form, form.error_messages())
+    post_id = problem.post_id
     try:
         take_step(problem, current_user, form.action.data,
                   form.step_input(lambda unit_id: db.session.get(Unit, unit_id)))
-    except ProblemError as error:
+    except InvalidInput as error:
         db.session.rollback()
-        if error.status in (403, 409):
-            abort(403, str(error))  # the site answers every refused step with 403
-        flash(str(error), "danger")
-        return redirect(back)
+        return _redisplay(problem, form, [error.message])
+    except (Conflict, NotAllowed) as error:  # the error page, with the way back to the problem
+        db.session.rollback()
+        return render_template("errors/error.html", code=error.status, title=error.title,
+                               message=error.message,
+                               back=url_for("posts.detail", post_id=post_id)), error.status
     db.session.commit()
-    flash(f"已{ACTION_DONE.get(form.action.data, '保存')}。", "success")
+    flash(f"已{STEPS[form.action.data].done}。", "success")
     return redirect(back)
 
 
-ACTION_DONE = {"accept": "受理", "decline": "不予采纳", "assign": "交办", "instruct": "批示",
-               "start": "开始办理", "progress": "记录办理进展", "resolve": "办结",
-               "confirm": "确认办结", "dispute": "提出异议，问题已重新办理", "cosign": "附议"}
+def _redisplay(problem: Problem, form: ActionForm, messages: list[str]):
+    """The post page again, with the errors and the step's form open and filled in (400)."""
+    for message in messages:
+        flash(message, "danger")
+    g.problem_draft = {"action": form.action.data, "values": request.form.to_dict()}
+    post_page = current_app.view_functions["posts.detail"]  # the problem lives on its post's page
+    return post_page(post_id=problem.post_id), 400
 
 
 @bp.route("/todo")
@@ -129,4 +139,4 @@ def todo():
         return asked if request.args.get("kind") == kind else Paging(1, asked.limit)
 
     return render_template("problems/todo.html", lists=todo_lists(current_user, paging_of),
-                           others=sections_for(current_user, paging_of))
+                           kinds=TODO_KINDS, others=sections_for(current_user, paging_of))

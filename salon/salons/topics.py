@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..posts.models import Post
-from ..problems.models import OPEN_STATES, Problem
+from ..problems.models import Problem
+from ..problems.workflow import OPEN_STATES
 from ..search.services import telling_words
 from ..timeutil import today
 from .models import SalonTopicProblem

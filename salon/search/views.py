@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..posts.models import KINDS
 from ..problems.models import STATES
+from ..problems.workflow import STEPS
 from . import params, services
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -39,6 +40,9 @@ def index():
     )
 
 
+COSIGN_STATES = STEPS["cosign"].sources
+
+
 @bp.route("/similar-problems")
 @login_required
 def similar_problems():
@@ -52,4 +56,6 @@ def similar_problems():
         "state": post.problem.state if post.problem else None,
         "state_label": post.problem.state_label if post.problem else "",
         "url": url_for("posts.detail", post_id=post.id),
+        # 附议 is offered only where the work order still takes it (open problems).
+        "cosign": bool(post.problem and post.problem.state in COSIGN_STATES),
     } for post in found])

@@ -26,11 +26,12 @@
       var link = document.createElement("a");
       link.href = item.url;
       link.textContent = item.title;
-      var cosign = document.createElement("a");
-      cosign.href = item.url + "#problem-panel-title";
-      cosign.className = "btn btn-sm btn-outline-warning py-0 ms-auto";
-      cosign.textContent = "附议";
-      li.append(state, link, cosign);
+      var go = document.createElement("a");
+      go.href = item.url + "#problem-panel-title";
+      // 附议 only where the problem is still open; a closed one can only be read.
+      go.className = "btn btn-sm py-0 ms-auto " + (item.cosign ? "btn-outline-warning" : "btn-outline-secondary");
+      go.textContent = item.cosign ? "附议" : "查看";
+      li.append(state, link, go);
       list.appendChild(li);
     });
     box.hidden = results.length === 0;

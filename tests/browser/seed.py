@@ -57,3 +57,18 @@ def ensure_open_salon() -> None:
                       starts_at=now() + timedelta(days=7), place="局三楼会议室")
         db.session.add(salon)
     salon.status = "open"
+
+
+def unit_head(app, unit_name: str) -> str:
+    """The username of the unit's head (所长), with the test password; made if the demo has none."""
+    from salon.accounts.models import Unit
+    from salon.accounts.services import create_user
+
+    with app.app_context():
+        head = db.session.scalar(db.select(User).where(
+            User.unit.has(Unit.name == unit_name), User.unit_head.is_(True)))
+        if head is None:
+            head = create_user("suozhang", "顾所长", unit_name, "officer", unit_head=True)
+        head.password_hash, head.active = PASSWORD_HASH, True
+        db.session.commit()
+        return head.username

@@ -36,7 +36,26 @@ PAGES = {
     "bulletin": ("organizer", lambda: "/bulletins/" + salon_in("published")),
     "messages": ("officer", lambda: "/messages/"),
     "settings": ("officer", lambda: "/account/"),
+    "suggestions": ("organizer", lambda: "/suggestions/"),
+    "suggestion": ("organizer", lambda: f"/suggestions/{first_new_suggestion()}"),
+    "suggestion-new": ("officer", lambda: "/suggestions/new"),
+    "lectures": ("officer", lambda: "/lectures/"),
+    "lecture": ("organizer", lambda: f"/lectures/{first_lecture_with_materials()}"),
 }
+
+
+def first_new_suggestion() -> int:
+    from salon.suggestions.models import Suggestion
+
+    return db.session.scalar(db.select(Suggestion.id).filter_by(status="new").order_by(
+        Suggestion.id).limit(1))
+
+
+def first_lecture_with_materials() -> int:
+    from salon.lectures.models import LectureMaterial
+
+    return db.session.scalar(db.select(LectureMaterial.lecture_id).order_by(
+        LectureMaterial.id).limit(1))
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -11,6 +11,7 @@ from salon.posts.models import Post
 from salon.salons.models import Salon
 
 from .conftest import screenshot
+from .seed import unit_head
 
 pytestmark = pytest.mark.browser
 
@@ -81,36 +82,47 @@ def test_officer_reports_a_problem_sees_similar_ones_and_a_colleague_cosigns(ope
     screenshot(officer, "search")
 
 
-def test_leader_takes_a_problem_to_an_outcome_the_reporter_confirms(open_as, live_server):
+def test_the_desk_assigns_the_unit_reports_a_leader_approves_the_reporter_confirms(
+        open_as, live_server):
     officer = open_as("officer")
     post_id = file_problem(officer, live_server, "老旧小区电动车充电无处，飞线充电隐患大",
                            "辖区三个老旧小区没有集中充电桩。")
 
+    desk = open_as("organizer")
+    desk.goto(live_server(f"/posts/{post_id}"))
+    panel(desk).get_by_role("button", name="受理").click()
+    expect_state(desk, "已受理")
+    take_step(desk, "assign", "交办", {"责任单位": "曹甸派出所", "办理时限": "2026-12-31"})
+    expect_state(desk, "已交办")
+
     leader = open_as("leader")
     leader.goto(live_server(f"/posts/{post_id}"))
-    panel(leader).get_by_role("button", name="受理").click()
-    expect_state(leader, "已受理")
-    take_step(leader, "assign", "交办", {"责任单位": "曹甸派出所", "办理时限": "2026-12-31"})
-    expect_state(leader, "已交办")
     take_step(leader, "instruct", "批示", {"批示内容": "请曹甸所会同街道月底前拿出方案。"})
     expect(panel(leader).locator(".instructions")).to_contain_text("月底前拿出方案")
     screenshot(leader, "problem-assigned")
 
     unit = open_as("officer2")   # 曹甸派出所, the responsible unit
     unit.goto(live_server(f"/posts/{post_id}"))
-    panel(unit).get_by_role("button", name="开始办理").click()
+    panel(unit).get_by_role("button", name="签收").click()
     expect_state(unit, "办理中")
 
+    head = open_as(unit_head(live_server.app, "曹甸派出所"))  # the 所长 reports it done
+    head.goto(live_server(f"/posts/{post_id}"))
+    take_step(head, "report", "报结", {"办理结果": "协调街道新建集中充电棚两处。",
+                                       "指标1": "新建充电棚", "数值1": "2", "计量单位1": "处"})
+    expect_state(head, "已报结")
+    expect(panel(head).locator(".outcome-figures")).to_contain_text("新建充电棚")
+
     leader.reload()
-    take_step(leader, "resolve", "办结", {"办理结果": "协调街道新建集中充电棚两处。",
-                                          "指标1": "新建充电棚", "数值1": "2", "计量单位1": "处"})
+    panel(leader).locator("details.action-approve summary").click()
+    panel(leader).get_by_role("button", name="审核通过", exact=True).click()
     expect_state(leader, "已办结")
-    expect(panel(leader).locator(".outcome-figures")).to_contain_text("新建充电棚")
 
     officer.goto(live_server(f"/posts/{post_id}"))
     details = panel(officer).locator("details.action-confirm")
     details.locator("summary").click()
-    details.locator("input[type=radio]").first.check()
+    details.get_by_label("满意", exact=True).check()
+    details.get_by_label("已解决", exact=True).check()
     details.get_by_role("button", name="确认办结").click()
     expect_state(officer, "已确认")
     problem_link = panel(officer).locator("#problem-panel-title").inner_text()

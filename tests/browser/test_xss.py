@@ -30,6 +30,7 @@ from tests.conftest import AuthActions, csrf_token
 from tests.xss import agenda_part, dom_problems, sample_payloads
 
 from .conftest import Watch, new_page, seeded_site
+from .seed import unit_head
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +40,8 @@ SALON_MONTHS = [f"2031-{n:02d}" for n in range(1, 7)]   # new salons, one topic 
 SALON_FIELDS = {"salon-topic", "salon-place", "salon-description", "salon-agenda",
                 "salon-minutes"}
 PROBLEM_FIELDS = {f"problem-{step}" for step in (
-    "cosign", "accept", "assign", "instruct", "start", "progress", "resolve", "figure",
-    "dispute", "confirm", "decline")}
+    "cosign", "accept", "assign", "instruct", "sign", "progress", "report", "figure",
+    "approve", "dispute", "confirm", "decline")}
 
 
 @pytest.fixture(scope="module")
@@ -199,19 +200,20 @@ class Injector:
         problem_id = self.file_problem(month)
         self.step("officer2", problem_id, "cosign", [next(payloads)[:500]])
         if declined:
-            self.step("leader", problem_id, "decline", take(payloads, 2))
+            self.step("organizer", problem_id, "decline", take(payloads, 2))
             return
-        self.step("leader", problem_id, "accept", take(payloads, 2))
-        self.step("leader", problem_id, "assign", take(payloads, 2),
+        self.step("organizer", problem_id, "accept", take(payloads, 2))
+        self.step("organizer", problem_id, "assign", take(payloads, 2),
                   unit=self.unit_of("officer2"), deadline=str(date.today() + timedelta(days=30)))
         for _ in range(2):
             self.step("leader", problem_id, "instruct", take(payloads, 2))
-        self.step("officer2", problem_id, "start", take(payloads, 2))
+        self.step("officer2", problem_id, "sign", take(payloads, 2))
         self.step("officer2", problem_id, "progress", take(payloads, 2))
         self.resolve(problem_id, payloads)
-        self.step("officer", problem_id, "dispute", take(payloads, 2), satisfaction="partly")
+        self.step("officer", problem_id, "dispute", take(payloads, 2), solved="partly")
         self.resolve(problem_id, payloads)
-        self.step("officer", problem_id, "confirm", take(payloads, 2), satisfaction="satisfied")
+        self.step("officer", problem_id, "confirm", take(payloads, 2), satisfaction="satisfied",
+                  solved="solved")
 
     def file_problem(self, month: str) -> int:
         client, token = self.as_user("officer")
@@ -238,12 +240,15 @@ class Injector:
         return ok
 
     def resolve(self, problem_id: int, payloads) -> None:
-        """办结: the outcome and a measured figure's name and unit carry payloads."""
+        """报结 by the unit's head (the outcome and a measured figure's name and unit carry
+        payloads), then 审核通过 by a leader."""
         label, unit = next(payloads)[:100], next(payloads)[:20]
-        ok = self.step("leader", problem_id, "resolve", take(payloads, 2), into="outcome",
+        head = unit_head(self.app, "曹甸派出所")
+        ok = self.step(head, problem_id, "report", take(payloads, 2), into="outcome",
                        **{"figures-0-label": label, "figures-0-value": "16",
                           "figures-0-unit": unit})
         self.note("problem-figure", [label, unit], ok)
+        self.step("leader", problem_id, "approve", take(payloads, 2))
 
     def event_count(self, problem_id: int) -> int:
         with self.app.app_context():

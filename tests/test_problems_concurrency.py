@@ -1,0 +1,131 @@
+"""Two conflicting steps on one problem at the same moment: exactly one wins, the other 409.
+
+Real concurrent HTTP requests against the app served by a threaded werkzeug server (each
+request on its own thread, connection and transaction), on SQLite and on PostgreSQL.
+"""
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+from werkzeug.serving import make_server
+
+from salon.accounts.models import ApiToken
+from salon.extensions import db
+from salon.problems.models import CoSign, Problem, ProblemEvent
+
+from .problem_data import make_problem, user, walk
+
+ROUNDS = 6
+
+
+@contextmanager
+def served(app):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def token(username: str) -> str:
+    _, plain = ApiToken.issue(user(username))
+    db.session.commit()
+    return plain
+
+
+def post(url: str, bearer: str, payload: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {bearer}",
+                                              "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def at_once(calls: list) -> list[tuple[int, dict]]:
+    """Run the calls on threads released together by a barrier; their answers in order."""
+    barrier = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        answers[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return answers
+
+
+def events_of(problem_id: int) -> list[str]:
+    return list(db.session.scalars(db.select(ProblemEvent.action).filter_by(
+        problem_id=problem_id).order_by(ProblemEvent.id)))
+
+
+def test_accept_and_decline_at_the_same_moment(app):
+    desk, desk2 = token("organizer"), token("organizer")
+    ids = [make_problem(f"并发受理 {i}").id for i in range(ROUNDS)]
+    with served(app) as site:
+        for problem_id in ids:
+            url = f"{site}/api/problems/{problem_id}/events"
+            answers = at_once([
+                lambda url=url: post(url, desk, {"action": "accept"}),
+                lambda url=url: post(url, desk2, {"action": "decline", "note": "不属公安职责"}),
+            ])
+            statuses = sorted(status for status, _ in answers)
+            assert statuses == [200, 409], answers
+            loser = next(body for status, body in answers if status == 409)
+            assert loser["error"]
+    db.session.expire_all()
+    for problem_id in ids:
+        problem = db.session.get(Problem, problem_id)
+        actions = events_of(problem_id)
+        assert len(actions) == 2 and actions[0] == "raise", actions  # one transition only
+        assert problem.state == {"accept": "accepted", "decline": "declined"}[actions[1]]
+        if problem.state == "accepted":  # no trace of the losing decline
+            assert problem.decline_reason == "" and problem.closed_at is None
+
+
+def test_approve_and_reject_of_one_report(app):
+    leader, leader2 = token("leader"), token("leader")
+    ids = [walk(make_problem(f"并发审核 {i}"), "reported").id for i in range(ROUNDS)]
+    with served(app) as site:
+        for problem_id in ids:
+            url = f"{site}/api/problems/{problem_id}/events"
+            answers = at_once([
+                lambda url=url: post(url, leader, {"action": "approve"}),
+                lambda url=url: post(url, leader2, {"action": "reject", "note": "成效不实"}),
+            ])
+            assert sorted(status for status, _ in answers) == [200, 409], answers
+    db.session.expire_all()
+    for problem_id in ids:
+        actions = events_of(problem_id)
+        assert actions.count("approve") + actions.count("reject") == 1, actions
+
+
+def test_double_cosign_by_one_user_is_no_error(app):
+    officer2 = token("officer2")
+    ids = [make_problem(f"并发附议 {i}").id for i in range(ROUNDS)]
+    with served(app) as site:
+        for problem_id in ids:
+            url = f"{site}/api/problems/{problem_id}/events"
+            answers = at_once([lambda url=url: post(url, officer2, {"action": "cosign"})] * 3)
+            assert sorted(status for status, _ in answers) == [200, 409, 409], answers
+    db.session.expire_all()
+    for problem_id in ids:
+        count = db.session.scalar(db.select(db.func.count(CoSign.id)).filter_by(
+            problem_id=problem_id))
+        assert count == 1 and events_of(problem_id).count("cosign") == 1
