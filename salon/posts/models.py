@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import HEAD_TITLES, Unit, User
@@ -38,6 +38,9 @@ class Tag(db.Model):
 
 class Post(db.Model):
     """稿件: an experience write-up or a problem report."""
+
+    # The showcase counts exemplary posts per unit from this index alone (no post row read).
+    __table_args__ = (Index("ix_post_exemplary_showcase", "exemplary", "status", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)

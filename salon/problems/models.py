@@ -52,7 +52,7 @@ class Problem(db.Model):
     satisfaction: Mapped[str | None] = mapped_column(String(20))  # the reporter's
     solved: Mapped[str | None] = mapped_column(String(20))  # how far solved, in the reporter's view
     reopen_count: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=now)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)  # list order
     assigned_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
     reported_at: Mapped[datetime | None]
