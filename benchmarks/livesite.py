@@ -25,7 +25,7 @@ HOST = "127.0.0.1"
 PREPARE = """
 import json, sys
 from salon import create_app
-from salon.accounts.models import ApiToken
+from salon.accounts.models import ApiToken, User
 from salon.accounts.services import create_user
 from salon.extensions import db
 from salon.salons.models import Salon
@@ -36,6 +36,8 @@ with app.app_context():
     create_user("reader", "读者", "城关派出所", password=password)
     users = [create_user(f"writer{n}", f"民警{n}", f"第{n % 5 + 1}派出所", password=password)
              for n in range(writers)]
+    for user in db.session.scalars(db.select(User)):
+        user.must_change_password = False  # simulated officers who changed it long ago
     db.session.flush()
     tokens = [ApiToken.issue(user, "负载测试")[1] for user in users]
     month = now().strftime("%Y-%m")

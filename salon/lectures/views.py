@@ -178,7 +178,8 @@ def download(material_id: int):
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(material.filename)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; object-src 'none'; frame-ancestors 'none'; sandbox")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
