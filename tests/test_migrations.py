@@ -11,6 +11,25 @@ from salon.extensions import db
 from .conftest import database_url
 
 
+def seed_a_post_with_a_comment(user_row: str) -> None:
+    """A unit, a user (columns and values as that revision has them), a salon, a post and
+    a comment on it, written straight to the tables of an older revision."""
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
+            f'INSERT INTO "user" {user_row}',
+            "INSERT INTO salon (id, number, month, topic, description, place, status, "
+            "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
+            "'2026-11-01')",
+            "INSERT INTO post (id, kind, title, body, author_id, unit_id, salon_id, status, "
+            "in_bulletin, exemplary, created_at, updated_at) VALUES (1, 'experience', "
+            "'旧稿', '正文', 1, 1, 1, 'submitted', false, false, '2026-11-02', '2026-11-02')",
+            "INSERT INTO comment (id, post_id, author_id, body, created_at) "
+            "VALUES (1, 1, 1, '好', '2026-11-03')",
+        ):
+            connection.exec_driver_sql(statement)
+
+
 def test_upgrade_on_empty_database_matches_models(tmp_path):
     url = database_url(tmp_path)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"),
@@ -73,22 +92,10 @@ def test_post_review_migration_keeps_posts_published_and_their_comments(tmp_path
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         upgrade(revision="i11b_02")
-        with db.engine.begin() as connection:
-            for statement in (
-                "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
-                "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at, "
-                "unit_head, must_change_password) "
-                "VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', false, false)",
-                "INSERT INTO salon (id, number, month, topic, description, place, status, "
-                "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
-                "'2026-11-01')",
-                "INSERT INTO post (id, kind, title, body, author_id, unit_id, salon_id, status, "
-                "in_bulletin, exemplary, created_at, updated_at) VALUES (1, 'experience', "
-                "'旧稿', '正文', 1, 1, 1, 'submitted', false, false, '2026-11-02', '2026-11-02')",
-                "INSERT INTO comment (id, post_id, author_id, body, created_at) "
-                "VALUES (1, 1, 1, '好', '2026-11-03')",
-            ):
-                connection.exec_driver_sql(statement)
+        seed_a_post_with_a_comment(
+            "(id, username, name, unit_id, role, active, created_at, unit_head, "
+            "must_change_password) VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01', "
+            "false, false)")
         upgrade()
         with db.engine.connect() as connection:
             post = connection.exec_driver_sql(
@@ -112,21 +119,9 @@ def test_a_database_with_posts_upgrades_from_the_first_release(tmp_path):
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         upgrade(revision="0001")
-        with db.engine.begin() as connection:
-            for statement in (
-                "INSERT INTO unit (id, name, kind) VALUES (1, '城关派出所', 'station')",
-                "INSERT INTO \"user\" (id, username, name, unit_id, role, active, created_at) "
-                "VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01')",
-                "INSERT INTO salon (id, number, month, topic, description, place, status, "
-                "minutes, created_at) VALUES (1, 1, '2026-11', '主题', '', '', 'open', '', "
-                "'2026-11-01')",
-                "INSERT INTO post (id, kind, title, body, author_id, unit_id, salon_id, status, "
-                "in_bulletin, exemplary, created_at, updated_at) VALUES (1, 'experience', "
-                "'旧稿', '正文', 1, 1, 1, 'submitted', false, false, '2026-11-02', '2026-11-02')",
-                "INSERT INTO comment (id, post_id, author_id, body, created_at) "
-                "VALUES (1, 1, 1, '好', '2026-11-03')",
-            ):
-                connection.exec_driver_sql(statement)
+        seed_a_post_with_a_comment(
+            "(id, username, name, unit_id, role, active, created_at) "
+            "VALUES (1, 'mj', '民警', 1, 'officer', true, '2026-11-01')")
         upgrade()
         with db.engine.connect() as connection:
             user = connection.exec_driver_sql(
