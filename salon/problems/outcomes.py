@@ -34,9 +34,10 @@ class OutcomeTotal:
 
     @property
     def text(self) -> str:
-        unit = self.unit if self.is_rate else f" {self.unit}" if self.unit else ""
-        prefix = "平均 " if self.is_rate and self.problems > 1 else " "
-        return f"{self.label}{prefix}{self.amount}{unit}".strip()
+        """新增探头 16 组; 出片合格率 98%; 清晰度达标率 平均 95%."""
+        amount = f"{self.amount}{self.unit}" if self.is_rate else f"{self.amount} {self.unit}"
+        average = "平均 " if self.is_rate and self.problems > 1 else ""
+        return f"{self.label} {average}{amount}".strip()
 
 
 def outcome_totals(*conditions) -> list[OutcomeTotal]:
