@@ -74,6 +74,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "posts.upload_image": WRITERS,
     "posts.uploaded_file": ALL_SIGNED_IN,
     "problems.detail": expect(default=REDIRECT),  # a problem lives on its post's page
+    "problems.dubandan": only("organizer", "leader"),  # and its unit (test_problem_print)
     "problems.export": only("leader", "organizer"),  # the ledger
     "problems.index": ALL_SIGNED_IN,
     "problems.todo": ALL_SIGNED_IN,
