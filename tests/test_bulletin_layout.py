@@ -2,6 +2,7 @@
 and charts whose labels print whole. Built from the demo data and a generated 60-post issue."""
 import re
 from datetime import datetime, timedelta
+from io import BytesIO
 
 import pytest
 
@@ -90,6 +91,33 @@ def test_the_fill_measure_sees_a_short_page():
     pdf = HTML(string=html).write_pdf()
     assert section_starts(pdf) == {0, 2}
     assert [page for page, _fill in short_pages(pdf)] == [1]
+
+
+def _lines(page: list) -> set[str]:
+    rows: dict[int, list] = {}
+    for w in page:
+        rows.setdefault(round(w[2]), []).append(w)
+    return {"".join(w[0] for w in sorted(row, key=lambda w: w[1])) for row in rows.values()}
+
+
+@pytest.mark.parametrize("month", DEMO_ISSUES)
+def test_contents_and_bookmarks_point_at_the_section_titles(demo, month):
+    """A section that flows on (本期主题 under the contents, 本期成效 under 回头看) is listed
+    at the page where its title is printed, not where its box began."""
+    from pypdf import PdfReader
+
+    pdf = demo[0][month]
+    reader = PdfReader(BytesIO(pdf))
+    pages = words(pdf)
+    toc = _flat(reader.pages[0].extract_text(extraction_mode="layout"))
+    sections = [item for item in reader.outline if not isinstance(item, list)]
+    assert [s.title for s in sections][:2] == ["编者按", "本期主题"]
+    assert "本期成效" in [s.title for s in sections]
+    for item in sections:
+        page = reader.get_destination_page_number(item)
+        assert item.title in _lines(pages[page]), (item.title, page + 1)
+        entry = re.escape(item.title) + r"\.{3,}" + str(page + 1) + r"(?!\d)"
+        assert re.search(entry, toc), (item.title, page + 1)
 
 
 def test_topic_carries_agenda_speakers_and_minutes(demo):
