@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from ..accounts.views import safe_next
-from ..errors import Conflict, InvalidInput, NotAllowed
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from .forms import SignOffForm
 from .kinds import kind_of
@@ -28,12 +28,11 @@ def act(kind: str, subject_id: int, action: str):
         return redirect(back)
     try:
         take(kind, subject_id, current_user, action, comment=form.comment.data or "")
-    except InvalidInput as error:
+    except DomainError as error:  # a field error back on the page; 403 / 409 (…) as a page
         db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(back)
-    except (Conflict, NotAllowed) as error:
-        db.session.rollback()
+        if isinstance(error, InvalidInput):
+            flash(error.message, "danger")
+            return redirect(back)
         return render_template("errors/error.html", code=error.status, title=error.title,
                                message=error.message, back=back_to), error.status
     db.session.commit()
