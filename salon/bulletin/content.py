@@ -155,7 +155,7 @@ def _earlier(salon: Salon):
             .where(Salon.number < salon.number))
 
 
-def reviews(salon: Salon, since: datetime | None) -> list[ProblemReview]:
+def reviews(salon: Salon, since: datetime | None = None) -> list[ProblemReview]:
     """回头看 checks (巩固 or 反弹, with figures) since `since` on earlier salons' problems."""
     query = (db.select(ProblemReview).join(Problem, ProblemReview.problem_id == Problem.id)
              .where(Problem.post_id.in_(_earlier(salon)))
@@ -167,7 +167,7 @@ def reviews(salon: Salon, since: datetime | None) -> list[ProblemReview]:
     return list(db.session.scalars(query))
 
 
-def done_since(salon: Salon, since: datetime | None) -> list[Problem]:
+def done_since(salon: Salon, since: datetime | None = None) -> list[Problem]:
     """Earlier salons' problems 办结 (and still so) since `since`, in the order they closed."""
     query = (db.select(Problem).where(Problem.post_id.in_(_earlier(salon)),
                                       Problem.state.in_(DONE_STATES))
@@ -179,7 +179,7 @@ def done_since(salon: Salon, since: datetime | None) -> list[Problem]:
     return list(db.session.scalars(query))
 
 
-def outcomes(salon: Salon, since: datetime | None) -> list[OutcomeTotal]:
+def outcomes(salon: Salon, since: datetime | None = None) -> list[OutcomeTotal]:
     """本期成效: the figures of every problem (this salon's or earlier) 办结 since `since`."""
     conditions = [Post.salon_id.in_(db.select(Salon.id).where(Salon.number <= salon.number))]
     if since is not None:
