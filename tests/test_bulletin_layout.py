@@ -1,8 +1,10 @@
 """The printed 专刊 as a reader holds it: pages filled, the salon's own words, 回头看, 成效,
 and charts whose labels print whole. Built from the demo data and a generated 60-post issue."""
 import re
+import subprocess
 from datetime import datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,18 @@ from tests import bulletin_data as d
 from .conftest import app_settings, app_with_schema
 
 DEMO_ISSUES = ("2026-10", "2026-11")
+# The demo issues' pages as PNGs, to look at (pdftoppm -r 50).
+PAGES_OUT = Path(__file__).resolve().parent.parent / "test-output" / "bulletin"
+
+
+def _save_pages(month: str, pdf: bytes) -> None:
+    PAGES_OUT.mkdir(parents=True, exist_ok=True)
+    for old in PAGES_OUT.glob(f"{month}-*.png"):
+        old.unlink()
+    target = PAGES_OUT / f"{month}.pdf"
+    target.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(target), str(PAGES_OUT / month)],
+                   check=True)
 
 
 def _flat(text: str) -> str:
@@ -43,6 +57,7 @@ def demo(tmp_path_factory):
         for month in DEMO_ISSUES:
             salon = db.session.scalar(db.select(Salon).filter_by(month=month))
             built[month] = build(salon, workers=2).pdf
+            _save_pages(month, built[month])
             units[month] = sorted(db.session.scalars(
                 db.select(Unit.name).join(Post, Post.unit_id == Unit.id)
                 .where(Post.salon_id == salon.id, Post.status == "submitted").distinct()))

@@ -143,7 +143,7 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
         problem_list_query(scope).where(overdue_clause()).order_by(None)
         .order_by(Problem.deadline, Problem.id).limit(OVERDUE_SHOWN)))
     board.participation = participation(scope)
-    board.outcomes = outcome_totals(*where)
+    board.outcomes = outcome_totals(*where.conditions)
     return board
 
 
