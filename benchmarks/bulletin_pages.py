@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/bulletin_pages.py [--posts 60] [--paragraphs 3] [--pages]
 
+(Before/after: `git worktree add --detach /tmp/old <commit>`, copy this file there and run
+it with this checkout's .venv/bin/python from /tmp/old.)
+
 Loads the demo data (`flask demo`) into a temporary instance and builds every demo salon's
 bulletin, then a generated issue of `--posts` posts (benchmarks/bulletin_bench.py's data);
 prints pages, characters and pages per 10,000 characters for each, and the pages other than
@@ -75,10 +78,11 @@ def characters(pdf: bytes) -> int:
     return sum(len(re.sub(r"\s+", "", w[0])) for page in words(pdf) for w in page)
 
 
-def report(name: str, pdf: bytes, pages: int, every_page: bool) -> None:
+def report(name: str, pdf: bytes, pages: int, seconds: float, every_page: bool) -> None:
     chars = characters(pdf)
     short = short_pages(pdf)
-    print(f"{name}: {pages} 页，{chars} 字，每万字 {pages * 10000 / chars:.2f} 页；"
+    print(f"{name}: {pages} 页，{chars} 字，每万字 {pages * 10000 / chars:.2f} 页，"
+          f"排版 {seconds:.1f} 秒（分部，2 个排版进程，无缓存）；"
           f"未满 60% 的页（各节末页与末页除外）：{short or '无'}")
     if every_page:
         print("  " + "  ".join(f"{i}:{f:.0%}" for i, f in enumerate(fills(pdf), start=1)))
@@ -115,7 +119,8 @@ def main() -> None:
                     if salon.status not in ("held", "published"):
                         continue
                     built = build(salon, workers=2)
-                    report(f"{label} {salon.label}", built.pdf, built.pages, args.pages)
+                    report(f"{label} {salon.label}", built.pdf, built.pages, built.seconds,
+                           args.pages)
                 db.session.remove()
                 db.engine.dispose()
 
