@@ -46,7 +46,8 @@ def _text(page: list) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The demo's two issues (held and published), built in parts as the site builds them."""
+    """The demo's two issues (held and published), built in parts as the site builds them,
+    and the units that wrote for each."""
     from salon.bulletin.services import build
 
     settings = app_settings(tmp_path_factory.mktemp("bulletin-layout"))
@@ -61,7 +62,8 @@ def demo(tmp_path_factory):
             units[month] = sorted(db.session.scalars(
                 db.select(Unit.name).join(Post, Post.unit_id == Unit.id)
                 .where(Post.salon_id == salon.id, Post.status == "submitted").distinct()))
-        yield built, units
+    # Torn down before the tests: on PostgreSQL every test app shares one database.
+    return built, units
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +76,8 @@ def generated(tmp_path_factory):
     with app_with_schema(settings, seed=False):
         make_data(60, 3)
         salon = db.session.scalar(db.select(Salon).filter_by(month="2026-10"))
-        yield build(salon, workers=2).pdf
+        pdf = build(salon, workers=2).pdf
+    return pdf
 
 
 @pytest.mark.parametrize("month", DEMO_ISSUES)
