@@ -7,6 +7,7 @@ to `salon.api.bp` when the package imports them), and may provide `seed_demo()`,
 """
 from . import (
     accounts,
+    assessment,
     bulletin,
     dashboard,
     lectures,
@@ -19,4 +20,4 @@ from . import (
 )
 
 FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications,
-            suggestions, lectures)
+            suggestions, lectures, assessment)
