@@ -61,6 +61,7 @@ def build_world() -> dict[str, object]:
     message = Notification(user=officer, kind="problem", text="样例消息", link=f"/posts/{post.id}")
     db.session.add_all([upload, revision, message])
     suggestion, other_suggestion, lecture, material = _suggestions_and_lectures(officer, problem)
+    indicator = _indicator()
     db.session.commit()
     return {
         "user_id": user("officer2").id,
@@ -80,7 +81,21 @@ def build_world() -> dict[str, object]:
         "other_suggestion_id": other_suggestion.id,
         "lecture_id": lecture.id,
         "material_id": material.id,
+        "period": "2026Q4",
+        "indicator_id": indicator.id,
+        "own_unit_id": officer.unit_id,
     }
+
+
+def _indicator():
+    """An entered indicator (考核), so the assessment pages have something to show."""
+    from salon.assessment.models import Indicator
+
+    indicator = Indicator(code="shuxi", name="熟识率", source="entered", direction="higher",
+                          weight=10, normalisation="none", value_unit="%", min_value=0,
+                          max_value=100, definition="熟识住户 ÷ 抽查住户 × 100%")
+    db.session.add(indicator)
+    return indicator
 
 
 def _suggestions_and_lectures(officer: User, problem) -> tuple:

@@ -1,6 +1,13 @@
 """考核 forms: plain fields, the rules are the services' (each error lands on its field)."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
 from ..accounts.models import Unit, User
 from ..extensions import db
@@ -9,8 +16,12 @@ from .models import DIRECTIONS, METRICS, NORMALISATIONS, ROLLUPS, SOURCES
 from .units import ASSESSED_KINDS
 
 
-def _choices(mapping: dict, blank: str | None = None) -> list[tuple[str, str]]:
-    return ([("", blank)] if blank else []) + list(mapping.items())
+def _pairs(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
+    return _pairs(([("", blank)] if blank else []) + list(mapping.items()))
 
 
 class FigureForm(FlaskForm):
@@ -22,10 +33,10 @@ class FigureForm(FlaskForm):
     def fill_choices(self, indicators) -> None:
         units = db.session.scalars(db.select(Unit).where(Unit.kind.in_(ASSESSED_KINDS))
                                    .order_by(Unit.kind.desc(), Unit.name)).all()
-        self.unit_id.choices = [("", "请选择")] + [(str(u.id), u.name) for u in units]
-        self.indicator_id.choices = [("", "请选择")] + [
+        self.unit_id.choices = _pairs([("", "请选择")] + [(str(u.id), u.name) for u in units])
+        self.indicator_id.choices = _pairs([("", "请选择")] + [
             (str(i.id), f"{i.name}（{i.range_label or i.value_unit}）")
-            for i in indicators if i.source == "entered"]
+            for i in indicators if i.source == "entered"])
 
 
 class IndicatorForm(FlaskForm):
@@ -81,7 +92,7 @@ class ProfileForm(FlaskForm):
     def fill_choices(self) -> None:
         stations = db.session.scalars(db.select(Unit).filter_by(kind="station")
                                       .order_by(Unit.name)).all()
-        self.parent_id.choices = [("", "（无）")] + [(str(u.id), u.name) for u in stations]
+        self.parent_id.choices = _pairs([("", "（无）")] + [(str(u.id), u.name) for u in stations])
         leaders = db.session.scalars(db.select(User).where(
             User.role == "leader", User.active.is_(True)).order_by(User.id)).all()
-        self.leader_ids.choices = [(str(u.id), u.name) for u in leaders]
+        self.leader_ids.choices = _pairs([(str(u.id), u.name) for u in leaders])

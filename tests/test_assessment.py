@@ -1,0 +1,262 @@
+"""考核 from the database: a quarter computed and compared with figures worked out by hand;
+the command line and the API agree; who may see what; bad input writes nothing."""
+import json
+
+import pytest
+
+from salon.assessment.models import Figure, Indicator
+from salon.assessment.services import as_json, assess, report_content
+from salon.extensions import db
+
+from .assessment_data import build_quarter
+from .conftest import csrf_token
+
+
+@pytest.fixture
+def quarter(app):
+    return build_quarter()
+
+
+def test_a_quarter_by_hand(quarter):
+    """派出所: 城关 (with 城东警务室 rolled up), 曹甸 (complexity 1.5), 夏集 (熟识率 缺报).
+
+    熟识率 (mean by residents): 城关 (80×20000 + 60×5000) ÷ 25000 = 76; 曹甸 90; 夏集 缺报
+      → scores 0, 100, —
+    发案率 (sum, per 10k, ÷ complexity): 城关 12 ÷ 25000 × 1e4 = 4.8; 曹甸 12 ÷ 1e4 × 1e4 ÷ 1.5
+      = 8.0; 夏集 4 ÷ 8000 × 1e4 = 5.0 → scores 100, 0, (8 − 5) ÷ 3.2 × 100 = 93.75
+    人均稿件 (sum, per officer): 城关 (2 + 1) ÷ (2 + 1) = 1.0; 曹甸 2 ÷ 4 = 0.5; 夏集 0 ÷ 1 = 0
+      → 100, 50, 0
+    按期办结率: 城关 1/1 = 100 %; 曹甸 1/2 = 50 %; 夏集 无数据 → 100, 0, —
+    totals (weights 10, 20, 5, 5): 城关 (0 + 2000 + 500 + 500) ÷ 40 = 75; 曹甸 (1000 + 0 + 250
+      + 0) ÷ 40 = 31.25; 夏集 (1875 + 0) ÷ 25 = 75 → ranks 1, 3, 1 (a tie); 曹甸 last.
+    """
+    a = assess("2026Q4")
+    got = {r.unit.name: r for r in a.results}
+    g, c, x, e = (got[n] for n in ("城关派出所", "曹甸派出所", "夏集派出所", "城东警务室"))
+    assert g.cells["shuxi"].rolled == 76 and g.cells["shuxi"].score == 0
+    assert c.cells["shuxi"].score == 100
+    assert x.cells["shuxi"].missing and x.cells["shuxi"].score is None
+    assert g.cells["faan"].adjusted == pytest.approx(4.8)
+    assert c.cells["faan"].adjusted == pytest.approx(8.0)
+    assert x.cells["faan"].adjusted == pytest.approx(5.0)
+    assert x.cells["faan"].score == pytest.approx(93.75)
+    assert [r.cells["posts"].raw for r in (g, c, x, e)] == [2, 2, 0, 1]
+    assert [r.cells["posts"].normalised for r in (g, c, x)] == pytest.approx([1.0, 0.5, 0])
+    assert [r.cells["ontime"].raw for r in (g, c, x)] == [100, 50, None]
+    assert not x.cells["ontime"].missing  # 无数据 is not 缺报
+    assert (g.total, c.total, x.total) == (75.0, 31.25, 75.0)
+    assert (g.rank, c.rank, x.rank) == (1, 3, 1)
+    assert (g.last_place, c.last_place, x.last_place) == (False, True, False)
+    assert x.missing == ["shuxi"] and g.missing == []
+    # 城东警务室 is ranked among 警务室 (alone: 100 on everything it has)
+    assert e.unit.group == "警务室" and e.total == 100 and e.rank == 1 and not e.last_place
+    assert [r.unit.name for r in a.results] == [
+        "城关派出所", "夏集派出所", "曹甸派出所", "城东警务室"]
+    # 2026Q3 had no figures and no posts: every computed count equal → all 100
+    assert g.previous_total == 100 and g.change == -25.0
+
+
+def test_leaders_paired_scores(quarter):
+    from salon.accounts.models import User
+
+    leader = db.session.scalar(db.select(User).filter_by(username="leader"))
+    quarter["城关派出所"].contact_leaders = [leader]
+    quarter["曹甸派出所"].contact_leaders = [leader]
+    db.session.commit()
+    (who, names, score), = assess("2026Q4").leaders
+    assert who == leader and sorted(names) == ["城关派出所", "曹甸派出所"]
+    assert score == 53.12  # (75 + 31.25) ÷ 2 = 53.125
+
+
+def test_cli_json_and_api_agree(app, quarter, runner, client, auth):
+    result = runner.invoke(args=["assess", "compute", "2026Q4", "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert [(r["unit"], r["score"], r["rank"]) for r in printed] == [
+        ("城关派出所", 75.0, 1), ("夏集派出所", 75.0, 1), ("曹甸派出所", 31.25, 3),
+        ("城东警务室", 100.0, 1)]
+    assert printed[1]["indicators"] == {"shuxi": None, "faan": 4, "posts": 0, "ontime": None}
+    assert printed[0]["indicators"] == {"shuxi": 80, "faan": 10, "posts": 2, "ontime": 100}
+    auth.login("leader")
+    answer = client.get("/api/assessments/2026Q4")
+    assert answer.status_code == 200
+    assert answer.get_json() == printed
+    text = runner.invoke(args=["assess", "compute", "2026Q4"]).output
+    assert "曹甸派出所" in text and "末位" in text and "缺报 1 项" in text
+
+
+@pytest.mark.parametrize("period", ["2026Q5", "2026-13", "下季度"])
+def test_bad_period_is_one_clear_line(app, runner, client, auth, period):
+    result = runner.invoke(args=["assess", "compute", period, "--json"])
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        "Error: 考核期须为 YYYYQn（如 2026Q4）或 YYYY-MM（如 2026-11）。"]
+    auth.login("organizer")
+    answer = client.get(f"/api/assessments/{period}")
+    assert answer.status_code == 400 and "YYYYQn" in answer.get_json()["error"]
+
+
+@pytest.mark.parametrize("role, status", [
+    ("officer", 403), ("admin", 403), ("organizer", 200), ("leader", 200)])
+def test_api_roles(app, quarter, client, auth, role, status):
+    auth.login(role)
+    assert client.get("/api/assessments/2026Q4").status_code == status
+
+
+def test_api_needs_sign_in(app, client):
+    assert client.get("/api/assessments/2026Q4").status_code == 401
+
+
+def test_month_period_and_empty_indicator_set(app, runner):
+    result = runner.invoke(args=["assess", "compute", "2026-11", "--json"])
+    assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_report_content_fingerprint_follows_weights(quarter):
+    content, first = report_content("2026Q4")
+    assert content["period"] == "2026Q4" and content["ranking"][0]["unit"] == "城关派出所"
+    assert report_content("2026Q4")[1] == first  # stable
+    db.session.scalar(db.select(Indicator).filter_by(code="faan")).weight = 30
+    db.session.commit()
+    assert report_content("2026Q4")[1] != first
+
+
+# --- entering figures -----------------------------------------------------------------------
+
+def _enter(client, **fields):
+    data = {"csrf_token": csrf_token(client, "/assessment/2026Q4/figures"), **fields}
+    return client.post("/assessment/2026Q4/figures", data=data)
+
+
+def _ids(quarter):
+    shuxi = db.session.scalar(db.select(Indicator.id).filter_by(code="shuxi"))
+    return str(quarter["夏集派出所"].id), str(shuxi)
+
+
+def test_organizer_enters_a_missing_figure(quarter, client, auth):
+    unit_id, shuxi = _ids(quarter)
+    auth.login("organizer")
+    page = client.get("/assessment/2026Q4/figures").get_data(as_text=True)
+    assert "缺报" in page
+    response = _enter(client, unit_id=unit_id, indicator_id=shuxi, value="70",
+                      evidence="入户调查表 50 份")
+    assert response.status_code == 302
+    x = assess("2026Q4").result_of(quarter["夏集派出所"].id)
+    assert x.missing == [] and x.cells["shuxi"].raw == 70
+    # a correction replaces the figure (one per unit, period and indicator)
+    _enter(client, unit_id=unit_id, indicator_id=shuxi, value="72", evidence="复核")
+    assert db.session.scalar(db.select(db.func.count(Figure.id)).filter_by(
+        unit_id=quarter["夏集派出所"].id, indicator_id=int(shuxi))) == 1
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"value": "120"}, "“熟识率”的数值须在 0–100% 之间。"),
+    ({"value": "-1"}, "“熟识率”的数值须在 0–100% 之间。"),
+    ({"value": "很高"}, "“熟识率”的数值须为数字。"),
+    ({"value": "nan"}, "“熟识率”的数值须为数字。"),
+    ({"unit_id": "99999"}, "单位不存在，请从列表中选择。"),
+    ({"indicator_id": "99999"}, "指标不存在或已停用，请从列表中选择。"),
+    ({"evidence": ""}, "请填写数据依据"),
+])
+def test_bad_figures_are_refused_by_field(quarter, client, auth, fields, message):
+    unit_id, shuxi = _ids(quarter)
+    auth.login("organizer")
+    before = db.session.scalar(db.select(db.func.count(Figure.id)))
+    response = _enter(client, **{"unit_id": unit_id, "indicator_id": shuxi, "value": "70",
+                                 "evidence": "调查表", **fields})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert "is-invalid" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Figure.id))) == before
+
+
+def test_wrong_period_and_computed_indicator(quarter, client, auth):
+    from salon.assessment.services import enter_figure
+    from salon.errors import InvalidInput
+
+    unit_id, shuxi = _ids(quarter)
+    auth.login("organizer")
+    assert client.get("/assessment/2026Q5/figures").status_code == 400
+    from salon.accounts.models import User
+
+    organizer = db.session.scalar(db.select(User).filter_by(username="organizer"))
+    with pytest.raises(InvalidInput, match="考核期 2099Q1 尚未开始") as error:
+        enter_figure(organizer, unit_id, "2099Q1", shuxi, 50, "表")
+    assert error.value.field == "period"
+    with pytest.raises(InvalidInput, match="由平台自动计算"):
+        enter_figure(organizer, unit_id, "2026Q4", "posts", 5, "表")
+    with pytest.raises(InvalidInput, match="不参加考核"):
+        enter_figure(organizer, "治安大队", "2026Q4", "shuxi", 50, "表")
+    db.session.rollback()
+
+
+def test_only_organizers_enter_figures(quarter, client, auth):
+    unit_id, shuxi = _ids(quarter)
+    auth.login("leader")
+    assert client.get("/assessment/2026Q4/figures").status_code == 403
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+def test_officer_sees_own_unit_indicators_not_others(quarter, client, auth):
+    auth.login("officer")  # 城关派出所
+    own = client.get(f"/assessment/2026Q4/units/{quarter['城关派出所'].id}")
+    assert own.status_code == 200
+    text = own.get_data(as_text=True)
+    assert "75.00" in text and "第 1 名" in text and "熟识率" in text and "含城东警务室" in text
+    assert "熟识住户 ÷ 抽查住户" in text  # the formula
+    assert client.get(f"/assessment/2026Q4/units/{quarter['曹甸派出所'].id}").status_code == 403
+    assert client.get("/assessment/2026Q4").status_code == 403
+    assert client.get("/assessment/").status_code == 302
+
+
+def test_ranking_page_shows_ties_missing_and_last_place(quarter, client, auth):
+    auth.login("leader")
+    text = client.get("/assessment/2026Q4").get_data(as_text=True)
+    assert "派出所排名" in text and "警务室排名" in text
+    assert "缺报 1 项" in text and "末位" in text and "31.25" in text
+
+
+def test_ranking_queries_do_not_grow_with_units(quarter, client, auth, count_queries):
+    auth.login("leader")
+    client.get("/assessment/2026Q4")
+    with count_queries() as few:
+        client.get("/assessment/2026Q4")
+    from salon.accounts.services import create_user
+
+    for n in range(6):
+        create_user(f"more{n}", f"民警{n}", f"新{n}派出所", "officer")
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/assessment/2026Q4")
+    assert len(many) == len(few)
+
+
+def test_indicator_form_errors_in_chinese(app, client, auth):
+    auth.login("organizer")
+    url = "/assessment/indicators/new"
+    data = {"csrf_token": csrf_token(client, url), "code": "Bad Code", "name": "见警率",
+            "source": "entered", "metric": "", "direction": "higher", "weight": "5",
+            "normalisation": "none", "rollup": "none", "value_unit": "%", "min_value": "0",
+            "max_value": "100", "active": "y"}
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert "代码须为 2–30 位小写字母" in response.get_data(as_text=True)
+    response = client.post(url, data={**data, "code": "jianjing", "weight": "很多"})
+    assert response.status_code == 400 and "权重须为数字" in response.get_data(as_text=True)
+    response = client.post(url, data={**data, "code": "jianjing", "min_value": "100",
+                                      "max_value": "0"})
+    assert "下限不能大于上限" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Indicator.id))) == 0
+    response = client.post(url, data={**data, "code": "jianjing"})
+    assert response.status_code == 302
+    saved = db.session.scalar(db.select(Indicator))
+    assert (saved.code, saved.weight, saved.max_value) == ("jianjing", 5, 100)
+    auth.logout()
+    auth.login("officer")
+    assert client.get(url).status_code == 403
+
+
+def test_as_json_keeps_the_contract_keys(quarter):
+    row = as_json(assess("2026Q4"))[0]
+    assert {"unit", "score", "rank", "indicators"} <= set(row)
