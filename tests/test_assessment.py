@@ -4,8 +4,10 @@ import json
 
 import pytest
 
+from salon.accounts.models import User
 from salon.assessment.models import Figure, Indicator
-from salon.assessment.services import as_json, assess, report_content
+from salon.assessment.scoring import parse_period
+from salon.assessment.services import as_json, assess, report_content, trend
 from salon.extensions import db
 
 from .assessment_data import build_quarter
@@ -52,13 +54,11 @@ def test_a_quarter_by_hand(quarter):
     assert e.unit.group == "警务室" and e.total == 100 and e.rank == 1 and not e.last_place
     assert [r.unit.name for r in a.results] == [
         "城关派出所", "夏集派出所", "曹甸派出所", "城东警务室"]
-    # 2026Q3 had no figures and no posts: every computed count equal → all 100
-    assert g.previous_total == 100 and g.change == -25.0
+    # 2026Q3 had no figures: not assessed, so no change to show (not a change from zero)
+    assert g.previous_total is None and g.change is None
 
 
 def test_leaders_paired_scores(quarter):
-    from salon.accounts.models import User
-
     leader = db.session.scalar(db.select(User).filter_by(username="leader"))
     quarter["城关派出所"].contact_leaders = [leader]
     quarter["曹甸派出所"].contact_leaders = [leader]
@@ -177,8 +177,6 @@ def test_wrong_period_and_computed_indicator(quarter, client, auth):
     unit_id, shuxi = _ids(quarter)
     auth.login("organizer")
     assert client.get("/assessment/2026Q5/figures").status_code == 400
-    from salon.accounts.models import User
-
     organizer = db.session.scalar(db.select(User).filter_by(username="organizer"))
     with pytest.raises(InvalidInput, match="考核期 2099Q1 尚未开始") as error:
         enter_figure(organizer, unit_id, "2099Q1", shuxi, 50, "表")
@@ -260,3 +258,22 @@ def test_indicator_form_errors_in_chinese(app, client, auth):
 def test_as_json_keeps_the_contract_keys(quarter):
     row = as_json(assess("2026Q4"))[0]
     assert {"unit", "score", "rank", "indicators"} <= set(row)
+
+
+def test_change_against_a_reported_previous_quarter(quarter):
+    """2026Q3 with one figure (城关 熟识率 80): 熟识率 城关 alone → 100, others 缺报; posts per
+    officer 城关 1 ÷ 3 (g2's post of 30 September), others 0 → 100, 0, 0; 按期办结率 无数据.
+    Totals: 城关 (10×100 + 5×100) ÷ 15 = 100; 曹甸 and 夏集 0 ÷ 5 = 0 (tied 2nd)."""
+    organizer = db.session.scalar(db.select(User).filter_by(username="organizer"))
+    shuxi = db.session.scalar(db.select(Indicator).filter_by(code="shuxi"))
+    db.session.add(Figure(unit=quarter["城关派出所"], period="2026Q3", indicator=shuxi, value=80,
+                          evidence="表", entered_by=organizer))
+    db.session.commit()
+    got = {r.unit.name: r for r in assess("2026Q4").results}
+    g, c, x = got["城关派出所"], got["曹甸派出所"], got["夏集派出所"]
+    assert (g.previous_total, g.previous_rank, g.change, g.rank_change) == (100, 1, -25.0, 0)
+    assert (c.previous_total, c.previous_rank, c.change, c.rank_change) == (0, 2, 31.25, -1)
+    assert (x.previous_total, x.previous_rank, x.change, x.rank_change) == (0, 2, 75.0, 1)
+    labels, series = trend([g.unit.id, c.unit.id], parse_period("2026Q4"), 3)
+    assert labels == ["2026Q2", "2026Q3", "2026Q4"]
+    assert series == {g.unit.id: [None, 100.0, 75.0], c.unit.id: [None, 0.0, 31.25]}

@@ -10,8 +10,9 @@ def trend_svg(labels: list[str], series: dict[str, list[float | None]],
     """One line per unit; a period without a total is a gap, not a zero."""
     chart = pygal.Line(style=_style(("#0b3d91", "#198754", "#dc3545", "#fd7e14", "#6f42c1",
                                      "#20c997", "#6c757d")),
-                       **_config(title=title, height=260, range=(0, 100), allow_interruptions=True,
+                       **_config(title=title, height=280, range=(0, 100), allow_interruptions=True,
                                  show_legend=len(series) > 1, dots_size=4,
+                                 margin_right=40,
                                  value_formatter=lambda v: f"{v:.1f}"))
     chart.x_labels = labels
     for name, values in series.items():

@@ -50,6 +50,7 @@ class Assessment:
     indicators: list[Indicator]
     results: list[UnitResult]
     leaders: list[tuple[User, list[str], float | None]]  # 捆绑考评
+    reported: bool = True  # any figure entered for the period
 
     def result_of(self, unit_id: int) -> UnitResult | None:
         return next((r for r in self.results if r.unit.id == unit_id), None)
@@ -93,17 +94,27 @@ def _score(period: Period, units, indicators, previous=None) -> list[UnitResult]
                            raw_values(period, units, indicators), previous)
 
 
+def is_reported(period: Period, indicators: list[Indicator]) -> bool:
+    """A period counts for trends and 较上期 once a figure is entered for it (or when the set
+    has no entered indicators): before that every count is 0 and every unit would look equal."""
+    if not any(i.source == "entered" for i in indicators):
+        return True
+    return db.session.scalar(db.select(Figure.id).where(Figure.period == period.code)
+                             .limit(1)) is not None
+
+
 def assess(period_text: str, with_previous: bool = True) -> Assessment:
     """Score and rank every 派出所 and 警务室 for the period (InvalidInput for a bad period)."""
     period = parse_period(period_text)
     indicators = active_indicators()
     units = assessed_units()
     previous = None
-    if with_previous and indicators:
+    if with_previous and indicators and is_reported(period.previous(), indicators):
         before = _score(period.previous(), units, indicators)
         previous = {r.unit.id: (r.total, r.rank) for r in before}
     results = _score(period, units, indicators, previous) if indicators else []
-    return Assessment(period, indicators, results, _leaders(results))
+    return Assessment(period, indicators, results, _leaders(results),
+                      is_reported(period, indicators))
 
 
 def _leaders(results: list[UnitResult]) -> list[tuple[User, list[str], float | None]]:
@@ -141,7 +152,8 @@ def trend(unit_ids: list[int], last: Period, count: int = 4
     units = assessed_units()
     series: dict[int, list[float | None]] = {u: [] for u in unit_ids}
     for period in periods:
-        results = {r.unit.id: r for r in _score(period, units, indicators)} if indicators else {}
+        results = ({r.unit.id: r for r in _score(period, units, indicators)}
+                   if indicators and is_reported(period, indicators) else {})
         for unit_id in unit_ids:
             result = results.get(unit_id)
             series[unit_id].append(result.total if result else None)
