@@ -277,3 +277,76 @@ def test_change_against_a_reported_previous_quarter(quarter):
     labels, series = trend([g.unit.id, c.unit.id], parse_period("2026Q4"), 3)
     assert labels == ["2026Q2", "2026Q3", "2026Q4"]
     assert series == {g.unit.id: [None, 100.0, 75.0], c.unit.id: [None, 0.0, 31.25]}
+
+
+def test_dashboard_shows_each_groups_trend(quarter, client, auth):
+    auth.login("leader")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    section = html.split('class="mt-4 assessment-trend"', 1)[1].split("</section>")[0]
+    assert "考核走势" in section and "2026年第四季度排名" in section
+    assert "派出所考核总分走势" in section and "警务室考核总分走势" in section
+    assert "曹甸派出所" in section and "<script" not in section
+
+
+# --- brands and profiles --------------------------------------------------------------------
+
+def test_unit_head_writes_the_brand_in_markdown(quarter, client, auth):
+    from salon.assessment.models import Brand
+
+    head = db.session.scalar(db.select(User).filter_by(username="officer"))
+    head.unit_head = True
+    db.session.commit()
+    unit_id = quarter["城关派出所"].id
+    url = f"/units/{unit_id}/brand"
+    auth.login("officer")
+    data = {"csrf_token": csrf_token(client, url), "name": "", "slogan": "一格一警",
+            "method": "**网格**"}
+    response = client.post(url, data=data)
+    assert response.status_code == 400 and "请填写品牌名称" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Brand.id))) == 0
+    response = client.post(url, data={**data, "name": "智慧社区网格化管理",
+                                      "method": "**网格**<script>alert(1)</script>"})
+    assert response.status_code == 302
+    brand = db.session.scalar(db.select(Brand))
+    assert "<strong>网格</strong>" in brand.method_html and "<script" not in brand.method_html
+    page = client.get(f"/units/{unit_id}").get_data(as_text=True)
+    assert "智慧社区网格化管理" in page and "<strong>网格</strong>" in page
+    assert "一格一警" in client.get("/brands").get_data(as_text=True)
+    # another unit's brand is not theirs to write
+    assert client.get(f"/units/{quarter['曹甸派出所'].id}/brand").status_code == 403
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"complexity": "3"}, "治安复杂程度系数须在 0.5–2.0 之间。"),
+    ({"complexity": "高"}, "治安复杂程度系数须为数字。"),
+    ({"population": "很多"}, "辖区人口须为整数。"),
+    ({"population": "-5"}, "辖区人口须在 0–10000000 之间。"),
+])
+def test_admin_profile_errors_name_the_field(quarter, client, auth, fields, message):
+    unit = quarter["曹甸派出所"]
+    url = f"/units/{unit.id}/profile"
+    auth.login("admin")
+    data = {"csrf_token": csrf_token(client, url), "population": "12000", "complexity": "1.2",
+            "parent_id": "", **fields}
+    response = client.post(url, data=data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    db.session.refresh(unit)
+    assert (unit.population, unit.complexity) == (10000, 1.5)
+
+
+def test_admin_sets_profile_parent_and_contact_leaders(quarter, client, auth):
+    post, station = quarter["城东警务室"], quarter["曹甸派出所"]
+    leader = db.session.scalar(db.select(User).filter_by(username="leader"))
+    auth.login("admin")
+    url = f"/units/{post.id}/profile"
+    data = {"csrf_token": csrf_token(client, url), "population": "6000", "complexity": "0.8",
+            "parent_id": str(station.id), "leader_ids": [str(leader.id)]}
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(post)
+    assert (post.population, post.complexity, post.parent_id) == (6000, 0.8, station.id)
+    assert post.contact_leaders == [leader]
+    # a 派出所 belongs to no one
+    url = f"/units/{station.id}/profile"
+    response = client.post(url, data={**data, "csrf_token": csrf_token(client, url),
+                                      "parent_id": str(quarter["城关派出所"].id)})
+    assert "只有警务室可以隶属于派出所" in response.get_data(as_text=True)

@@ -160,6 +160,24 @@ def trend(unit_ids: list[int], last: Period, count: int = 4
     return [p.code for p in periods], series
 
 
+def dashboard_trend(count: int = 4):
+    """For the 看板: the latest assessed quarter, the stations' and posts' totals over the last
+    `count` quarters as one chart per group, and the last places of the latest."""
+    from .charts import trend_svg
+
+    if not active_indicators():
+        return None
+    last = latest_period()
+    units = assessed_units()
+    labels, series = trend([u.id for u in units], last, count)
+    charts = {}
+    for group in dict.fromkeys(u.group for u in units):
+        members = [u for u in units if u.group == group]
+        charts[group] = trend_svg(labels, {u.name: series[u.id] for u in members},
+                                  title=f"{group}考核总分走势")
+    return {"period": last, "charts": charts}
+
+
 def report_content(period_text: str) -> tuple[dict, str]:
     """The 考核通报's content (ranking, formulas and weights as they are now, 捆绑考评) and its
     SHA-256 fingerprint: what a sign-off freezes, so a later weight change cannot alter it."""
