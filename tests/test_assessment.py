@@ -6,8 +6,9 @@ import pytest
 
 from salon.accounts.models import User
 from salon.assessment.models import Figure, Indicator
+from salon.assessment.report import period_of, report_content, subject_id
 from salon.assessment.scoring import parse_period
-from salon.assessment.services import as_json, assess, report_content, trend
+from salon.assessment.services import as_json, assess, trend
 from salon.extensions import db
 
 from .assessment_data import build_quarter
@@ -350,3 +351,10 @@ def test_admin_sets_profile_parent_and_contact_leaders(quarter, client, auth):
     response = client.post(url, data={**data, "csrf_token": csrf_token(client, url),
                                       "parent_id": str(quarter["城关派出所"].id)})
     assert "只有警务室可以隶属于派出所" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code, number", [("2026Q4", 20264), ("2026-11", 202611),
+                                          ("2027Q1", 20271), ("2026-01", 202601)])
+def test_report_subject_ids_round_trip(code, number):
+    assert subject_id(parse_period(code)) == number
+    assert period_of(number).code == code

@@ -1,7 +1,7 @@
 """考核 and 一所一品牌: the indicator set, entered figures, each period's scores and ranking
 (scoring.py, on plain data), unit pages and brands.
 
-`services.report_content(period)` returns the 考核通报's content and SHA-256 fingerprint, for
+`report.report_content(period)` returns the 考核通报's content and SHA-256 fingerprint, for
 the sign-off module (签发) to freeze.
 """
 from flask import Flask

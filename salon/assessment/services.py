@@ -1,7 +1,5 @@
 """考核 rules: who may do what, entering figures, and an assessment of a period from the
 database (the arithmetic is scoring.py's)."""
-import hashlib
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -176,25 +174,6 @@ def dashboard_trend(count: int = 4):
         charts[group] = trend_svg(labels, {u.name: series[u.id] for u in members},
                                   title=f"{group}考核总分走势")
     return {"period": last, "charts": charts}
-
-
-def report_content(period_text: str) -> tuple[dict, str]:
-    """The 考核通报's content (ranking, formulas and weights as they are now, 捆绑考评) and its
-    SHA-256 fingerprint: what a sign-off freezes, so a later weight change cannot alter it."""
-    assessment = assess(period_text)
-    content = {
-        "period": assessment.period.code, "label": assessment.period.label,
-        "indicators": [{"code": i.code, "name": i.name, "definition": i.definition,
-                        "weight": i.weight, "direction": i.direction,
-                        "normalisation": i.normalisation,
-                        "applies_complexity": i.applies_complexity, "rollup": i.rollup}
-                       for i in assessment.indicators],
-        "ranking": as_json(assessment),
-        "leaders": [{"leader": leader.name, "units": units, "score": score}
-                    for leader, units, score in assessment.leaders],
-    }
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return content, hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def current_period() -> Period:
