@@ -358,3 +358,9 @@ def test_admin_sets_profile_parent_and_contact_leaders(quarter, client, auth):
 def test_report_subject_ids_round_trip(code, number):
     assert subject_id(parse_period(code)) == number
     assert period_of(number).code == code
+
+
+@pytest.mark.parametrize("period", ["2000Q1", "2099Q4", "2000-01"])
+def test_edge_periods_render(quarter, client, auth, period):
+    auth.login("leader")
+    assert client.get(f"/assessment/{period}").status_code == 200

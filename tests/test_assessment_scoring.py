@@ -177,3 +177,8 @@ def test_recent_periods():
     assert [p.code for p in recent_periods(parse_period("2026Q1"), 3)] == [
         "2025Q3", "2025Q4", "2026Q1"]
     assert parse_period("2026Q4").label == "2026年第四季度"
+
+
+def test_edge_years_have_neighbours():
+    assert parse_period("2000Q1").previous().code == "1999Q4"
+    assert parse_period("2099-12").next().code == "2100-01"

@@ -58,24 +58,31 @@ class Period:
         return f"{self.code[:4]}年{int(self.code[5:])}月"
 
     def previous(self) -> "Period":
-        return parse_period(_shift(self.code, -1))
+        return _build(_shift(self.code, -1))
 
     def next(self) -> "Period":
-        return parse_period(_shift(self.code, 1))
+        return _build(_shift(self.code, 1))
 
 
 def parse_period(text: str | None) -> Period:
     """`YYYYQn` or `YYYY-MM` (years 2000–2099) → Period; anything else is InvalidInput."""
     text = (text or "").strip().upper()
+    period = _build(text)
+    if period is None or not 2000 <= period.start.year <= 2099:
+        raise InvalidInput(PERIOD_MESSAGE, field="period")
+    return period
+
+
+def _build(text: str) -> Period | None:
+    """The period a well-formed code names (any year; the neighbours of the edge years)."""
     quarter, month = _QUARTER.match(text), _MONTH.match(text)
-    if quarter and 2000 <= int(quarter[1]) <= 2099:
+    if quarter:
         year, q = int(quarter[1]), int(quarter[2])
-        start = date(year, 3 * q - 2, 1)
-        return Period(text, start, _month_end(year, 3 * q))
-    if month and 2000 <= int(month[1]) <= 2099:
+        return Period(text, date(year, 3 * q - 2, 1), _month_end(year, 3 * q))
+    if month:
         year, m = int(month[1]), int(month[2])
         return Period(text, date(year, m, 1), _month_end(year, m))
-    raise InvalidInput(PERIOD_MESSAGE, field="period")
+    return None
 
 
 def _month_end(year: int, month: int) -> date:
@@ -94,7 +101,7 @@ def _shift(code: str, step: int) -> str:
 def recent_periods(last: Period, count: int) -> list[Period]:
     """`count` periods ending with `last`, oldest first."""
     periods = [last]
-    while len(periods) < count and periods[0].start.year > 2000:
+    while len(periods) < count and periods[0].start.year >= 2000:
         periods.insert(0, periods[0].previous())
     return periods
 
