@@ -364,3 +364,57 @@ def test_report_subject_ids_round_trip(code, number):
 def test_edge_periods_render(quarter, client, auth, period):
     auth.login("leader")
     assert client.get(f"/assessment/{period}").status_code == 200
+
+
+def test_platform_measures_by_hand(quarter):
+    """Each computed measure of 2026Q4 from rows made here (and the quarter's posts)."""
+    from datetime import date, datetime
+
+    from salon.assessment.metrics import measure
+    from salon.lectures.models import Lecture
+    from salon.posts.models import Post
+    from salon.problems.models import Problem
+    from salon.salons.models import Salon, SignUp
+    from salon.suggestions.models import Suggestion
+
+    g, c = quarter["城关派出所"], quarter["曹甸派出所"]
+    users = {u.username: u for u in db.session.scalars(db.select(User))}
+    organizer = users["organizer"]
+    # 城关: one of its posts is a problem report, one is 典型经验
+    posts = db.session.scalars(db.select(Post).where(Post.unit_id == g.id,
+                                                     Post.status == "submitted")).all()
+    november = [p for p in posts if p.created_at.month == 11]
+    november[0].kind, november[1].exemplary = "problem", True
+    # sign-ups: November's salon (2 of 城关, one attended), September's is outside
+    for month, number in (("2026-11", 1), ("2026-09", 2)):
+        salon = Salon(number=number, month=month, topic="主题", status="held")
+        db.session.add(salon)
+        for name, came in (("officer", True), ("g2", None)):
+            db.session.add(SignUp(salon=salon, user=users[name], attended=came))
+    # 曹甸's two resolved problems: one reopened once; verdicts 满意 + citizen 不满意, 基本满意
+    resolved = db.session.scalars(db.select(Problem).where(
+        Problem.responsible_unit_id == c.id).order_by(Problem.id)).all()
+    resolved[0].reopen_count, resolved[0].satisfaction = 1, "satisfied"
+    resolved[0].revisit_satisfaction = "unsatisfied"
+    resolved[1].satisfaction = "basically"
+    # two lectures of 曹甸 in the quarter, one in September
+    for held in (date(2026, 10, 9), date(2026, 12, 1), date(2026, 9, 30)):
+        db.session.add(Lecture(kind="forum", held_on=held, unit=c, title="讲", speaker_name="某",
+                               created_by=organizer))
+    # suggestions for 城关: adopted and merged in the quarter count, declined does not
+    for code, status, at in (("A" * 16, "adopted", datetime(2026, 10, 2)),
+                             ("B" * 16, "merged", datetime(2026, 12, 2)),
+                             ("C" * 16, "declined", datetime(2026, 11, 2)),
+                             ("D" * 16, "adopted", datetime(2026, 9, 2))):
+        db.session.add(Suggestion(code=code, channel="online", text="建议", unit=g,
+                                  status=status, received_on=at.date(), triaged_at=at))
+    db.session.commit()
+    got = measure(parse_period("2026Q4"))
+    assert got["posts"][g.id] == 2 and got["problems_raised"][g.id] == 1
+    assert got["exemplary"] == {g.id: 1}
+    assert got["signups"] == {g.id: 2} and got["attendance"] == {g.id: 1}
+    assert got["reopen_rate"] == {c.id: 50.0, g.id: 0.0}  # 曹甸 1 of 2 reopened, 城关 0 of 1
+    assert got["satisfaction_rate"] == {c.id: pytest.approx(66.67)}  # 2 of 3 verdicts pleased
+    assert got["on_time_rate"] == {c.id: 50.0, g.id: 100.0}
+    assert got["lectures"] == {c.id: 2}
+    assert got["suggestions_taken"] == {g.id: 2}
