@@ -16,8 +16,9 @@ from . import (
     problems,
     salons,
     search,
+    signoff,
     suggestions,
 )
 
 FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications,
-            suggestions, lectures, assessment)
+            signoff, suggestions, lectures, assessment)

@@ -19,7 +19,9 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..salons.models import Salon
 from ..salons.services import salon_of_month
-from . import jobs, services
+from ..signoff.queries import panel as signoff_panel
+from ..signoff.services import record_of
+from . import jobs, services, signing
 from .content import bulletin_for, gather, has_posts
 from .forms import SettingsForm
 from .models import BulletinRevision
@@ -41,9 +43,15 @@ def page(month: str):
     salon = salon_of_month(month)
     bulletin = bulletin_for(salon, create=False)
     form = SettingsForm(obj=bulletin)
-    preview = services.preview_html(gather(salon)) if has_posts(salon) else None
+    content = gather(salon) if has_posts(salon) else None
+    preview = services.preview_html(content) if content else None
+    signoff = None
+    if bulletin.id:  # the sign-off is keyed by the bulletin (made by the first save or build)
+        words = signing.words_of(content, record_of(signing.KIND, bulletin.id)) \
+            if content else None
+        signoff = signoff_panel(signing.KIND, bulletin.id, current_user, words)
     return render_template("bulletin/page.html", salon=salon, bulletin=bulletin, form=form,
-                           preview=preview, job=jobs.latest_job(salon))
+                           preview=preview, job=jobs.latest_job(salon), signoff=signoff)
 
 
 @bp.route("/<month>/settings", methods=["POST"])
@@ -59,7 +67,6 @@ def settings(month: str):
         return redirect(url_for(".page", month=month))
     try:
         services.save_settings(salon, editor_note=form.editor_note.data or "",
-                               signed_on=form.signed_on.data,
                                total_number=form.total_number.data,
                                print_count=form.print_count.data)
     except InvalidInput as error:  # an editor's note over the Markdown budget
@@ -111,13 +118,13 @@ def publish(month: str):
 @bp.route("/<month>/revisions/<int:revision_id>.pdf")
 @login_required
 def download(month: str, revision_id: int):
-    """The stored PDF, byte for byte (drafts only for organizers)."""
+    """The stored PDF, byte for byte (drafts only for organizers and leaders)."""
     salon = salon_of_month(month)
     revision = db.session.get(BulletinRevision, revision_id)
     if revision is None or revision.bulletin.salon_id != salon.id:
         abort(404)
-    if revision.published_at is None and not current_user.has_role("organizer"):
-        abort(403)
+    if revision.published_at is None and not current_user.has_role("organizer", "leader"):
+        abort(403)  # a sample: for the organizers who make it and the leaders who sign it
     response = make_response(services.revision_bytes(revision))
     name = f"社区警务沙龙专刊-第{salon.number}期-{revision.label}.pdf"
     response.headers["Content-Type"] = "application/pdf"
