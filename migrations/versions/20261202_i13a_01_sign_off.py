@@ -1,7 +1,7 @@
 """签发 (sign-off): one record per document and its immutable event trail
 
 Revision ID: i13a_01
-Revises: i11b_03
+Revises: i11c_01
 Create Date: 2026-12-02 14:38:34.527459
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i13a_01'
-down_revision = 'i11b_03'
+down_revision = "i11c_01"
 branch_labels = None
 depends_on = None
 

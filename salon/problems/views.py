@@ -8,6 +8,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,10 +25,10 @@ from ..extensions import db
 from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
 from ..todo import sections_for
-from . import ledger
+from . import exports, ledger
 from .access import LEDGER_ROLES
 from .forms import ActionForm
-from .models import Problem
+from .models import LedgerExport, Problem
 from .queries import (
     TODO_KINDS,
     ProblemFilters,
@@ -42,7 +43,7 @@ from .services import take_step
 from .workflow import SATISFACTION, STATES, STEPS
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = exports.XLSX
 
 
 @bp.route("/")
@@ -64,6 +65,11 @@ def export(fmt: str):
     filters = ProblemFilters.from_args(request.args)
     headers = {"Content-Disposition": ledger.attachment_header(
         f"问题台账-{now():%Y%m%d}.{fmt}")}
+    if fmt == "xlsx" and exports.needs_job(filters):
+        job = exports.enqueue(current_user, request.args)
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(_export_state(job)), 202
+        return redirect(url_for(".export_job", export_id=job.id))
     batches = problems_in_batches(filters)
     if fmt == "csv":  # streamed: the first rows leave before the last are read
         lines = (line.encode("utf-8") for line in ledger.csv_lines(batches))
@@ -76,6 +82,47 @@ def export(fmt: str):
     headers["Content-Length"] = str(spool.tell())
     spool.seek(0)
     return Response(_read_and_close(spool), mimetype=XLSX, headers=headers)
+
+
+@bp.route("/exports/<int:export_id>")
+@role_required(*LEDGER_ROLES)
+def export_job(export_id: int):
+    """A background export: its progress while it runs, the download once it is done."""
+    return render_template("problems/export.html", job=_own_export(export_id))
+
+
+@bp.route("/exports/<int:export_id>/status")
+@role_required(*LEDGER_ROLES)
+def export_status(export_id: int):
+    return jsonify(_export_state(_own_export(export_id)))
+
+
+@bp.route("/exports/<int:export_id>.xlsx")
+@role_required(*LEDGER_ROLES)
+def export_file(export_id: int):
+    job = _own_export(export_id)
+    if job.status != "done":
+        abort(404)
+    name = f"问题台账-{job.finished_at:%Y%m%d}.xlsx"
+    return Response(exports.export_bytes(job), mimetype=XLSX,
+                    headers={"Content-Disposition": ledger.attachment_header(name)})
+
+
+def _own_export(export_id: int) -> LedgerExport:
+    """Only the person who asked sees an export (another's filters are not theirs to see)."""
+    job = db.session.get(LedgerExport, export_id)
+    if job is None or job.requested_by_id != current_user.id:
+        abort(404)
+    return job
+
+
+def _export_state(job: LedgerExport) -> dict:
+    state = {"id": job.id, "status": job.status, "label": job.status_label,
+             "progress": job.progress, "message": job.message,
+             "page": url_for(".export_job", export_id=job.id)}
+    if job.status == "done":
+        state["file"] = url_for(".export_file", export_id=job.id)
+    return state
 
 
 def _read_and_close(spool, size: int = 1 << 16):
@@ -102,14 +149,14 @@ def act(problem_id: int):
     form = ActionForm()
     back = safe_next(form.next.data or url_for("posts.detail", post_id=problem.post_id))
     if not form.validate():
-        return _redisplay(problem, form, form.error_messages())
+        return _redisplay(problem, form, form.field_errors())
     post_id = problem.post_id
     try:
         take_step(problem, current_user, form.action.data,
                   form.step_input(lambda unit_id: db.session.get(Unit, unit_id)))
     except InvalidInput as error:
         db.session.rollback()
-        return _redisplay(problem, form, [error.message])
+        return _redisplay(problem, form, {error.field or "": [error.message]})
     except (Conflict, NotAllowed) as error:  # the error page, with the way back to the problem
         db.session.rollback()
         return render_template("errors/error.html", code=error.status, title=error.title,
@@ -120,11 +167,18 @@ def act(problem_id: int):
     return redirect(back)
 
 
-def _redisplay(problem: Problem, form: ActionForm, messages: list[str]):
-    """The post page again, with the errors and the step's form open and filled in (400)."""
-    for message in messages:
-        flash(message, "danger")
-    g.problem_draft = {"action": form.action.data, "values": request.form.to_dict()}
+def _redisplay(problem: Problem, form: ActionForm, errors: dict[str, list[str]]):
+    """The post page again with the step's form open, filled in, each message beside its field
+    (one without a field, or for a field the form does not show, on top) (400)."""
+    shown = set(STEPS[form.action.data].fields) if form.action.data in STEPS else set()
+    beside = {field: messages for field, messages in errors.items() if field in shown}
+    for field, messages in errors.items():
+        for message in messages if field not in beside else []:
+            flash(message, "danger")
+    if beside:
+        flash("请改正下面标出的错误。", "danger")
+    g.problem_draft = {"action": form.action.data, "values": request.form.to_dict(),
+                       "errors": beside}
     post_page = current_app.view_functions["posts.detail"]  # the problem lives on its post's page
     return post_page(post_id=problem.post_id), 400
 
