@@ -179,3 +179,15 @@ def test_the_fingerprint_is_of_the_words_not_of_the_signature(app, salon):
     salon.bulletin.editor_note = "改过的编者按。"
     db.session.commit()
     assert fingerprint_of_salon(salon) != before
+
+
+def test_a_comment_is_shown_as_text(app, salon):
+    organizer, leader = browser(app, "organizer"), browser(app, "leader")
+    step(organizer, salon, "submit", "<b>送审</b>")
+    step(leader, salon, "return", '<script>window.__xss=1</script>请改"标题"')
+    for who in (organizer, leader):
+        page = who.get("/bulletins/2026-10").get_data(as_text=True)
+        assert "<script>window.__xss" not in page and "<b>送审</b>" not in page
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;请改&#34;标题&#34;" in page
+    todo = organizer.get("/problems/todo").get_data(as_text=True)
+    assert "<script>window.__xss" not in todo and "&lt;script&gt;" in todo
