@@ -191,3 +191,18 @@ def test_a_comment_is_shown_as_text(app, salon):
         assert "&lt;script&gt;window.__xss=1&lt;/script&gt;请改&#34;标题&#34;" in page
     todo = organizer.get("/problems/todo").get_data(as_text=True)
     assert "<script>window.__xss" not in todo and "&lt;script&gt;" in todo
+
+
+def test_words_changed_while_waiting_are_sent_again_before_signing(app, salon):
+    organizer, leader = browser(app, "organizer"), browser(app, "leader")
+    step(organizer, salon, "submit")
+    send(organizer, "/bulletins/2026-10/settings", {"editor_note": "送审后又改了编者按。"})
+    page = leader.get("/bulletins/2026-10").get_data(as_text=True)
+    assert "送审后内容已有变化，须由组织者重新送审后再签发" in page
+    assert ">签发</button>" not in page and ">退回</button>" in page
+    answer = step(leader, salon, "sign")
+    assert answer.status_code == 409 and "请组织者重新送审" in answer.get_data(as_text=True)
+    assert ">送审</button>" in organizer.get("/bulletins/2026-10").get_data(as_text=True)
+    step(organizer, salon, "submit")
+    assert step(leader, salon, "sign").status_code == 302
+    assert signed(salon)
