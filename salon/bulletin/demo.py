@@ -36,8 +36,9 @@ def seed() -> None:
         sign(KIND, bulletin.id, leader, comment="同意印发。")
         store(salon, build(salon, workers=0), organizer.id)
         publish(salon, organizer)
-    waiting = next((s for s in reversed(salons)
-                    if s.status in ("held", "open") and has_posts(s)), None)
+    # the salon just held is the one whose bulletin is being made (else one still open)
+    waiting = next((s for status in ("held", "open") for s in reversed(salons)
+                    if s.status == status and has_posts(s)), None)
     if waiting is not None:
         bulletin = bulletin_for(waiting)
         if record_of(KIND, bulletin.id) is None:

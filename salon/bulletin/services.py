@@ -15,7 +15,7 @@ from ..storage import delete_with_transaction, put_for_transaction, storage
 from ..timeutil import now
 from . import content as content_module
 from . import signing
-from .models import Bulletin, BulletinRevision
+from .models import BuildJob, Bulletin, BulletinRevision
 from .render import segments
 from .render import workers as workers_module
 
@@ -95,6 +95,9 @@ def store(salon: Salon, built: Build, user_id: int | None) -> BulletinRevision:
     bulletin = content_module.bulletin_for(salon)
     old = bulletin.draft
     if old is not None:
+        # The job that built the old draft no longer points at it (the FK would refuse).
+        db.session.execute(db.update(BuildJob).where(BuildJob.revision_id == old.id)
+                           .values(revision_id=None))
         delete_with_transaction(old.storage_key)
         db.session.delete(old)
         db.session.flush()
@@ -134,7 +137,7 @@ def publish(salon: Salon, user) -> BulletinRevision:
     content = content_module.gather(salon)
     record = signing.require_signed(content)
     if draft.content_hash != segments.fingerprint(content):
-        if draft.built_at < record.signed_at:
+        if draft.built_at <= record.signed_at:
             raise BulletinError("专刊已签发，请重新生成专刊（封面印上签发人和签发日期）后再发布。")
         raise BulletinError("样稿生成后内容已有变化，请重新生成后再发布。")
     published = bulletin.published_revisions
