@@ -418,3 +418,40 @@ def test_platform_measures_by_hand(quarter):
     assert got["on_time_rate"] == {c.id: 50.0, g.id: 100.0}
     assert got["lectures"] == {c.id: 2}
     assert got["suggestions_taken"] == {g.id: 2}
+
+
+# --- 签发 of the 考核通报 ---------------------------------------------------------------------
+
+def _step(client, action, comment=""):
+    url = "/assessment/2026Q4"
+    return client.post(f"/signoff/assessment/20264/{action}", data={
+        "csrf_token": csrf_token(client, url), "comment": comment, "next": url})
+
+
+def test_organizer_submits_leader_signs_and_a_weight_change_voids_it(quarter, client, auth):
+    from salon.assessment.report import KIND
+    from salon.signoff import is_signed, state_of
+
+    auth.login("organizer")
+    page = client.get("/assessment/2026Q4").get_data(as_text=True)
+    assert "signoff-panel" in page and "送审" in page
+    assert _step(client, "submit").status_code == 302
+    auth.logout()
+    auth.login("leader")
+    assert "signoff-sign" in client.get("/assessment/2026Q4").get_data(as_text=True)
+    assert _step(client, "sign", "同意通报。").status_code == 302
+    assert state_of(KIND, 20264) == "signed"
+    _, fingerprint = report_content("2026Q4")
+    assert is_signed(KIND, 20264, fingerprint)
+    page = client.get("/assessment/2026Q4").get_data(as_text=True)
+    assert "签发人：<strong>测试leader</strong>" in page and "signoff-stale" not in page
+    # a weight changed after 签发: the signed 通报 no longer matches the live ranking
+    db.session.scalar(db.select(Indicator).filter_by(code="faan")).weight = 30
+    db.session.commit()
+    assert not is_signed(KIND, 20264, report_content("2026Q4")[1])
+    assert "signoff-stale" in client.get("/assessment/2026Q4").get_data(as_text=True)
+
+
+def test_officers_cannot_submit_the_report(quarter, client, auth):
+    auth.login("officer")
+    assert _step(client, "submit").status_code == 403

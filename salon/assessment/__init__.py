@@ -14,8 +14,10 @@ __all__ = ["init_app", "seed_demo"]
 
 
 def init_app(app: Flask) -> None:
+    from .report import register
     from .services import dashboard_trend
 
+    register()
     app.register_blueprint(bp)
     app.cli.add_command(assess_cli)
     app.add_template_global(dashboard_trend, "assessment_trend")

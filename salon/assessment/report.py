@@ -1,23 +1,20 @@
-"""The 考核通报's content, for the sign-off module (签发, salon/signoff) to freeze.
+"""The 考核通报's content and fingerprint, signed off (送审, 签发) through salon/signoff.
 
-Not wired to 签发 here: that module is being built separately. When it lands, registering is
-one call in `assessment.init_app`:
-
-    register_kind("assessment", label="考核通报", title_of=report.title_of,
-                  url_of=report.url_of, fingerprint_of=report.fingerprint_of)
-
-A signature records the fingerprint of the content at 送审; `is_signed(kind, id, fingerprint)`
-is then false as soon as anything in it changes (a figure, a weight, a formula), so a weight
-changed after publication cannot alter a published 通报: the frozen file is the content as it
-was, and the live ranking no longer matches its fingerprint.
+The kind "assessment" is registered with 签发 (`register()`, from the feature's init_app); a
+period's subject id is the integer `subject_id(period)`. A signature records the content's
+fingerprint at 送审; `is_signed(KIND, id, fingerprint)` is false as soon as anything in it
+changes (a figure, a weight, a formula), so a weight changed afterwards shows as "内容已有变化"
+and cannot pass for the signed 通报. The PDF/xlsx of the 通报, frozen at publication with its
+SHA-256, is not built yet: `report_content()` is what it is to be made from.
 """
 import hashlib
 import json
 
-from flask import url_for
-
+from ..signoff import register_kind
 from .scoring import Period, parse_period
-from .services import as_json, assess
+from .services import Assessment, as_json, assess
+
+KIND = "assessment"
 
 
 def subject_id(period: Period) -> int:
@@ -36,10 +33,16 @@ def period_of(subject: int) -> Period:
     return parse_period(f"{text[:4]}-{text[4:]}")
 
 
-def report_content(period_text: str) -> tuple[dict, str]:
+def register() -> None:
+    """The 考核通报 as a kind of signed document (called from the feature's init_app)."""
+    register_kind(KIND, label="考核通报", title_of=title_of, url_of=url_of,
+                  fingerprint_of=fingerprint_of)
+
+
+def report_content(period_text: str, assessment: Assessment | None = None) -> tuple[dict, str]:
     """The 考核通报's content (ranking, formulas and weights as they are now, 捆绑考评) and its
     SHA-256 fingerprint: what a sign-off freezes, so a later weight change cannot alter it."""
-    assessment = assess(period_text)
+    assessment = assessment or assess(period_text)
     content = {
         "period": assessment.period.code, "label": assessment.period.label,
         "indicators": [{"code": i.code, "name": i.name, "definition": i.definition,
@@ -64,4 +67,4 @@ def title_of(subject: int) -> str:
 
 
 def url_of(subject: int) -> str:
-    return url_for("assessment.ranking", period=period_of(subject).code)
+    return f"/assessment/{period_of(subject).code}#signoff"  # also outside a request

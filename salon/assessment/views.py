@@ -9,7 +9,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..posts.models import Post
 from ..problems.models import Problem
-from . import charts, services, units
+from ..signoff.queries import panel as signoff_panel
+from . import charts, report, services, units
 from .forms import BrandForm, FigureForm, IndicatorForm, ProfileForm
 from .indicators import save_indicator
 from .scoring import parse_period
@@ -46,8 +47,11 @@ def ranking(period: str):
     groups: dict[str, list] = {}
     for result in assessment.results:
         groups.setdefault(result.unit.group, []).append(result)
+    _, fingerprint = report.report_content(period, assessment)
+    signoff = signoff_panel(report.KIND, report.subject_id(assessment.period), current_user,
+                            fingerprint) if assessment.indicators else None
     return render_template("assessment/ranking.html", a=assessment, groups=groups,
-                           may_enter=services.may_enter(current_user))
+                           may_enter=services.may_enter(current_user), signoff=signoff)
 
 
 @bp.route("/assessment/<period>/units/<int:unit_id>")

@@ -50,6 +50,15 @@ def test_organizer_enters_figures_and_officer_sees_own_unit(open_as, live_server
     organizer.set_viewport_size(PHONE)
     expect(organizer.locator(".ranking-cards li").first).to_be_visible()
     organizer.set_viewport_size(DESKTOP)
+    # 送审 the 通报 as it now stands; a leader 签发s it
+    organizer.locator(".signoff-submit").get_by_role("button", name="送审").click()
+    expect(organizer.locator(".signoff-state")).to_have_text("待签发")
+    leader = open_as("leader")
+    leader.goto(live_server(f"/assessment/{period}"))
+    leader.locator(".signoff-sign textarea").fill("同意通报，末位单位按规定约谈。")
+    leader.locator(".signoff-sign").get_by_role("button", name="签发").click()
+    expect(leader.locator(".signoff-signer")).to_contain_text("测试leader")
+    both_widths(leader, "assessment-signed")
 
     officer = open_as("officer")  # 城关派出所
     officer.get_by_role("link", name="考核", exact=True).click()
