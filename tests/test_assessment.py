@@ -455,3 +455,29 @@ def test_organizer_submits_leader_signs_and_a_weight_change_voids_it(quarter, cl
 def test_officers_cannot_submit_the_report(quarter, client, auth):
     auth.login("officer")
     assert _step(client, "submit").status_code == 403
+
+
+def test_report_xlsx_carries_the_ranking_and_fingerprint(quarter, client, auth):
+    import io
+
+    from openpyxl import load_workbook
+
+    auth.login("leader")
+    response = client.get("/assessment/2026Q4/report.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    rows = list(book["排名"].iter_rows(values_only=True))
+    assert rows[0][0] == "2026年第四季度考核排名"
+    assert rows[1][:7] == ("分组", "名次", "单位", "总分", "较上期", "末位", "缺报指标")
+    assert rows[2][:7] == ("派出所", 1, "城关派出所", 75, None, None, None)
+    assert rows[3][:8] == ("派出所", 1, "夏集派出所", 75, None, None, "熟识率", "缺报")
+    assert rows[4][:6] == ("派出所", 3, "曹甸派出所", 31.25, None, "是")
+    assert rows[-1][0] == f"内容指纹（SHA-256）：{report_content('2026Q4')[1]}"
+    formulas = list(book["指标与口径"].iter_rows(values_only=True))
+    assert formulas[2][1:7] == ("发案率", "越低越好", 20, "按辖区人口折算（每万人）", "是",
+                                "警务室数值累加到派出所")
+    assert formulas[2][7].startswith("发案起数")
+    auth.logout()
+    auth.login("officer")
+    assert client.get("/assessment/2026Q4/report.xlsx").status_code == 403

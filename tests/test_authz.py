@@ -55,6 +55,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "assessment.edit_brand": ORGANIZER_ONLY,  # or the unit's head (none in the sample)
     "assessment.edit_indicator": only("organizer", "admin"),
     "assessment.edit_profile": ADMIN_ONLY,
+    "assessment.export": only("leader", "organizer"),
     "assessment.figures": ORGANIZER_ONLY,
     "assessment.index": expect(default=REDIRECT),  # to the ranking, or one's own unit
     "assessment.indicators": ALL_SIGNED_IN,

@@ -1,6 +1,17 @@
 """考核 pages: the ranking, a unit's indicators and how they were computed, entering figures,
 the indicator set; unit pages (档案、人员、问题、品牌) and the 品牌 page."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..accounts.auth import role_required
@@ -52,6 +63,19 @@ def ranking(period: str):
                             fingerprint) if assessment.indicators else None
     return render_template("assessment/ranking.html", a=assessment, groups=groups,
                            may_enter=services.may_enter(current_user), signoff=signoff)
+
+
+@bp.route("/assessment/<period>/report.xlsx")
+@role_required("leader", "organizer")
+def export(period: str):
+    """The 考核通报 as an .xlsx (ranking, formulas, 捆绑考评, the content's fingerprint)."""
+    from .sheet import workbook_bytes
+
+    content, fingerprint = report.report_content(period)
+    name = quote(f"{content['period']}考核通报.xlsx")
+    return Response(workbook_bytes(content, fingerprint), headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/assessment/<period>/units/<int:unit_id>")
