@@ -24,6 +24,7 @@ from ..signoff.queries import panel as signoff_panel
 from . import charts, report, services, units
 from .forms import BrandForm, FigureForm, IndicatorForm, ProfileForm
 from .indicators import save_indicator
+from .models import Indicator
 from .scoring import parse_period
 
 bp = Blueprint("assessment", __name__)
@@ -136,12 +137,9 @@ def figures(period: str):
 @login_required
 def indicators():
     """The indicator set with each formula (口径) and the scoring method."""
-    rows = db.session.scalars(db.select(services.Indicator).order_by(
-        services.Indicator.position, services.Indicator.id)).all()
-    from .scoring import __doc__ as method
-
+    rows = db.session.scalars(db.select(Indicator).order_by(Indicator.position,
+                                                            Indicator.id)).all()
     return render_template("assessment/indicators.html", indicators=rows,
-                           method=method.split("\n\n", 1)[1],
                            may_manage=services.may_manage_indicators(current_user))
 
 
