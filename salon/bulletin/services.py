@@ -14,6 +14,7 @@ from ..salons.services import SalonError, advance_status
 from ..storage import delete_with_transaction, put_for_transaction, storage
 from ..timeutil import now
 from . import content as content_module
+from .distribution import announce
 from .models import Bulletin, BulletinRevision
 from .render import segments
 from .render import workers as workers_module
@@ -139,6 +140,7 @@ def publish(salon: Salon, user) -> BulletinRevision:
     draft.published_by_id = user.id
     if salon.status != "published":
         _mark_published(salon)
+    announce(draft)
     return draft
 
 

@@ -1,0 +1,321 @@
+"""Traceable copies: a frozen bulletin stamped for the person who downloads it.
+
+One overlay is made per download (a faint diagonal line of 内部资料 注意保存, the holder's
+name, 警号 and the time, three times across the page, and the copy's id as invisible text)
+and drawn over every page; nothing is laid out again and no page's content is parsed. The
+frozen file's objects are copied byte for byte; each page's dictionary is written anew with
+the overlay's content streams around its own and the overlay's font and graphics state in its
+resources; the document information gets the copy's id. The whole file is written afresh
+with one cross-reference stream, never as an appended update: cutting an update off the end
+of a copy would give back the unstamped original.
+
+The id is in the page content twice: in text render mode 3 (invisible; kept by tools that
+rewrite the file's objects, e.g. qpdf or pypdf) and as 2 pt white text in the bottom margin
+(kept also by tools that redraw the pages, e.g. pdftocairo, which drop invisible text), so
+`find_copy_id` finds it when a tool has dropped the metadata.
+"""
+import hashlib
+import math
+import re
+import secrets
+import zlib
+from base64 import b32encode
+from dataclasses import dataclass
+from functools import cache
+from io import BytesIO
+
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from . import fontmerge
+from .assemble import FONTS, REGULAR
+
+MARK = "SLNCOPY-"  # the id's prefix in the page content and the metadata
+ID_LENGTH = 24  # base32 characters: 120 random bits
+ID_KEY = "/SalonCopyId"  # the document information entry
+_FOUND = re.compile(MARK.replace("-", r"-?") + f"([A-Z2-7]{{{ID_LENGTH}}})")
+FONT_NAME, STATE_NAME = "/FSalonCopy", "/GSalonCopy"
+LINE_SIZE = 14  # pt, the diagonal line
+LINE_GREY = 0.66  # multiplied over the page: faint on paper, text under it stays black
+LINE_GAP = 240  # pt between the three diagonal lines
+
+
+class CopyError(ValueError):
+    """The file is not a PDF this module can stamp or read."""
+
+
+def new_copy_id() -> str:
+    """A random, unguessable id (base32, no padding)."""
+    return b32encode(secrets.token_bytes(ID_LENGTH * 5 // 8)).decode()
+
+
+@dataclass(frozen=True)
+class CopyMark:
+    """What a copy carries: the visible line and the id."""
+
+    line: str  # e.g. 内部资料 注意保存　张三　警号 012345　2026-12-02 14:36
+    copy_id: str
+
+    @property
+    def hidden(self) -> str:
+        return MARK + self.copy_id
+
+
+def stamp_copy(pdf: bytes, mark: CopyMark) -> bytes:
+    """The frozen `pdf` with `mark` drawn over every page and kept in its metadata."""
+    try:
+        reader = PdfReader(BytesIO(pdf))
+        if reader.is_encrypted:
+            raise CopyError("专刊文件已加密，无法加盖副本标记。")
+        pages = list(reader.pages)
+    except CopyError:
+        raise
+    except Exception as error:  # pypdf raises many kinds on a damaged file
+        raise CopyError("专刊文件无法读取。") from error
+    writer = _Rewriter(pdf, reader)
+    font = writer.add(_font(mark.line + mark.hidden, writer))
+    state = writer.add(DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
+                                         NameObject("/BM"): NameObject("/Multiply")}))
+    before = writer.add(_stream(b"q\n"))
+    overlays: dict[tuple[float, float], IndirectObject] = {}
+    for page in pages:
+        box = page.mediabox
+        size = (float(box.width), float(box.height))
+        if size not in overlays:
+            overlays[size] = writer.add(_stream(_overlay(mark, *size, float(box.left),
+                                                         float(box.bottom))))
+        writer.replace(page.indirect_reference,
+                       _stamped_page(page, before, overlays[size], font, state))
+    info = DictionaryObject()
+    old_info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
+    if old_info is not None:
+        info.update(dict(old_info.get_object()))
+    info[NameObject(ID_KEY)] = TextStringObject(mark.hidden)
+    if isinstance(old_info, IndirectObject):
+        writer.replace(old_info, info)
+        return writer.write(old_info)
+    return writer.write(writer.add(info))
+
+
+def find_copy_id(pdf: bytes) -> str | None:
+    """The copy id a stamped copy carries: from its metadata, else from its page content."""
+    try:
+        reader = PdfReader(BytesIO(pdf))
+        info = reader.metadata or {}
+        found = _FOUND.search(str(info.get(ID_KEY, "")))
+        if found:
+            return found.group(1)
+        for page in reader.pages:
+            text = re.sub(r"\s+", "", page.extract_text() or "")
+            found = _FOUND.search(text)
+            if found:
+                return found.group(1)
+    except Exception as error:
+        raise CopyError("不是可读取的 PDF 文件。") from error
+    return None
+
+
+# --- the overlay ---------------------------------------------------------------------------
+
+@cache
+def _metrics(text: str) -> dict[str, tuple[int, float]]:
+    return fontmerge.glyphs(FONTS[REGULAR], text)
+
+
+def _hex(text: str, glyphs) -> tuple[str, float]:
+    """The text as 2-byte glyph ids (Identity-H) and its advance in 1/1000 em."""
+    shown = [glyphs[ch] for ch in text if ch in glyphs]
+    return "".join(f"{gid:04x}" for gid, _ in shown), sum(advance for _, advance in shown)
+
+
+def _overlay(mark: CopyMark, width: float, height: float, left: float, bottom: float) -> bytes:
+    """The content drawn over a page: the diagonal lines, then the id twice, invisibly."""
+    glyphs = _metrics(mark.line + mark.hidden)
+    line, advance = _hex(mark.line, glyphs)
+    angle = math.atan2(height, width)
+    cos, sin = math.cos(angle), math.sin(angle)
+    half = advance * LINE_SIZE / 1000 / 2
+    centre_x, centre_y = left + width / 2, bottom + height / 2
+    ops = [f"Q q {STATE_NAME} gs {LINE_GREY} g BT {FONT_NAME} {LINE_SIZE} Tf"]
+    for offset in (-LINE_GAP, 0, LINE_GAP):
+        x = centre_x - half * cos - offset * sin
+        y = centre_y - half * sin + offset * cos
+        ops.append(f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.2f} {y:.2f} Tm <{line}> Tj")
+    ops.append("ET Q")
+    hidden, _ = _hex(mark.hidden, glyphs)
+    ops.append(f"q BT 3 Tr {FONT_NAME} 6 Tf 1 0 0 1 {left + 36:.2f} {bottom + 14:.2f} Tm "
+               f"<{hidden}> Tj ET Q")
+    ops.append(f"q 1 g BT {FONT_NAME} 2 Tf 1 0 0 1 {left + 36:.2f} {bottom + 6:.2f} Tm "
+               f"<{hidden}> Tj ET Q")
+    return " ".join(ops).encode()
+
+
+def _font(text: str, writer: "_Rewriter") -> DictionaryObject:
+    """A Type0 font with the overlay's glyphs of the bundled serif (glyph ids kept)."""
+    glyphs = _metrics(text)
+    data = fontmerge.subset(FONTS[REGULAR], {gid for gid, _ in glyphs.values()})
+    file_stream = _stream(data)
+    file_stream[NameObject("/Length1")] = NumberObject(len(data))
+    base = NameObject(f"/SALONC+{REGULAR}")
+    descriptor = DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): base,
+        NameObject("/Flags"): NumberObject(6),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(v) for v in (-1000, -300, 2000, 1100)]),
+        NameObject("/ItalicAngle"): NumberObject(0), NameObject("/Ascent"): NumberObject(880),
+        NameObject("/Descent"): NumberObject(-120), NameObject("/CapHeight"): NumberObject(733),
+        NameObject("/StemV"): NumberObject(80),
+        NameObject("/FontFile2"): writer.add(file_stream),
+    })
+    widths = {gid: advance for gid, advance in glyphs.values()}
+    cid_font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/CIDFontType2"),
+        NameObject("/BaseFont"): base,
+        NameObject("/CIDSystemInfo"): DictionaryObject({
+            NameObject("/Registry"): TextStringObject("Adobe"),
+            NameObject("/Ordering"): TextStringObject("Identity"),
+            NameObject("/Supplement"): NumberObject(0)}),
+        NameObject("/FontDescriptor"): writer.add(descriptor),
+        NameObject("/CIDToGIDMap"): NameObject("/Identity"),
+        NameObject("/DW"): NumberObject(1000),
+        NameObject("/W"): fontmerge._widths_array(
+            {gid: FloatObject(round(width, 2)) for gid, width in widths.items()}),
+    })
+    to_unicode = fontmerge._to_unicode({gid: char for char, (gid, _) in glyphs.items()})
+    return DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
+        NameObject("/BaseFont"): base, NameObject("/Encoding"): NameObject("/Identity-H"),
+        NameObject("/DescendantFonts"): ArrayObject([writer.add(cid_font)]),
+        NameObject("/ToUnicode"): writer.add(_stream(to_unicode.get_data())),
+    })
+
+
+def _stream(data: bytes):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream.flate_encode() if len(data) > 64 else stream
+
+
+def _resolved_copy(value) -> DictionaryObject:
+    """A direct copy of a (possibly indirect) dictionary, its values left as they are."""
+    found = value.get_object() if value is not None else None
+    return DictionaryObject(dict(found)) if isinstance(found, DictionaryObject) \
+        else DictionaryObject()
+
+
+def _stamped_page(page, before, overlay, font, state) -> DictionaryObject:
+    """The page's dictionary with the overlay drawn after its own content."""
+    stamped = DictionaryObject(dict(page))
+    contents = page.raw_get("/Contents") if "/Contents" in page else None
+    if contents is None:
+        existing = []
+    elif isinstance(contents.get_object(), ArrayObject):
+        existing = list(contents.get_object())
+    else:
+        existing = [contents]
+    stamped[NameObject("/Contents")] = ArrayObject([before, *existing, overlay])
+    resources = _resolved_copy(page.get("/Resources"))
+    fonts = _resolved_copy(resources.get("/Font"))
+    fonts[NameObject(FONT_NAME)] = font
+    states = _resolved_copy(resources.get("/ExtGState"))
+    states[NameObject(STATE_NAME)] = state
+    resources[NameObject("/Font")] = fonts
+    resources[NameObject("/ExtGState")] = states
+    stamped[NameObject("/Resources")] = resources
+    return stamped
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+class _Rewriter:
+    """The frozen file's objects copied as bytes, some replaced, new ones added; written with
+    one cross-reference stream. No stream is decoded and no content parsed."""
+
+    def __init__(self, data: bytes, reader: PdfReader) -> None:
+        self.data, self.reader = data, reader
+        self.size = int(reader.trailer["/Size"])
+        self.replaced: dict[int, tuple[int, object]] = {}  # idnum → (generation, object)
+        self.added: list[object] = []
+
+    def add(self, obj) -> IndirectObject:
+        self.added.append(obj)
+        return IndirectObject(self.size + len(self.added) - 1, 0, None)
+
+    def replace(self, ref: IndirectObject, obj) -> None:
+        self.replaced[ref.idnum] = (ref.generation, obj)
+
+    def _originals(self) -> list[tuple[int, int, bytes]]:
+        """(idnum, generation, bytes from 'n g obj' to 'endobj') of the file's objects."""
+        data = self.data
+        located = sorted((offset, idnum, generation)
+                         for generation, table in self.reader.xref.items()
+                         for idnum, offset in table.items() if idnum not in self.replaced)
+        start_xref = data.rfind(b"startxref")
+        tail = int(data[start_xref + 9:data.find(b"%%EOF", start_xref)].strip() or 0)
+        bounds = sorted({offset for offset, _, _ in located} | {tail, len(data)})
+        found = []
+        for offset, idnum, generation in located:
+            end = next(b for b in bounds if b > offset)
+            chunk = data[offset:end]
+            stop = chunk.rfind(b"endobj")
+            if stop < 0:
+                raise CopyError("专刊文件结构异常，无法加盖副本标记。")
+            chunk = chunk[:stop + 6]
+            if re.search(rb"/Type\s*/XRef\b", chunk[:400]):
+                continue  # the old cross-reference stream: ours replaces it
+            found.append((idnum, generation, chunk))
+        return found
+
+    def write(self, info: IndirectObject) -> bytes:
+        out = BytesIO()
+        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        entries: dict[int, tuple[int, int, int]] = {}  # idnum → (type, field 2, field 3)
+        for idnum, (stream, index) in self.reader.xref_objStm.items():
+            entries[idnum] = (2, stream, index)
+        for idnum, generation, chunk in self._originals():
+            entries[idnum] = (1, out.tell(), generation)
+            out.write(chunk)
+            out.write(b"\n")
+        news = [(idnum, generation, obj) for idnum, (generation, obj) in self.replaced.items()]
+        news += [(self.size + i, 0, obj) for i, obj in enumerate(self.added)]
+        for idnum, generation, obj in news:
+            entries[idnum] = (1, out.tell(), generation)
+            out.write(f"{idnum} {generation} obj\n".encode())
+            obj.write_to_stream(out)
+            out.write(b"\nendobj\n")
+        xref_id = self.size + len(self.added)
+        entries[xref_id] = (1, out.tell(), 0)
+        rows = bytearray()
+        for idnum in range(xref_id + 1):
+            kind, second, third = entries.get(idnum, (0, 0, 65535 if idnum == 0 else 0))
+            rows += bytes([kind]) + second.to_bytes(4, "big") + third.to_bytes(2, "big")
+        previous = self.reader.trailer.get("/ID")
+        first = bytes(previous[0]) if previous else secrets.token_bytes(16)
+        xref = DictionaryObject({
+            NameObject("/Type"): NameObject("/XRef"),
+            NameObject("/Size"): NumberObject(xref_id + 1),
+            NameObject("/W"): ArrayObject([NumberObject(1), NumberObject(4), NumberObject(2)]),
+            NameObject("/Root"): self.reader.trailer.raw_get("/Root"),
+            NameObject("/Info"): info,
+            NameObject("/ID"): ArrayObject([
+                ByteStringObject(first),
+                ByteStringObject(hashlib.md5(rows, usedforsecurity=False).digest())]),
+            NameObject("/Filter"): NameObject("/FlateDecode"),
+        })
+        body = zlib.compress(bytes(rows))
+        xref[NameObject("/Length")] = NumberObject(len(body))
+        out.write(f"{xref_id} 0 obj\n".encode())
+        xref.write_to_stream(out)
+        out.write(b"\nstream\n" + body + b"\nendstream\nendobj\n")
+        out.write(f"startxref\n{entries[xref_id][1]}\n%%EOF\n".encode())
+        return out.getvalue()
