@@ -285,7 +285,7 @@ def test_read_rates_by_unit(app, published):
                        "局党委": (0, 1)}
     assert (rates.read, rates.readers) == (2, 5)
     assert [p.name for p in rates.unread["城关派出所"]] == ["赵三"]
-    assert "已阅情况" in html and "2 / 5 人已阅（40%）" in html
+    assert "已阅情况" in html and "合计 2 / 5 人已阅（40%）" in html
     row = re.search(r'<tr data-unit="城关派出所">.*?</tr>', html, re.S).group(0)
     assert "50%" in row and "赵三" in row and "测试officer" not in row
 

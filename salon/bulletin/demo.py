@@ -1,8 +1,15 @@
-"""Demo data: build and publish the bulletin of every salon the demo marks as published."""
+"""Demo data: build and publish the bulletin of every salon the demo marks as published;
+some readers have opened it (已阅) and downloaded copies, so the read rates show something."""
+from datetime import timedelta
+
 from ..accounts.models import User
 from ..extensions import db
 from ..salons.models import Salon
+from ..timeutil import now
 from .content import bulletin_for, has_posts
+from .distribution import READER_ROLES
+from .models import BulletinRead, Download
+from .render.copies import new_copy_id
 from .services import build, publish, store
 
 
@@ -19,4 +26,21 @@ def seed() -> None:
         bulletin.editor_note = (f"本期沙龙围绕“{salon.topic}”展开交流。现将入选稿件、问题办理情况"
                                 "和往期问题“回头看”汇编成刊，供各单位学习借鉴。")
         store(salon, build(salon, workers=0), organizer.id)
-        publish(salon, organizer)
+        _readers(bulletin, publish(salon, organizer))
+
+
+def _readers(bulletin, revision) -> None:
+    """About two in three readers have read the issue; every third of them downloaded a copy
+    (the download rows only: a copy is stamped when someone downloads it for real)."""
+    readers = db.session.scalars(db.select(User).where(
+        User.active.is_(True), User.role.in_(READER_ROLES)).order_by(User.id)).all()
+    sent = revision.published_at = now() - timedelta(days=2)  # the issue went out 2 days ago
+    for index, user in enumerate(readers):
+        if index % 3 == 2 or user.username.startswith("suozhang") and index % 2:
+            continue
+        at = sent + timedelta(minutes=20 + index * 97 % 2400)
+        db.session.add(BulletinRead(bulletin_id=bulletin.id, user_id=user.id, first_read_at=at))
+        if index % 3 == 0:
+            db.session.add(Download(revision_id=revision.id, user_id=user.id, at=at,
+                                    copy_id=new_copy_id(),
+                                    remote_addr=f"10.32.{index % 7 + 1}.{20 + index}"))

@@ -146,10 +146,13 @@ def _overlay(mark: CopyMark, width: float, height: float, left: float, bottom: f
     cos, sin = math.cos(angle), math.sin(angle)
     half = advance * LINE_SIZE / 1000 / 2
     centre_x, centre_y = left + width / 2, bottom + height / 2
+    # Lines parallel to the diagonal, LINE_GAP apart, each centred on its chord: the middle
+    # of a chord parallel to the diagonal lies on the way from the centre to the corner.
+    reach = min(LINE_GAP * math.hypot(width, height) / (width * height), 0.6)
     ops = [f"Q q {STATE_NAME} gs {LINE_GREY} g BT {FONT_NAME} {LINE_SIZE} Tf"]
-    for offset in (-LINE_GAP, 0, LINE_GAP):
-        x = centre_x - half * cos - offset * sin
-        y = centre_y - half * sin + offset * cos
+    for side in (-1, 0, 1):
+        x = centre_x - side * reach * width / 2 - half * cos
+        y = centre_y + side * reach * height / 2 - half * sin
         ops.append(f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.2f} {y:.2f} Tm <{line}> Tj")
     ops.append("ET Q")
     hidden, _ = _hex(mark.hidden, glyphs)
