@@ -75,6 +75,7 @@ def app_settings(tmp_path, **overrides) -> dict:
         "STORAGE_DIR": str(tmp_path / "files"),
         "RATELIMIT_ENABLED": False,
         "BULLETIN_JOBS_MANUAL": True,  # tests run build jobs themselves (jobs.run_pending)
+        "LEDGER_EXPORT_JOBS_MANUAL": True,  # likewise the background ledger exports
         **overrides,
     }
 

@@ -41,11 +41,12 @@ def build_world() -> dict[str, object]:
     from salon.bulletin.models import Bulletin, BulletinRevision
     from salon.notifications.models import Notification
     from salon.posts.models import Post, Upload
+    from salon.problems.models import LedgerExport
     from salon.problems.services import open_problem
     from salon.salons.models import Salon
     from salon.storage import storage
 
-    officer = user("officer")
+    officer, leader = user("officer"), user("leader")
     salon = Salon(number=1, month="2026-10", topic="社区警务室建设", status="open",
                   starts_at=datetime(2026, 10, 26, 14, 30))
     post = Post(kind="problem", title="夜间巡逻路段照明不足", body="村口路灯损坏。",
@@ -70,7 +71,8 @@ def build_world() -> dict[str, object]:
         bulletin=Bulletin(salon=salon), number=1, storage_key="bulletins/2026-10/r1.pdf",
         sha256=hashlib.sha256(pdf).hexdigest(), content_hash="0" * 64, pages=1, size=len(pdf))
     message = Notification(user=officer, kind="problem", text="样例消息", link=f"/posts/{post.id}")
-    db.session.add_all([upload, revision, message])
+    export = LedgerExport(requested_by=leader, query="state=raised", status="queued")
+    db.session.add_all([upload, revision, message, export])
     suggestion, other_suggestion, lecture, material = _suggestions_and_lectures(officer, problem)
     db.session.commit()
     return {
@@ -87,6 +89,7 @@ def build_world() -> dict[str, object]:
         "revision_id": revision.id,
         "fmt": "csv",
         "notification_id": message.id,  # the officer's own
+        "export_id": export.id,  # the leader's background ledger export
         "suggestion_id": suggestion.id,
         "other_suggestion_id": other_suggestion.id,
         "lecture_id": lecture.id,

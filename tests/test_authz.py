@@ -75,6 +75,10 @@ EXPECTED: dict[str, dict[str, object]] = {
     "posts.uploaded_file": ALL_SIGNED_IN,
     "problems.detail": expect(default=REDIRECT),  # a problem lives on its post's page
     "problems.export": only("leader", "organizer"),  # the ledger
+    # a background export is the leader's own (organizers: 404); its file is not written yet
+    "problems.export_file": expect(default=FORBIDDEN, leader=NOT_FOUND, organizer=NOT_FOUND),
+    "problems.export_job": expect(default=FORBIDDEN, leader=OK, organizer=NOT_FOUND),
+    "problems.export_status": expect(default=FORBIDDEN, leader=OK, organizer=NOT_FOUND),
     "problems.index": ALL_SIGNED_IN,
     "problems.todo": ALL_SIGNED_IN,
     "salons.agenda": ORGANIZER_ONLY,

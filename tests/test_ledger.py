@@ -104,3 +104,105 @@ def test_exports_go_out_a_batch_at_a_time(app, client, auth, monkeypatch, count_
     assert ids == [p.id for p in reversed(problems)]
     assert [row[0] for row in book["办理过程"].iter_rows(min_row=2, values_only=True)] == ids
     assert book["问题台账"].auto_filter.ref == "A1:AF6"
+
+
+def big_ledger_export(app, client, monkeypatch, limit: int = 2):
+    """A ledger above the direct-export limit, asked for by the leader: the queued job."""
+    from salon.problems import queries
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    app.config["LEDGER_DIRECT_EXPORT_MAX"] = limit
+    return client.get("/problems/export.xlsx")
+
+
+def test_a_large_xlsx_export_runs_in_the_background_with_progress(app, client, auth, monkeypatch):
+    from salon.problems import exports
+    from salon.problems.models import LedgerExport
+
+    problems = [make_problem(f"问题{n}", at=datetime(2026, 11, 1 + n, 9)) for n in range(5)]
+    auth.login("leader")
+    response = big_ledger_export(app, client, monkeypatch)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and "后台导出" in page.get_data(as_text=True)
+    job = client.get(response.headers["Location"] + "/status").get_json()
+    assert job["status"] == "queued" and "file" not in job
+    assert client.get(f"/problems/exports/{job['id']}.xlsx").status_code == 404  # not yet
+    # asked again before it ran: the same job, not a second one
+    assert big_ledger_export(app, client, monkeypatch).headers["Location"] == job["page"]
+
+    seen = []
+    original = exports._report
+    monkeypatch.setattr(exports, "_report", lambda *a: (original(*a), seen.append(
+        app.extensions["sqlalchemy"].session.get(LedgerExport, job["id"]).progress)))
+    assert exports.run_pending() == 1
+    assert seen == sorted(seen) and len(seen) == 3 and seen[-1] == 99  # 2, 4, 5 of 5 rows
+    state = client.get(f"/problems/exports/{job['id']}/status").get_json()
+    assert state["status"] == "done" and state["progress"] == 100
+    assert "已导出 5 个问题" in state["message"]
+    workbook = client.get(state["file"])
+    assert workbook.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(workbook.data))["问题台账"]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        p.id for p in reversed(problems)]
+    assert "下载问题台账" in client.get(job["page"]).get_data(as_text=True)
+
+
+def test_a_background_export_is_only_for_the_person_who_asked(app, client, auth, monkeypatch):
+    from salon.problems import exports
+
+    for n in range(3):
+        make_problem(f"问题{n}")
+    auth.login("leader")
+    page = big_ledger_export(app, client, monkeypatch).headers["Location"]
+    exports.run_pending()
+    auth.logout()
+    auth.login("organizer")
+    assert client.get(page).status_code == 404
+    assert client.get(page + ".xlsx").status_code == 404
+    auth.logout()
+    auth.login("officer")
+    assert client.get(page).status_code == 403
+
+
+def test_small_exports_stay_direct_and_csv_always_streams(app, client, auth, monkeypatch):
+    for n in range(3):
+        make_problem(f"问题{n}")
+    auth.login("leader")
+    assert big_ledger_export(app, client, monkeypatch, limit=3).status_code == 200
+    app.config["LEDGER_DIRECT_EXPORT_MAX"] = 1
+    assert client.get("/problems/export.csv").is_streamed
+
+
+def test_a_failed_export_says_so_and_old_exports_are_deleted(app, client, auth, monkeypatch):
+    from datetime import timedelta
+
+    from salon.extensions import db
+    from salon.problems import exports, ledger
+    from salon.problems.models import LedgerExport
+    from salon.storage import storage
+    from salon.timeutil import now
+
+    for n in range(3):
+        make_problem(f"问题{n}")
+    auth.login("leader")
+    page = big_ledger_export(app, client, monkeypatch).headers["Location"]
+
+    def broken(target, batches):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ledger, "write_workbook", broken)
+    exports.run_pending()
+    state = client.get(page + "/status").get_json()
+    assert state["status"] == "failed" and "导出出错" in state["message"]
+    monkeypatch.undo()
+
+    page = big_ledger_export(app, client, monkeypatch, limit=1).headers["Location"]
+    exports.run_pending()
+    done = db.session.scalar(db.select(LedgerExport).where(LedgerExport.status == "done"))
+    assert storage().exists(done.storage_key)
+    done.finished_at = now() - timedelta(hours=25)
+    db.session.commit()
+    exports.forget_old_exports()
+    assert not storage().exists(done.storage_key)
+    assert db.session.get(LedgerExport, done.id) is None

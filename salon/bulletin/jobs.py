@@ -1,14 +1,12 @@
-"""Builds run outside the request: queued in the database, one render at a time.
-
-A daemon thread per app process claims queued jobs; the claim is a conditional UPDATE, so
-with several processes each job runs once, and only while no other job is running.
+"""Builds run outside the request (salon.background): queued in the database, one render at
+a time — the claim is a conditional UPDATE that also requires no other job to be running.
 """
 import logging
-import threading
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 
+from ..background import Queue
 from ..extensions import db
 from ..salons.models import Salon
 from ..timeutil import now
@@ -16,9 +14,6 @@ from .models import BuildJob
 from .services import BulletinError, build, store, up_to_date
 
 log = logging.getLogger(__name__)
-_wakeup = threading.Event()
-_started: set[int] = set()
-_lock = threading.Lock()
 
 
 def enqueue(salon: Salon, user_id: int | None) -> BuildJob:
@@ -28,9 +23,7 @@ def enqueue(salon: Salon, user_id: int | None) -> BuildJob:
         job = BuildJob(salon_id=salon.id, requested_by_id=user_id, message="排队等待")
         db.session.add(job)
         db.session.commit()
-    if not current_app.config["BULLETIN_JOBS_MANUAL"]:
-        _ensure_worker(current_app._get_current_object())
-        _wakeup.set()
+    builds.wake()
     return job
 
 
@@ -124,23 +117,5 @@ def run_pending(in_subprocess: bool = True) -> int:
     return count
 
 
-def _ensure_worker(app: Flask) -> None:
-    with _lock:
-        if id(app) in _started:
-            return
-        _started.add(id(app))
-    threading.Thread(target=_work, args=(app,), name="bulletin-builder", daemon=True).start()
-
-
-def _work(app: Flask) -> None:
-    """Wait for work; also look now and then, for jobs queued by other processes."""
-    while True:
-        _wakeup.wait(timeout=5)
-        _wakeup.clear()
-        try:
-            with app.app_context():
-                run_pending()
-                db.session.remove()
-        except Exception:
-            log.exception("bulletin worker")
-
+builds = Queue("bulletin-builder", run_pending,
+               lambda: current_app.config["BULLETIN_JOBS_MANUAL"])

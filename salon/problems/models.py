@@ -301,3 +301,34 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
         mapper.class_ is ProblemEvent for mapper in state.all_mappers
     ):
         raise ImmutableEventError("审计记录不可修改或删除。")
+
+
+EXPORT_STATUSES = {"queued": "排队中", "running": "正在导出", "done": "已完成", "failed": "失败"}
+
+
+class LedgerExport(db.Model):
+    """A ledger export too large to write inside a request: queued, written in the background
+    with its progress here (any worker process can show it), fetched by the person who asked."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    query: Mapped[str] = mapped_column(Text, default="")  # the ledger's filters, as asked
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    storage_key: Mapped[str | None] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return EXPORT_STATUSES.get(self.status, self.status)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")

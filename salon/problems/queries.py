@@ -153,6 +153,12 @@ def problems_matching(filters: ProblemFilters, with_details: bool = False) -> li
 EXPORT_BATCH = 500
 
 
+def count_problems(filters: ProblemFilters) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Problem.id)).join(Problem.post)
+        .where(*filter_conditions(filters))) or 0
+
+
 def problems_in_batches(filters: ProblemFilters, size: int | None = None) -> Iterator[list]:
     """The list in order, a batch at a time with every detail loaded: an export of any size
     holds one batch in memory (the ids first, then each batch by its ids)."""

@@ -8,6 +8,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,10 +25,10 @@ from ..extensions import db
 from ..paging import Paging, paginate, paging_from
 from ..timeutil import now
 from ..todo import sections_for
-from . import ledger
+from . import exports, ledger
 from .access import LEDGER_ROLES
 from .forms import ActionForm
-from .models import Problem
+from .models import LedgerExport, Problem
 from .queries import (
     TODO_KINDS,
     ProblemFilters,
@@ -42,7 +43,7 @@ from .services import take_step
 from .workflow import SATISFACTION, STATES, STEPS
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = exports.XLSX
 
 
 @bp.route("/")
@@ -64,6 +65,11 @@ def export(fmt: str):
     filters = ProblemFilters.from_args(request.args)
     headers = {"Content-Disposition": ledger.attachment_header(
         f"问题台账-{now():%Y%m%d}.{fmt}")}
+    if fmt == "xlsx" and exports.needs_job(filters):
+        job = exports.enqueue(current_user, request.args)
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(_export_state(job)), 202
+        return redirect(url_for(".export_job", export_id=job.id))
     batches = problems_in_batches(filters)
     if fmt == "csv":  # streamed: the first rows leave before the last are read
         lines = (line.encode("utf-8") for line in ledger.csv_lines(batches))
@@ -76,6 +82,47 @@ def export(fmt: str):
     headers["Content-Length"] = str(spool.tell())
     spool.seek(0)
     return Response(_read_and_close(spool), mimetype=XLSX, headers=headers)
+
+
+@bp.route("/exports/<int:export_id>")
+@role_required(*LEDGER_ROLES)
+def export_job(export_id: int):
+    """A background export: its progress while it runs, the download once it is done."""
+    return render_template("problems/export.html", job=_own_export(export_id))
+
+
+@bp.route("/exports/<int:export_id>/status")
+@role_required(*LEDGER_ROLES)
+def export_status(export_id: int):
+    return jsonify(_export_state(_own_export(export_id)))
+
+
+@bp.route("/exports/<int:export_id>.xlsx")
+@role_required(*LEDGER_ROLES)
+def export_file(export_id: int):
+    job = _own_export(export_id)
+    if job.status != "done":
+        abort(404)
+    name = f"问题台账-{job.finished_at:%Y%m%d}.xlsx"
+    return Response(exports.export_bytes(job), mimetype=XLSX,
+                    headers={"Content-Disposition": ledger.attachment_header(name)})
+
+
+def _own_export(export_id: int) -> LedgerExport:
+    """Only the person who asked sees an export (another's filters are not theirs to see)."""
+    job = db.session.get(LedgerExport, export_id)
+    if job is None or job.requested_by_id != current_user.id:
+        abort(404)
+    return job
+
+
+def _export_state(job: LedgerExport) -> dict:
+    state = {"id": job.id, "status": job.status, "label": job.status_label,
+             "progress": job.progress, "message": job.message,
+             "page": url_for(".export_job", export_id=job.id)}
+    if job.status == "done":
+        state["file"] = url_for(".export_file", export_id=job.id)
+    return state
 
 
 def _read_and_close(spool, size: int = 1 << 16):
