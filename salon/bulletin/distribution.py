@@ -115,16 +115,19 @@ def announce(revision: BulletinRevision) -> int:
                   exclude=revision.published_by_id)
 
 
-def record_read(bulletin: Bulletin, user: User) -> None:
+def record_read(bulletin: Bulletin, user: User) -> bool:
     """已阅: one row per person and bulletin, the first time (a second open changes nothing,
-    also when two requests race)."""
-    if not bulletin.published_revisions or not user.has_role(*READER_ROLES):
-        return
+    also when two requests race). Whether a row may have been written (the caller commits);
+    an open after the first only reads."""
+    if not bulletin.published_revisions or not user.has_role(*READER_ROLES) \
+            or has_read(bulletin, user) is not None:
+        return False
     table = BulletinRead.__table__
     dialect = db.session.get_bind().dialect.name
     statement = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(
         bulletin_id=bulletin.id, user_id=user.id, first_read_at=now())
     db.session.execute(statement.on_conflict_do_nothing(index_elements=["bulletin_id", "user_id"]))
+    return True
 
 
 def has_read(bulletin: Bulletin, user: User) -> datetime | None:

@@ -47,8 +47,8 @@ def page(month: str):
     preview = services.preview_html(gather(salon)) if has_posts(salon) else None
     rates = reminded = None
     if bulletin is not None and bulletin.published_revisions:
-        distribution.record_read(bulletin, current_user)  # 已阅: opening the published issue
-        db.session.commit()
+        if distribution.record_read(bulletin, current_user):  # 已阅: opening the issue
+            db.session.commit()
         if current_user.has_role("organizer", "leader"):
             rates = distribution.read_rates(bulletin)
             reminded = distribution.last_reminder(bulletin)
