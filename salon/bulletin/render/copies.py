@@ -39,6 +39,7 @@ from pypdf.generic import (
 
 from . import fontmerge
 from .assemble import FONTS, REGULAR
+from .pypdf_seam import object_locations
 
 MARK = "SLNCOPY-"  # the id's prefix in the page content and the metadata
 ID_LENGTH = 24  # base32 characters: 120 random bits
@@ -247,6 +248,7 @@ class _Rewriter:
     def __init__(self, data: bytes, reader: PdfReader) -> None:
         self.data, self.reader = data, reader
         self.size = int(reader.trailer["/Size"])
+        self.plain, self.packed = object_locations(reader)
         self.replaced: dict[int, tuple[int, object]] = {}  # idnum → (generation, object)
         self.added: list[object] = []
 
@@ -261,8 +263,8 @@ class _Rewriter:
         """(idnum, generation, bytes from 'n g obj' to 'endobj') of the file's objects."""
         data = self.data
         located = sorted((offset, idnum, generation)
-                         for generation, table in self.reader.xref.items()
-                         for idnum, offset in table.items() if idnum not in self.replaced)
+                         for idnum, (offset, generation) in self.plain.items()
+                         if idnum not in self.replaced)
         start_xref = data.rfind(b"startxref")
         tail = int(data[start_xref + 9:data.find(b"%%EOF", start_xref)].strip() or 0)
         bounds = sorted({offset for offset, _, _ in located} | {tail, len(data)})
@@ -283,7 +285,7 @@ class _Rewriter:
         out = BytesIO()
         out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         entries: dict[int, tuple[int, int, int]] = {}  # idnum → (type, field 2, field 3)
-        for idnum, (stream, index) in self.reader.xref_objStm.items():
+        for idnum, (stream, index) in self.packed.items():
             entries[idnum] = (2, stream, index)
         for idnum, generation, chunk in self._originals():
             entries[idnum] = (1, out.tell(), generation)
