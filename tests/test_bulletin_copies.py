@@ -346,3 +346,22 @@ def test_leader_sees_read_rates_on_the_dashboard(app, published):
     assert "专刊已阅" in section and "第1期" in section
     assert re.search(r'<tr data-unit="城关派出所">.*?100%', section, re.S)
     assert re.search(r'<tr data-unit="曹甸派出所">.*?0%', section, re.S)
+
+
+def test_trace_falls_back_to_the_visible_line_when_the_id_is_taken_out(
+        app, published, runner, tmp_path, frozen_pdf):
+    """A copy whose id was cut out (here: stamped without one) is found by who and when."""
+    _download(_signed_in(app, "officer"), published)
+    row = db.session.scalar(db.select(Download))
+    line = distribution.holder_line(row.user, row.at)
+    (tmp_path / "cut.pdf").write_bytes(_without_metadata(stamp_copy(frozen_pdf[0],
+                                                                    CopyMark(line, ""))))
+    result = runner.invoke(args=["bulletin", "trace", str(tmp_path / "cut.pdf")])
+    assert result.exit_code == 0, result.output
+    assert "测试officer" in result.output and row.copy_id in result.output
+    assert "副本编号已被去除" in result.output
+    later = distribution.holder_line(row.user, row.at + timedelta(minutes=5))
+    (tmp_path / "forged.pdf").write_bytes(stamp_copy(frozen_pdf[0], CopyMark(later, "")))
+    result = runner.invoke(args=["bulletin", "trace", str(tmp_path / "forged.pdf")])
+    assert result.exit_code != 0 and "对不上任何下载记录" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -68,21 +68,45 @@ def copy_for(revision: BulletinRevision, user: User, remote_addr: str | None) ->
     return pdf
 
 
-def trace(pdf: bytes) -> Download:
-    """The download a copy came from (its id in the metadata, else in the page content)."""
+@dataclass(frozen=True)
+class Traced:
+    """The download a copy came from; `by_line` when its id had been taken out of the file
+    and the visible line (who, the minute) found it, `same_minute` downloads matching."""
+
+    download: Download
+    by_line: bool = False
+    same_minute: int = 1
+
+
+def trace(pdf: bytes) -> Traced:
+    """The download a copy came from: by the id in its metadata or page content; failing
+    that, by the visible line's holder and minute."""
     copies = _copies()
     if not pdf.lstrip()[:5] == b"%PDF-":
         raise TraceError("该文件不是 PDF 文件。")
     try:
-        copy_id = copies.find_copy_id(pdf)
+        found = copies.read_copy(pdf)
     except copies.CopyError as error:
         raise TraceError(f"该文件无法读取：{error}") from None
-    if copy_id is None:
+    if found.copy_id is not None:
+        download = db.session.scalar(db.select(Download).where(
+            Download.copy_id == found.copy_id))
+        if download is None:
+            raise TraceError(f"副本编号 {found.copy_id} 不在本平台的下载记录中。")
+        return Traced(download)
+    if found.minute is None:
         raise TraceError("该文件不是本平台下载的专刊副本：未找到副本编号。")
-    found = db.session.scalar(db.select(Download).where(Download.copy_id == copy_id))
-    if found is None:
-        raise TraceError(f"副本编号 {copy_id} 不在本平台的下载记录中。")
-    return found
+    start = datetime.strptime(found.minute, "%Y-%m-%d %H:%M")
+    holder = User.username == found.number if found.by_username \
+        else User.police_no == found.number
+    matches = db.session.scalars(
+        db.select(Download).join(User, User.id == Download.user_id)
+        .where(holder, Download.at >= start, Download.at < start + timedelta(minutes=1))
+        .order_by(Download.id)).all()
+    if not matches:
+        raise TraceError(f"副本编号已被去除，可见标记（{found.name}，{found.minute}）"
+                         "对不上任何下载记录。")
+    return Traced(matches[0], by_line=True, same_minute=len(matches))
 
 
 def download_counts(revision_ids: list[int]) -> dict[int, list[tuple[User, int, datetime]]]:

@@ -69,7 +69,24 @@ class CopyMark:
 
     @property
     def hidden(self) -> str:
-        return MARK + self.copy_id
+        """The id as written into the copy ("" for a mark without one)."""
+        return MARK + self.copy_id if self.copy_id else ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a file shows of a copy: its id, and the visible line's holder and minute."""
+
+    copy_id: str | None = None
+    name: str | None = None
+    number: str | None = None  # the 警号, or the username where the person has none
+    by_username: bool = False
+    minute: str | None = None  # YYYY-MM-DD HH:MM
+
+
+# The visible line with its spaces squeezed out: 内部资料注意保存 张三 警号012345 2026-12-0214:30
+_LINE = re.compile(r"内部资料注意保存(?P<name>.+?)(?P<kind>警号|用户名)(?P<number>\S+?)"
+                   r"(?P<date>\d{4}-\d{2}-\d{2})(?P<time>\d{2}:\d{2})")
 
 
 def stamp_copy(pdf: bytes, mark: CopyMark) -> bytes:
@@ -101,7 +118,8 @@ def stamp_copy(pdf: bytes, mark: CopyMark) -> bytes:
     old_info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
     if old_info is not None:
         info.update(dict(old_info.get_object()))
-    info[NameObject(ID_KEY)] = TextStringObject(mark.hidden)
+    if mark.copy_id:
+        info[NameObject(ID_KEY)] = TextStringObject(mark.hidden)
     if isinstance(old_info, IndirectObject):
         writer.replace(old_info, info)
         return writer.write(old_info)
@@ -110,20 +128,31 @@ def stamp_copy(pdf: bytes, mark: CopyMark) -> bytes:
 
 def find_copy_id(pdf: bytes) -> str | None:
     """The copy id a stamped copy carries: from its metadata, else from its page content."""
+    return read_copy(pdf).copy_id
+
+
+def read_copy(pdf: bytes) -> Found:
+    """The copy's id (metadata first, then each page's text until found) and, for a file
+    whose id was taken out, the visible line's holder and minute."""
+    line = None
     try:
         reader = PdfReader(BytesIO(pdf))
         info = reader.metadata or {}
         found = _FOUND.search(str(info.get(ID_KEY, "")))
         if found:
-            return found.group(1)
+            return Found(found.group(1))
         for page in reader.pages:
             text = re.sub(r"\s+", "", page.extract_text() or "")
             found = _FOUND.search(text)
             if found:
-                return found.group(1)
+                return Found(found.group(1))
+            line = line or _LINE.search(text)
     except Exception as error:
         raise CopyError("不是可读取的 PDF 文件。") from error
-    return None
+    if line is None:
+        return Found()
+    return Found(None, line["name"], line["number"], line["kind"] == "用户名",
+                 f"{line['date']} {line['time']}")
 
 
 # --- the overlay ---------------------------------------------------------------------------
@@ -156,6 +185,8 @@ def _overlay(mark: CopyMark, width: float, height: float, left: float, bottom: f
         y = centre_y + side * reach * height / 2 - half * sin
         ops.append(f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.2f} {y:.2f} Tm <{line}> Tj")
     ops.append("ET Q")
+    if not mark.copy_id:
+        return " ".join(ops).encode()
     hidden, _ = _hex(mark.hidden, glyphs)
     ops.append(f"q BT 3 Tr {FONT_NAME} 6 Tf 1 0 0 1 {left + 36:.2f} {bottom + 14:.2f} Tm "
                f"<{hidden}> Tj ET Q")
