@@ -15,8 +15,9 @@ from . import (
     problems,
     salons,
     search,
+    signoff,
     suggestions,
 )
 
 FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications,
-            suggestions, lectures)
+            signoff, suggestions, lectures)

@@ -253,11 +253,17 @@ def keep_rendered(source, html_attribute: str, text_attribute: str | None = None
                   label: str = "正文") -> None:
     """Whenever `source` (a mapped Markdown column, e.g. `Post.body`) is assigned, store its
     rendered HTML (and plain text) beside it: every writing path — form, API, import, Word,
-    admin, demo — goes through this one listener, and a text over budget raises TooComplex."""
+    admin, demo — goes through this one listener, and a text over budget raises TooComplex
+    naming the attribute as its field (forms show the message beside it, the API names it)."""
     from sqlalchemy import event
 
     def store(target, value, _old, _initiator):
-        rendered = render(value, label)
+        try:
+            rendered = render(value, label)
+        except TooComplex as error:
+            if error.field:
+                raise
+            raise TooComplex(label, field=source.key) from None
         setattr(target, html_attribute, rendered.html)
         if text_attribute:
             setattr(target, text_attribute, rendered.text)

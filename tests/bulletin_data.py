@@ -66,3 +66,14 @@ def figure(problem_: Problem, label: str, value: float, unit_: str) -> None:
 
 def signup(salon_: Salon, username: str, attended: bool | None) -> None:
     db.session.add(SignUp(salon=salon_, user=user(username), attended=attended))
+
+
+def signed_off(salon_: Salon, organizer: str = "organizer", leader: str = "leader") -> None:
+    """送审 by the organizer and 签发 by a leader, through the sign-off service (committed)."""
+    from salon.bulletin.content import bulletin_for
+    from salon.signoff.services import sign, submit
+
+    bulletin = bulletin_for(salon_)
+    submit("bulletin", bulletin.id, user(organizer))
+    sign("bulletin", bulletin.id, user(leader))
+    db.session.commit()

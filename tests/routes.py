@@ -87,6 +87,9 @@ def build_world() -> dict[str, object]:
         "flag": "exemplary",
         "key": upload.key,
         "revision_id": revision.id,
+        "kind": "bulletin",  # a document to sign off (签发): the bulletin
+        "subject_id": revision.bulletin_id,
+        "action": "submit",
         "fmt": "csv",
         "notification_id": message.id,  # the officer's own
         "export_id": export.id,  # the leader's background ledger export

@@ -13,11 +13,14 @@ from salon import create_app
 from salon.accounts.models import User
 from salon.accounts.services import create_user
 from salon.bulletin import distribution
+from salon.bulletin.content import bulletin_for
 from salon.bulletin.models import BulletinRead, Download, ReadReminder
 from salon.bulletin.render.copies import CopyMark, find_copy_id, new_copy_id, stamp_copy
 from salon.bulletin.services import Build, current_fingerprint, publish, store
+from salon.bulletin.signing import KIND
 from salon.extensions import db
 from salon.notifications.models import Notification
+from salon.signoff.services import sign, submit
 from salon.timeutil import frozen
 from tests import bulletin_data as d
 from tests.conftest import AuthActions, csrf_token, database_url, seed_users
@@ -67,10 +70,18 @@ def published(app, frozen_pdf):
     salon = _content()
     _user("officer").police_no = "012345"
     organizer = _user("organizer")
+    _signed_off(salon)
     revision = store(salon, Build(pdf, pages, current_fingerprint(salon), 1.0), organizer.id)
     publish(salon, organizer)
     db.session.commit()
     return revision
+
+
+def _signed_off(salon) -> None:
+    """送审 by the organizer and 签发 by the leader (publishing needs it)."""
+    bulletin = bulletin_for(salon)
+    submit(KIND, bulletin.id, _user("organizer"))
+    sign(KIND, bulletin.id, _user("leader"))
 
 
 def _signed_in(app, username):

@@ -79,6 +79,7 @@ def builds(tmp_path_factory):
         from salon.bulletin.services import build
 
         salon = facts.pop("salon")
+        d.signed_off(salon)  # the cover carries the 签发人 and the date of 签发
         results = {"parts": build(salon, workers=2, in_subprocess=True),
                    "whole": build(salon, workers=0, in_subprocess=True)}
         # Change one article: only its part is laid out again.
@@ -88,6 +89,7 @@ def builds(tmp_path_factory):
         # number in the contents moves, yet the contents part is not laid out again.
         post.body += "\n\n补充一段新的做法。" + "\n\n".join([d.PARAGRAPH] * 25)
         db.session.commit()
+        d.signed_off(salon)  # new words, signed again: the cover stays as it was
         facts["rebuilt"] = build(salon, workers=2)
         facts["first_parts"] = (results["parts"].rendered, results["parts"].cached)
         facts["cache"] = (cached_first, _cached_parts(tmp / "files"))
@@ -209,7 +211,8 @@ def test_cover_running_header_and_page_numbers(built):
     pages = built["pages"]
     total = len(pages)
     assert "社区警务沙龙专刊·第3期" not in _flat(pages[0])
-    assert "内部资料" in pages[0] and "签发日期：2026年11月25日" in _flat(pages[0])
+    assert "内部资料" in pages[0] and "签发人：测试leader" in _flat(pages[0])
+    assert _flat(pages[0]).count("2026年11月25日") == 1  # the date of 签发, once
     for number, text in enumerate(pages[1:], start=2):
         assert "社区警务沙龙专刊·第3期" in _flat(text)
         assert f"第{number}页/共{total}页" in _flat(text)

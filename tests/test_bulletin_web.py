@@ -58,7 +58,7 @@ def test_editor_note_saved_and_validated(client, auth, salon):
     auth.login("organizer")
     response = _post(client, "/bulletins/2026-10/settings",
                      {"editor_note": "本期聚焦**调解**。", "total_number": "27",
-                      "print_count": "200", "signed_on": "2026-10-28"})
+                      "print_count": "200"})
     assert response.status_code == 302
     assert salon.bulletin.total_number == 27 and "调解" in salon.bulletin.editor_note
     response = _post(client, "/bulletins/2026-10/settings",
@@ -86,6 +86,7 @@ def test_salon_without_posts_is_refused(client, auth, app):
 
 
 def test_build_publish_rebuild_and_archive(client, auth, salon):
+    d.signed_off(salon)
     auth.login("organizer")
     response = _post(client, "/bulletins/2026-10/build", json=True)
     assert response.status_code == 202 and response.get_json()["status"] == "queued"
@@ -122,6 +123,7 @@ def test_build_publish_rebuild_and_archive(client, auth, salon):
     # A change makes revision 2; revision 1 stays downloadable, its file byte for byte.
     d.post(salon, "巡防队伍建设的新做法")
     db.session.commit()
+    d.signed_off(salon)  # new words: sent and signed again
     _post(client, "/bulletins/2026-10/build")
     jobs.run_pending(in_subprocess=False)
     assert _post(client, "/bulletins/2026-10/publish").status_code == 302
@@ -137,6 +139,7 @@ def test_build_publish_rebuild_and_archive(client, auth, salon):
 
 
 def test_publish_needs_a_held_salon(client, auth, salon):
+    d.signed_off(salon)
     salon.status = "open"
     db.session.commit()
     auth.login("organizer")
@@ -149,13 +152,15 @@ def test_publish_needs_a_held_salon(client, auth, salon):
     assert all(r.published_at is None for r in _revisions())
 
 
-def test_drafts_are_for_organizers_only(app, client, auth, salon):
+def test_drafts_are_for_organizers_and_leaders_only(app, client, auth, salon):
     auth.login("organizer")
     _post(client, "/bulletins/2026-10/build")
     jobs.run_pending(in_subprocess=False)
     [draft] = _revisions()
     officer = _signed_in(app, "officer")
     assert officer.get(f"/bulletins/2026-10/revisions/{draft.id}.pdf").status_code == 403
+    leader = _signed_in(app, "leader")  # who signs it reads it first
+    assert leader.get(f"/bulletins/2026-10/revisions/{draft.id}.pdf").status_code == 200
     assert client.get(f"/bulletins/2026-10/revisions/{draft.id}.pdf").status_code == 200
 
 

@@ -50,6 +50,7 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "lectures.edit": "organizer",
     "lectures.new": "organizer",
     "lectures.upload": "organizer",
+    "signoff.act": "organizer",  # 送审
     "salons.advance": "organizer",
     "salons.agenda": "organizer",
     "salons.attendance": "organizer",

@@ -1,5 +1,6 @@
 """Clean input at the boundary: text, numbers, integers, dates and JSON; dirty rows still show."""
 import pytest
+from lxml import html
 
 from salon.accounts.models import Unit
 from salon.bulletin import jobs
@@ -142,3 +143,27 @@ def test_rows_with_control_characters_do_not_break_exports_pages_or_builds(app, 
     assert jobs.run_pending(in_subprocess=False) == 1
     state = client.get("/bulletins/2026-10/status").get_json()
     assert state["status"] == "done", state
+
+
+def test_an_outcome_over_budget_is_a_field_error_and_keeps_what_was_typed(app, client, auth):
+    """Too long or too complex a 办理结果: the page again, the message beside the field, in
+    Chinese (WTForms' default was English), the text and figures still filled in."""
+    problem = walk(make_problem(), "in_progress")
+    app.config["MARKDOWN_CPU_SECONDS"] = 0.1  # the brackets are over it on any machine
+    auth.login("officer2")  # a member of the responsible unit, which has no head
+    for outcome, message in (("[" * 6000, "办理结果不超过 5000 字。"),
+                             ("[" * 4900 + "a](" * 30, "办理结果")):
+        response = client.post(f"/problems/{problem.id}/act", data={
+            "csrf_token": csrf_token(client, "/problems/todo"), "action": "report",
+            "outcome": outcome, "figures-0-label": "新增探头", "figures-0-value": "16"})
+        assert response.status_code == 400
+        page = html.fromstring(response.get_data(as_text=True))
+        form = page.xpath("//details[contains(@class, 'action-report')]//form")[0]
+        field = form.xpath(".//textarea[@name='outcome']")[0]
+        assert "is-invalid" in field.get("class") and field.text == outcome
+        feedback = form.xpath(".//*[contains(@class, 'invalid-feedback')]")[0].text_content()
+        assert message in feedback, feedback
+        assert form.xpath(".//input[@name='figures-0-value']")[0].get("value") == "16"
+        assert "Field cannot" not in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert problem.state == "in_progress"

@@ -7,9 +7,10 @@ use_project_fonts()
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, views
+    from . import cli, signing, views
 
     app.register_blueprint(views.bp)
+    signing.register()
     app.cli.add_command(cli.bulletin)
 
 

@@ -42,7 +42,7 @@ class BulletinContent:
     bulletin: Bulletin
     title: str
     editor_unit: str
-    signed_on: date
+    signed_on: date | None  # the leader's 签发 date (None: not signed yet)
     distribution: dict[str, list[str]]
     print_count: int
     experiences: list[Post]
@@ -52,6 +52,8 @@ class BulletinContent:
     charts: dict[str, bytes] = field(default_factory=dict)
     # 回头看 proper: 办结 problems re-checked for relapse since the previous salon.
     reviews: list[ProblemReview] = field(default_factory=list)
+    signer: str | None = None  # 签发人: the leader whose signature counts for this content
+    words_fingerprint: str | None = None  # what a leader signs (signing.words_of)
 
     @property
     def articles(self) -> list[Post]:
@@ -106,8 +108,9 @@ def has_posts(salon: Salon) -> bool:
     ))
 
 
-def lookback(salon: Salon) -> list[Lookback]:
-    """Every problem from an earlier salon that is not yet resolved, oldest salon first."""
+def lookback(salon: Salon, as_of: date | None = None) -> list[Lookback]:
+    """Every problem from an earlier salon that is not yet resolved, oldest salon first
+    (days open counted to `as_of`, default today)."""
     rows = db.session.execute(
         db.select(Problem, Salon)
         .join(Post, Problem.post_id == Post.id)
@@ -117,7 +120,7 @@ def lookback(salon: Salon) -> list[Lookback]:
                  selectinload(Problem.post).selectinload(Post.unit))
         .order_by(Salon.number, Problem.created_at, Problem.id)
     ).all()
-    day = today()
+    day = as_of or today()
     return [
         Lookback(
             problem=problem,
@@ -178,23 +181,30 @@ def salon_charts(salon: Salon) -> dict[str, bytes]:
     return result
 
 
-def gather(salon: Salon) -> BulletinContent:
-    """Collect a salon's bulletin content."""
+def gather(salon: Salon, as_of: date | None = None, signed: bool = True) -> BulletinContent:
+    """Collect a salon's bulletin content, as of a day (default today). With `signed`, the
+    cover carries the 签发人 and date where a leader's signature counts for this content;
+    without, it is the content a leader signs (signing.py)."""
     config = current_app.config
     bulletin = bulletin_for(salon, create=False)
     posts = chosen_posts(salon)
-    return BulletinContent(
+    content = BulletinContent(
         salon=salon,
         bulletin=bulletin,
         title=config["BULLETIN_TITLE"],
         editor_unit=config["BULLETIN_EDITOR_UNIT"],
-        signed_on=bulletin.signed_on or today(),
+        signed_on=None,
         distribution=config["BULLETIN_DISTRIBUTION"],
         print_count=bulletin.print_count or config["BULLETIN_PRINT_COUNT"],
         experiences=[p for p in posts if p.kind == "experience"],
         problems=[p for p in posts if p.kind == "problem"],
-        lookback=lookback(salon),
+        lookback=lookback(salon, as_of),
         reviews=reviews(salon),
         attendance=attendance(salon),
         charts=salon_charts(salon),
     )
+    if signed:
+        from .signing import sign_content
+
+        sign_content(content)
+    return content

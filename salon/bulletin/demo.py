@@ -1,32 +1,56 @@
-"""Demo data: build and publish the bulletin of every salon the demo marks as published;
-some readers have opened it (已阅) and downloaded copies, so the read rates show something."""
+"""Demo data: the bulletin of every salon the demo marks as published, signed (签发) by a
+leader, built and published, with some readers who have opened it (已阅) and downloaded
+copies, so the read rates show something; and the next salon's bulletin sent (送审),
+waiting for 签发."""
 from datetime import timedelta
 
 from ..accounts.models import User
 from ..extensions import db
 from ..salons.models import Salon
+from ..signoff.services import record_of, sign, submit
 from ..timeutil import now
 from .content import bulletin_for, has_posts
 from .distribution import READER_ROLES
 from .models import BulletinRead, Download
 from .render.copies import new_copy_id
 from .services import build, publish, store
+from .signing import KIND
+
+
+def _first(role: str, preferred: str) -> User | None:
+    return db.session.scalar(db.select(User).filter_by(role=role, active=True).order_by(
+        User.username != preferred, User.id))
+
+
+def _note(salon: Salon) -> str:
+    return (f"本期沙龙围绕“{salon.topic}”展开交流。现将入选稿件、问题办理情况"
+            "和往期问题“回头看”汇编成刊，供各单位学习借鉴。")
 
 
 def seed() -> None:
-    """One published bulletin per published demo salon (laid out as one document: quick)."""
-    organizer = db.session.scalar(
-        db.select(User).filter_by(role="organizer", active=True).order_by(User.id))
-    salons = db.session.scalars(
-        db.select(Salon).filter_by(status="published").order_by(Salon.number)).all()
+    """Published issues signed by lingdao (laid out as one document: quick); one waiting."""
+    organizer, leader = _first("organizer", "zuzhi"), _first("leader", "lingdao")
+    if organizer is None or leader is None:
+        return
+    salons = db.session.scalars(db.select(Salon).order_by(Salon.number)).all()
     for salon in salons:
-        bulletin = bulletin_for(salon)
-        if organizer is None or bulletin.published_revisions or not has_posts(salon):
+        if salon.status != "published" or not has_posts(salon):
             continue
-        bulletin.editor_note = (f"本期沙龙围绕“{salon.topic}”展开交流。现将入选稿件、问题办理情况"
-                                "和往期问题“回头看”汇编成刊，供各单位学习借鉴。")
+        bulletin = bulletin_for(salon)
+        if bulletin.published_revisions:
+            continue
+        bulletin.editor_note = _note(salon)
+        submit(KIND, bulletin.id, organizer)
+        sign(KIND, bulletin.id, leader, comment="同意印发。")
         store(salon, build(salon, workers=0), organizer.id)
         _readers(bulletin, publish(salon, organizer))
+    waiting = next((s for s in reversed(salons)
+                    if s.status in ("held", "open") and has_posts(s)), None)
+    if waiting is not None:
+        bulletin = bulletin_for(waiting)
+        if record_of(KIND, bulletin.id) is None:
+            bulletin.editor_note = bulletin.editor_note or _note(waiting)
+            submit(KIND, bulletin.id, organizer, comment="请审阅本期专刊。")
 
 
 def _readers(bulletin, revision) -> None:

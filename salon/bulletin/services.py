@@ -14,6 +14,7 @@ from ..salons.services import SalonError, advance_status
 from ..storage import delete_with_transaction, put_for_transaction, storage
 from ..timeutil import now
 from . import content as content_module
+from . import signing
 from .distribution import announce
 from .models import Bulletin, BulletinRevision
 from .render import segments
@@ -121,7 +122,8 @@ def up_to_date(salon: Salon) -> BulletinRevision | None:
 
 
 def publish(salon: Salon, user) -> BulletinRevision:
-    """Freeze the newest draft as the next revision; the salon becomes 已出刊."""
+    """Freeze the newest draft as the next revision; the salon becomes 已出刊. Its words must
+    carry a leader's signature (签发), and the draft the cover with it."""
     if not user.has_role("organizer"):
         raise BulletinError("只有组织者可以发布专刊。")
     if salon.status not in ("held", "published"):
@@ -130,7 +132,11 @@ def publish(salon: Salon, user) -> BulletinRevision:
     draft = bulletin.draft
     if draft is None:
         raise BulletinError("没有待发布的样稿，请先生成专刊。")
-    if draft.content_hash != current_fingerprint(salon):
+    content = content_module.gather(salon)
+    record = signing.require_signed(content)
+    if draft.content_hash != segments.fingerprint(content):
+        if draft.built_at < record.signed_at:
+            raise BulletinError("专刊已签发，请重新生成专刊（封面印上签发人和签发日期）后再发布。")
         raise BulletinError("样稿生成后内容已有变化，请重新生成后再发布。")
     published = bulletin.published_revisions
     if published and published[-1].content_hash == draft.content_hash:
@@ -171,10 +177,9 @@ def archive() -> list[BulletinRevision]:
     ).all())
 
 
-def save_settings(salon: Salon, *, editor_note: str, signed_on, total_number, print_count) -> None:
+def save_settings(salon: Salon, *, editor_note: str, total_number, print_count) -> None:
     """The editor's note and imprint settings from the bulletin page."""
     bulletin = content_module.bulletin_for(salon)
     bulletin.editor_note = editor_note.strip()
-    bulletin.signed_on = signed_on
     bulletin.total_number = total_number
     bulletin.print_count = print_count

@@ -19,7 +19,9 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..salons.models import Salon
 from ..salons.services import salon_of_month
-from . import distribution, jobs, services
+from ..signoff.queries import panel as signoff_panel
+from ..signoff.services import record_of
+from . import distribution, jobs, services, signing
 from .content import bulletin_for, gather, has_posts
 from .forms import SettingsForm
 from .models import BulletinRevision
@@ -44,17 +46,23 @@ def page(month: str):
     salon = salon_of_month(month)
     bulletin = bulletin_for(salon, create=False)
     form = SettingsForm(obj=bulletin)
-    preview = services.preview_html(gather(salon)) if has_posts(salon) else None
+    content = gather(salon) if has_posts(salon) else None
+    preview = services.preview_html(content) if content else None
+    signoff = None
+    if bulletin.id:  # the sign-off is keyed by the bulletin (made by the first save or build)
+        words = signing.words_of(content, record_of(signing.KIND, bulletin.id)) \
+            if content else None
+        signoff = signoff_panel(signing.KIND, bulletin.id, current_user, words)
     rates = reminded = None
-    if bulletin is not None and bulletin.published_revisions:
+    if bulletin.id and bulletin.published_revisions:
         if distribution.record_read(bulletin, current_user):  # 已阅: opening the issue
             db.session.commit()
         if current_user.has_role("organizer", "leader"):
             rates = distribution.read_rates(bulletin)
             reminded = distribution.last_reminder(bulletin)
     return render_template("bulletin/page.html", salon=salon, bulletin=bulletin, form=form,
-                           preview=preview, job=jobs.latest_job(salon), rates=rates,
-                           reminded=reminded)
+                           preview=preview, job=jobs.latest_job(salon), signoff=signoff,
+                           rates=rates, reminded=reminded)
 
 
 @bp.route("/<month>/settings", methods=["POST"])
@@ -70,7 +78,6 @@ def settings(month: str):
         return redirect(url_for(".page", month=month))
     try:
         services.save_settings(salon, editor_note=form.editor_note.data or "",
-                               signed_on=form.signed_on.data,
                                total_number=form.total_number.data,
                                print_count=form.print_count.data)
     except InvalidInput as error:  # an editor's note over the Markdown budget
@@ -125,7 +132,7 @@ def remind(month: str):
     """提醒未读: notify the readers who have not opened the published bulletin (once a day)."""
     salon = salon_of_month(month)
     bulletin = bulletin_for(salon, create=False)
-    if bulletin is None:
+    if bulletin.id is None:
         abort(404)
     try:
         told = distribution.remind_unread(bulletin, current_user)
@@ -141,14 +148,14 @@ def remind(month: str):
 @login_required
 def download(month: str, revision_id: int):
     """A copy of the stored PDF stamped for the person downloading it, recorded so that
-    `flask bulletin trace` finds it (drafts only for organizers). The frozen file itself is
-    checked against its SHA-256 first and never changed."""
+    `flask bulletin trace` finds it (drafts only for organizers and leaders). The frozen file
+    itself is checked against its SHA-256 first and never changed."""
     salon = salon_of_month(month)
     revision = db.session.get(BulletinRevision, revision_id)
     if revision is None or revision.bulletin.salon_id != salon.id:
         abort(404)
-    if revision.published_at is None and not current_user.has_role("organizer"):
-        abort(403)
+    if revision.published_at is None and not current_user.has_role("organizer", "leader"):
+        abort(403)  # a sample: for the organizers who make it and the leaders who sign it
     try:
         pdf = distribution.copy_for(revision, current_user, request.remote_addr)
     except services.BulletinError as error:

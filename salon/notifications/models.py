@@ -16,6 +16,7 @@ KINDS = {
     "review": "回头看",
     "salon": "沙龙",
     "bulletin": "专刊",
+    "signoff": "签发",
     "post": "稿件审核",
     "suggestion": "群众建议",
     "system": "系统",

@@ -43,7 +43,8 @@ class ActionForm(FlaskForm):
     note = TextAreaField("说明", validators=[Optional(), Length(max=5000, message="说明过长。")])
     unit = StringField("责任单位", validators=[Optional()])  # a unit id; checked by the service
     deadline = DateField("办理时限", validators=[Optional(), SaneDate("办理时限")])
-    outcome = TextAreaField("办理结果", validators=[Optional(), Length(max=5000)])
+    outcome = TextAreaField("办理结果", validators=[
+        Optional(), Length(max=5000, message="办理结果不超过 5000 字。")])
     figures = FieldList(FormField(FigureForm), min_entries=FIGURE_ROWS, max_entries=10)
     satisfaction = StringField("满意度", validators=[Optional()])  # checked by the service
     solved = StringField("解决程度", validators=[Optional()])
@@ -71,14 +72,15 @@ class ActionForm(FlaskForm):
             stage=int(stage) if stage.isdigit() else (self.new_stage.data or None),
             stage_due=self.stage_due.data)
 
-    def error_messages(self) -> list[str]:
-        """Flat Chinese messages for a flash."""
-        messages = []
+    def field_errors(self) -> dict[str, list[str]]:
+        """Chinese messages by the field they belong beside (a figure row's under `figures`)."""
+        found: dict[str, list[str]] = {}
         for name, errors in self.errors.items():
             if name == "figures":
-                messages += [m for row in errors for ms in row.values() for m in ms]
+                messages = [m for row in errors if row for ms in row.values() for m in ms]
             elif name in ("deadline", "stage_due"):
-                messages.append(f"{self[name].label.text}的日期格式不正确。")
+                messages = [f"{self[name].label.text}的日期格式不正确。"]
             else:
-                messages += [str(e) for e in errors]
-        return messages
+                messages = [str(e) for e in errors]
+            found.setdefault(name, []).extend(messages)
+        return found

@@ -34,6 +34,7 @@ def panel_context(problem: Problem) -> dict:
         "open_stages": [s for s in problem.stages if s.done_at is None],
         "draft_action": draft.get("action"),
         "draft": draft.get("values", {}),
+        "draft_errors": draft.get("errors", {}),
         "cosigned": cosigned,
     }
 

@@ -149,14 +149,14 @@ def act(problem_id: int):
     form = ActionForm()
     back = safe_next(form.next.data or url_for("posts.detail", post_id=problem.post_id))
     if not form.validate():
-        return _redisplay(problem, form, form.error_messages())
+        return _redisplay(problem, form, form.field_errors())
     post_id = problem.post_id
     try:
         take_step(problem, current_user, form.action.data,
                   form.step_input(lambda unit_id: db.session.get(Unit, unit_id)))
     except InvalidInput as error:
         db.session.rollback()
-        return _redisplay(problem, form, [error.message])
+        return _redisplay(problem, form, {error.field or "": [error.message]})
     except (Conflict, NotAllowed) as error:  # the error page, with the way back to the problem
         db.session.rollback()
         return render_template("errors/error.html", code=error.status, title=error.title,
@@ -167,11 +167,18 @@ def act(problem_id: int):
     return redirect(back)
 
 
-def _redisplay(problem: Problem, form: ActionForm, messages: list[str]):
-    """The post page again, with the errors and the step's form open and filled in (400)."""
-    for message in messages:
-        flash(message, "danger")
-    g.problem_draft = {"action": form.action.data, "values": request.form.to_dict()}
+def _redisplay(problem: Problem, form: ActionForm, errors: dict[str, list[str]]):
+    """The post page again with the step's form open, filled in, each message beside its field
+    (one without a field, or for a field the form does not show, on top) (400)."""
+    shown = set(STEPS[form.action.data].fields) if form.action.data in STEPS else set()
+    beside = {field: messages for field, messages in errors.items() if field in shown}
+    for field, messages in errors.items():
+        for message in messages if field not in beside else []:
+            flash(message, "danger")
+    if beside:
+        flash("请改正下面标出的错误。", "danger")
+    g.problem_draft = {"action": form.action.data, "values": request.form.to_dict(),
+                       "errors": beside}
     post_page = current_app.view_functions["posts.detail"]  # the problem lives on its post's page
     return post_page(post_id=problem.post_id), 400
 

@@ -28,7 +28,8 @@ class SalonForm(FlaskForm):
     call_deadline = DateField("征稿截止", validators=[Optional()],
                               invalid_value_message="日期格式不正确，请按“2026-11-15”填写。")
     # The problems behind an adopted 选题建议 (ids, comma-separated), linked on save.
-    topic_problems = HiddenField(validators=[Optional(), Length(max=2000)])
+    topic_problems = HiddenField(validators=[
+        Optional(), Length(max=2000, message="关联的问题过多。")])
 
     def topic_problem_ids(self) -> list[int]:
         """The adopted problems' ids; anything that is not a small whole number is ignored."""

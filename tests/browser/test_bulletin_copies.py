@@ -7,11 +7,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from salon.accounts.models import User
+from salon.bulletin.content import bulletin_for
 from salon.bulletin.models import Bulletin, BulletinRead, BulletinRevision, Download
 from salon.bulletin.services import build, publish, store
+from salon.bulletin.signing import KIND
 from salon.extensions import db
 from salon.posts.models import Post
 from salon.salons.models import Salon
+from salon.signoff.services import sign, submit
 
 from .conftest import ROOT, screenshot
 
@@ -29,6 +32,10 @@ def _publish_new_revision(app) -> tuple[str, int]:
         if post is not None:
             post.in_bulletin = True
         organizer = db.session.scalar(db.select(User).filter_by(username="organizer"))
+        leader = db.session.scalar(db.select(User).filter_by(username="leader"))
+        bulletin = bulletin_for(salon)
+        submit(KIND, bulletin.id, organizer)  # 送审 and 签发, as the sign-off flow does
+        sign(KIND, bulletin.id, leader)
         store(salon, build(salon, workers=0), organizer.id)
         revision = publish(salon, organizer)
         db.session.commit()
