@@ -2,8 +2,9 @@
 
 A bulletin is generated (benchmarks/bulletin_bench.py's posts) and built as the site builds
 it (render workers started, parts cache emptied); then the frozen PDF is stamped as a
-download stamps it (render/copies.py: the holder's line and an invisible id over every page),
---runs times, the shortest kept. Prints both figures and their ratio; the issue's budget is
+download stamps it (render/copies.py: the holder's line and an invisible id over every page):
+the first copy of the file (which prepares what all its copies share) and the next one,
+--runs times each, the shortest kept. Prints both figures and their ratio; the issue's budget is
 ≤ 0.3 s and ≤ 0.2× the build.
 
     .venv/bin/python benchmarks/stamp.py [--posts 66] [--paragraphs 8] [--runs 5] [--out DIR]
@@ -37,7 +38,8 @@ def main() -> None:
     from pypdf import PdfReader
 
     from salon import create_app
-    from salon.bulletin.render.copies import CopyMark, find_copy_id, new_copy_id, stamp_copy
+    from salon.bulletin.render import copies
+    from salon.bulletin.render.copies import CopyMark, new_copy_id
     from salon.bulletin.services import build
     from salon.extensions import db
     from salon.salons.models import Salon
@@ -59,16 +61,18 @@ def main() -> None:
         build_seconds = time.perf_counter() - started
         db.session.rollback()
     pdf = built.pdf
-    stamps = []
+    firsts, laters = [], []
     for _run in range(args.runs):
-        line = f"内部资料 注意保存　测试民警　警号 012345　{time.strftime('%Y-%m-%d %H:%M')}"
-        mark = CopyMark(line, new_copy_id())
-        started = time.perf_counter()
-        copy = stamp_copy(pdf, mark)
-        stamps.append(time.perf_counter() - started)
+        copies._prepared.clear()  # the first copy of a file prepares what all its copies share
+        for times in (firsts, laters):
+            line = f"内部资料 注意保存　测试民警　警号 012345　{time.strftime('%Y-%m-%d %H:%M')}"
+            mark = CopyMark(line, new_copy_id())
+            started = time.perf_counter()
+            copy = copies.stamp_copy(pdf, mark)
+            times.append(time.perf_counter() - started)
     assert len(PdfReader(BytesIO(copy)).pages) == built.pages
-    assert find_copy_id(copy) == mark.copy_id
-    stamp_seconds = min(stamps)
+    assert copies.find_copy_id(copy) == mark.copy_id
+    stamp_seconds, later_seconds = min(firsts), min(laters)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "built.pdf").write_bytes(pdf)
@@ -76,8 +80,10 @@ def main() -> None:
     ratio = stamp_seconds / build_seconds
     print(f"专刊 {built.pages} 页，{len(pdf) / 1024:.0f} KB；副本 {len(copy) / 1024:.0f} KB")
     print(f"排版（网站，排版进程已启动，部件缓存清空）：{build_seconds:.2f} 秒")
-    print(f"加盖副本标记（{args.runs} 次取最短）：{stamp_seconds:.3f} 秒"
-          f" = 排版的 {ratio:.3f} 倍（要求 ≤ {BUDGET_SECONDS} 秒且 ≤ {BUDGET_RATIO} 倍）")
+    print(f"加盖副本标记，该文件的第一份（含准备共用部分；{args.runs} 次取最短）："
+          f"{stamp_seconds:.3f} 秒 = 排版的 {ratio:.3f} 倍"
+          f"（要求 ≤ {BUDGET_SECONDS} 秒且 ≤ {BUDGET_RATIO} 倍）")
+    print(f"之后每一份：{later_seconds:.3f} 秒")
     shutil.rmtree(folder, ignore_errors=True)
     if stamp_seconds > BUDGET_SECONDS or ratio > BUDGET_RATIO:
         sys.exit("超出预算")

@@ -7,7 +7,9 @@ frozen file's objects are copied byte for byte; each page's dictionary is writte
 the overlay's content streams around its own and the overlay's font and graphics state in its
 resources; the document information gets the copy's id. The whole file is written afresh
 with one cross-reference stream, never as an appended update: cutting an update off the end
-of a copy would give back the unstamped original.
+of a copy would give back the unstamped original. What all copies of one file share is
+made on its first copy and kept (`PREPARED` files); each copy then writes only its own
+objects (overlay streams, font subset, document information, cross-reference).
 
 The id is in the page content twice: in text render mode 3 (invisible; kept by tools that
 rewrite the file's objects, e.g. qpdf or pypdf) and as 2 pt white text in the bottom margin
@@ -20,6 +22,7 @@ import re
 import secrets
 import zlib
 from base64 import b32encode
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
@@ -37,6 +40,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ...cache import LRUCache
 from . import fontmerge
 from .assemble import FONTS, REGULAR
 from .pypdf_seam import object_locations
@@ -90,40 +94,13 @@ _LINE = re.compile(r"内部资料注意保存(?P<name>.+?)(?P<kind>警号|用户
 
 
 def stamp_copy(pdf: bytes, mark: CopyMark) -> bytes:
-    """The frozen `pdf` with `mark` drawn over every page and kept in its metadata."""
-    try:
-        reader = PdfReader(BytesIO(pdf))
-        if reader.is_encrypted:
-            raise CopyError("专刊文件已加密，无法加盖副本标记。")
-        pages = list(reader.pages)
-    except CopyError:
-        raise
-    except Exception as error:  # pypdf raises many kinds on a damaged file
-        raise CopyError("专刊文件无法读取。") from error
-    writer = _Rewriter(pdf, reader)
-    font = writer.add(_font(mark.line + mark.hidden, writer))
-    state = writer.add(DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
-                                         NameObject("/BM"): NameObject("/Multiply")}))
-    before = writer.add(_stream(b"q\n"))
-    overlays: dict[tuple[float, float], IndirectObject] = {}
-    for page in pages:
-        box = page.mediabox
-        size = (float(box.width), float(box.height))
-        if size not in overlays:
-            overlays[size] = writer.add(_stream(_overlay(mark, *size, float(box.left),
-                                                         float(box.bottom))))
-        writer.replace(page.indirect_reference,
-                       _stamped_page(page, before, overlays[size], font, state))
-    info = DictionaryObject()
-    old_info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
-    if old_info is not None:
-        info.update(dict(old_info.get_object()))
-    if mark.copy_id:
-        info[NameObject(ID_KEY)] = TextStringObject(mark.hidden)
-    if isinstance(old_info, IndirectObject):
-        writer.replace(old_info, info)
-        return writer.write(old_info)
-    return writer.write(writer.add(info))
+    """The frozen `pdf` with `mark` drawn over every page and kept in its metadata.
+
+    What every copy of one file shares (its objects, the pages' new dictionaries) is made
+    once per file and kept (`PREPARED` files); a copy adds only its own objects: the
+    overlay streams, their font subset, the document information and the cross-reference."""
+    prepared = _prepared.get_or_compute(hashlib.sha256(pdf).digest(), lambda: _prepare(pdf))
+    return prepared.copy(mark)
 
 
 def find_copy_id(pdf: bytes) -> str | None:
@@ -195,7 +172,7 @@ def _overlay(mark: CopyMark, width: float, height: float, left: float, bottom: f
     return " ".join(ops).encode()
 
 
-def _font(text: str, writer: "_Rewriter") -> DictionaryObject:
+def _font(text: str, add) -> DictionaryObject:
     """A Type0 font with the overlay's glyphs of the bundled serif (glyph ids kept)."""
     glyphs = _metrics(text)
     data = fontmerge.subset(FONTS[REGULAR], {gid for gid, _ in glyphs.values()})
@@ -209,7 +186,7 @@ def _font(text: str, writer: "_Rewriter") -> DictionaryObject:
         NameObject("/ItalicAngle"): NumberObject(0), NameObject("/Ascent"): NumberObject(880),
         NameObject("/Descent"): NumberObject(-120), NameObject("/CapHeight"): NumberObject(733),
         NameObject("/StemV"): NumberObject(80),
-        NameObject("/FontFile2"): writer.add(file_stream),
+        NameObject("/FontFile2"): add(file_stream),
     })
     widths = {gid: advance for gid, advance in glyphs.values()}
     cid_font = DictionaryObject({
@@ -220,7 +197,7 @@ def _font(text: str, writer: "_Rewriter") -> DictionaryObject:
             NameObject("/Registry"): TextStringObject("Adobe"),
             NameObject("/Ordering"): TextStringObject("Identity"),
             NameObject("/Supplement"): NumberObject(0)}),
-        NameObject("/FontDescriptor"): writer.add(descriptor),
+        NameObject("/FontDescriptor"): add(descriptor),
         NameObject("/CIDToGIDMap"): NameObject("/Identity"),
         NameObject("/DW"): NumberObject(1000),
         NameObject("/W"): fontmerge._widths_array(
@@ -230,8 +207,8 @@ def _font(text: str, writer: "_Rewriter") -> DictionaryObject:
     return DictionaryObject({
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
         NameObject("/BaseFont"): base, NameObject("/Encoding"): NameObject("/Identity-H"),
-        NameObject("/DescendantFonts"): ArrayObject([writer.add(cid_font)]),
-        NameObject("/ToUnicode"): writer.add(_stream(to_unicode.get_data())),
+        NameObject("/DescendantFonts"): ArrayObject([add(cid_font)]),
+        NameObject("/ToUnicode"): add(_stream(to_unicode.get_data())),
     })
 
 
@@ -272,86 +249,152 @@ def _stamped_page(page, before, overlay, font, state) -> DictionaryObject:
 
 # --- writing ---------------------------------------------------------------------------------
 
-class _Rewriter:
-    """The frozen file's objects copied as bytes, some replaced, new ones added; written with
-    one cross-reference stream. No stream is decoded and no content parsed."""
+PREPARED = 8  # frozen files whose shared part is kept (a few issues, ~0.5 MB each)
+_prepared = LRUCache(PREPARED)
 
-    def __init__(self, data: bytes, reader: PdfReader) -> None:
-        self.data, self.reader = data, reader
-        self.size = int(reader.trailer["/Size"])
-        self.plain, self.packed = object_locations(reader)
-        self.replaced: dict[int, tuple[int, object]] = {}  # idnum → (generation, object)
-        self.added: list[object] = []
 
-    def add(self, obj) -> IndirectObject:
-        self.added.append(obj)
-        return IndirectObject(self.size + len(self.added) - 1, 0, None)
+def _prepare(pdf: bytes) -> "_Prepared":
+    try:
+        reader = PdfReader(BytesIO(pdf))
+        if reader.is_encrypted:
+            raise CopyError("专刊文件已加密，无法加盖副本标记。")
+        pages = list(reader.pages)
+        return _Prepared(pdf, reader, pages)
+    except CopyError:
+        raise
+    except Exception as error:  # pypdf raises many kinds on a damaged file
+        raise CopyError("专刊文件无法读取。") from error
 
-    def replace(self, ref: IndirectObject, obj) -> None:
-        self.replaced[ref.idnum] = (ref.generation, obj)
 
-    def _originals(self) -> list[tuple[int, int, bytes]]:
-        """(idnum, generation, bytes from 'n g obj' to 'endobj') of the file's objects."""
-        data = self.data
-        located = sorted((offset, idnum, generation)
-                         for idnum, (offset, generation) in self.plain.items()
-                         if idnum not in self.replaced)
-        start_xref = data.rfind(b"startxref")
-        tail = int(data[start_xref + 9:data.find(b"%%EOF", start_xref)].strip() or 0)
-        bounds = sorted({offset for offset, _, _ in located} | {tail, len(data)})
-        found = []
-        for offset, idnum, generation in located:
-            end = next(b for b in bounds if b > offset)
-            chunk = data[offset:end]
-            stop = chunk.rfind(b"endobj")
-            if stop < 0:
-                raise CopyError("专刊文件结构异常，无法加盖副本标记。")
-            chunk = chunk[:stop + 6]
-            if re.search(rb"/Type\s*/XRef\b", chunk[:400]):
-                continue  # the old cross-reference stream: ours replaces it
-            found.append((idnum, generation, chunk))
-        return found
+class _Prepared:
+    """A frozen file made ready for copies: its objects copied as bytes (no stream decoded,
+    no content parsed), each page's dictionary written anew to draw the overlay, with the
+    ids of the objects each copy supplies (font, overlays, information) fixed in advance."""
 
-    def write(self, info: IndirectObject) -> bytes:
+    def __init__(self, data: bytes, reader: PdfReader, pages: list) -> None:
+        self.root = reader.trailer.raw_get("/Root")
+        previous = reader.trailer.get("/ID")
+        self.first_id = bytes(previous[0]) if previous else secrets.token_bytes(16)
+        plain, packed = object_locations(reader)
+        next_id = int(reader.trailer["/Size"])
+
+        def reserve() -> IndirectObject:
+            nonlocal next_id
+            next_id += 1
+            return IndirectObject(next_id - 1, 0, None)
+
+        state, before, self.font = reserve(), reserve(), reserve()
+        self.overlays: dict[tuple[float, ...], IndirectObject] = {}
+        replaced: dict[int, tuple[int, object]] = {}
+        for page in pages:
+            box = page.mediabox
+            geometry = (float(box.width), float(box.height), float(box.left), float(box.bottom))
+            if geometry not in self.overlays:
+                self.overlays[geometry] = reserve()
+            ref = page.indirect_reference
+            replaced[ref.idnum] = (ref.generation, _stamped_page(
+                page, before, self.overlays[geometry], self.font, state))
+        old_info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
+        self.info = DictionaryObject(dict(old_info.get_object())) if old_info is not None \
+            else DictionaryObject()
+        self.info_ref = old_info if isinstance(old_info, IndirectObject) else reserve()
+        skipped = set(replaced) | {self.info_ref.idnum}
+        self.next_id = next_id
+
         out = BytesIO()
         out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        entries: dict[int, tuple[int, int, int]] = {}  # idnum → (type, field 2, field 3)
-        for idnum, (stream, index) in self.packed.items():
-            entries[idnum] = (2, stream, index)
-        for idnum, generation, chunk in self._originals():
-            entries[idnum] = (1, out.tell(), generation)
+        self.entries: dict[int, tuple[int, int, int]] = {  # idnum → (type, field 2, field 3)
+            idnum: (2, stream, index) for idnum, (stream, index) in packed.items()
+            if idnum not in skipped}
+        for idnum, generation, chunk in _originals(data, plain, skipped):
+            self.entries[idnum] = (1, out.tell(), generation)
             out.write(chunk)
             out.write(b"\n")
-        news = [(idnum, generation, obj) for idnum, (generation, obj) in self.replaced.items()]
-        news += [(self.size + i, 0, obj) for i, obj in enumerate(self.added)]
+        state_dict = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
+                                       NameObject("/BM"): NameObject("/Multiply")})
+        news = [(idnum, generation, obj) for idnum, (generation, obj) in replaced.items()]
+        news += [(state.idnum, 0, state_dict), (before.idnum, 0, _stream(b"q\n"))]
         for idnum, generation, obj in news:
-            entries[idnum] = (1, out.tell(), generation)
-            out.write(f"{idnum} {generation} obj\n".encode())
-            obj.write_to_stream(out)
-            out.write(b"\nendobj\n")
-        xref_id = self.size + len(self.added)
+            self.entries[idnum] = (1, out.tell(), generation)
+            _write_object(out, idnum, generation, obj)
+        self.head = out.getvalue()
+
+    def copy(self, mark: CopyMark) -> bytes:
+        """One copy: the shared head, then this copy's objects and the cross-reference."""
+        out = BytesIO()
+        out.write(self.head)
+        entries = dict(self.entries)
+        next_id = self.next_id
+
+        def add(obj) -> IndirectObject:
+            nonlocal next_id
+            next_id += 1
+            return IndirectObject(next_id - 1, 0, None)
+
+        objects: list[tuple[IndirectObject, object]] = []
+
+        def keep(obj) -> IndirectObject:
+            ref = add(obj)
+            objects.append((ref, obj))
+            return ref
+
+        objects.append((self.font, _font(mark.line + mark.hidden, keep)))
+        for geometry, ref in self.overlays.items():
+            objects.append((ref, _stream(_overlay(mark, *geometry))))
+        info = DictionaryObject(self.info)
+        if mark.copy_id:
+            info[NameObject(ID_KEY)] = TextStringObject(mark.hidden)
+        objects.append((self.info_ref, info))
+        for ref, obj in objects:
+            entries[ref.idnum] = (1, out.tell(), ref.generation)
+            _write_object(out, ref.idnum, ref.generation, obj)
+        xref_id = next_id
         entries[xref_id] = (1, out.tell(), 0)
         rows = bytearray()
         for idnum in range(xref_id + 1):
             kind, second, third = entries.get(idnum, (0, 0, 65535 if idnum == 0 else 0))
             rows += bytes([kind]) + second.to_bytes(4, "big") + third.to_bytes(2, "big")
-        previous = self.reader.trailer.get("/ID")
-        first = bytes(previous[0]) if previous else secrets.token_bytes(16)
+        body = zlib.compress(bytes(rows))
         xref = DictionaryObject({
             NameObject("/Type"): NameObject("/XRef"),
             NameObject("/Size"): NumberObject(xref_id + 1),
             NameObject("/W"): ArrayObject([NumberObject(1), NumberObject(4), NumberObject(2)]),
-            NameObject("/Root"): self.reader.trailer.raw_get("/Root"),
-            NameObject("/Info"): info,
+            NameObject("/Root"): self.root,
+            NameObject("/Info"): self.info_ref,
             NameObject("/ID"): ArrayObject([
-                ByteStringObject(first),
+                ByteStringObject(self.first_id),
                 ByteStringObject(hashlib.md5(rows, usedforsecurity=False).digest())]),
             NameObject("/Filter"): NameObject("/FlateDecode"),
+            NameObject("/Length"): NumberObject(len(body)),
         })
-        body = zlib.compress(bytes(rows))
-        xref[NameObject("/Length")] = NumberObject(len(body))
         out.write(f"{xref_id} 0 obj\n".encode())
         xref.write_to_stream(out)
         out.write(b"\nstream\n" + body + b"\nendstream\nendobj\n")
         out.write(f"startxref\n{entries[xref_id][1]}\n%%EOF\n".encode())
         return out.getvalue()
+
+
+def _write_object(out, idnum: int, generation: int, obj) -> None:
+    out.write(f"{idnum} {generation} obj\n".encode())
+    obj.write_to_stream(out)
+    out.write(b"\nendobj\n")
+
+
+def _originals(data: bytes, plain: dict[int, tuple[int, int]], skipped: set[int]):
+    """(idnum, generation, bytes from 'n g obj' to 'endobj') of the file's plainly stored
+    objects but the skipped ones and the old cross-reference streams."""
+    located = sorted((offset, idnum, generation)
+                     for idnum, (offset, generation) in plain.items() if idnum not in skipped)
+    start_xref = data.rfind(b"startxref")
+    tail = int(data[start_xref + 9:data.find(b"%%EOF", start_xref)].strip() or 0)
+    bounds = sorted({offset for offset, _, _ in located} | {tail, len(data)})
+    for offset, idnum, generation in located:
+        end = bounds[bisect_right(bounds, offset)]  # the next object, or the end
+        chunk = data[offset:end]
+        stop = chunk.rfind(b"endobj")
+        if stop < 0:
+            raise CopyError("专刊文件结构异常，无法加盖副本标记。")
+        chunk = chunk[:stop + 6]
+        if re.search(rb"/Type\s*/XRef\b", chunk[:400]):
+            continue  # an old cross-reference stream: the copy has its own
+        yield idnum, generation, chunk
