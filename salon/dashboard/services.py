@@ -14,6 +14,7 @@ from ..problems.queries import (
     ProblemFilters,
     filter_conditions,
     late_clause,
+    needs_post,
     on_time_clause,
     overdue_clause,
     problem_list_query,
@@ -113,7 +114,7 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
     """
     scope = ProblemFilters(unit=filters.unit, start=filters.start, end=filters.end,
                            salon=filters.salon)
-    where = filter_conditions(scope)
+    where = Where(tuple(filter_conditions(scope)), joins_post=needs_post(scope))
     board = Dashboard(filters=scope)
     board.by_state = _counts(Problem.state, where)
     board.total = sum(board.by_state.values())
@@ -143,8 +144,24 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
     return board
 
 
-def _base(columns, where):
-    return db.select(*columns).select_from(Problem).join(Problem.post).where(*where)
+@dataclass(frozen=True)
+class Where:
+    """The scope's conditions; the problems are joined with their posts only when a condition
+    needs them (a salon or a reporter's unit): every figure reads the problem table alone
+    otherwise, at about half the cost on a large ledger."""
+
+    conditions: tuple
+    joins_post: bool = False
+
+    def __add__(self, more: list) -> "Where":
+        return Where(self.conditions + tuple(more), self.joins_post)
+
+
+def _base(columns, where: Where):
+    query = db.select(*columns).select_from(Problem)
+    if where.joins_post:
+        query = query.join(Problem.post)
+    return query.where(*where.conditions)
 
 
 def _count(where) -> int:
@@ -176,7 +193,8 @@ def _by_unit(where) -> list[UnitRow]:
 
 def _by_salon(where) -> list[tuple[str, str, int]]:
     rows = db.session.execute(
-        _base([Salon.month, Salon.number, func.count(Problem.id)], where)
+        _base([Salon.month, Salon.number, func.count(Problem.id)],
+              Where(where.conditions, joins_post=True))
         .join(Post.salon).group_by(Salon.month, Salon.number).order_by(Salon.month))
     return [(month, f"第{number}期（{month}）", count) for month, number, count in rows]
 

@@ -40,7 +40,11 @@ class Post(db.Model):
     """稿件: an experience write-up or a problem report."""
 
     # The showcase counts exemplary posts per unit from this index alone (no post row read).
-    __table_args__ = (Index("ix_post_exemplary_showcase", "exemplary", "status", "unit_id"),)
+    __table_args__ = (
+        Index("ix_post_exemplary_showcase", "exemplary", "status", "unit_id"),
+        # 看板/考核 count posts per unit and period from the index alone (no body read)
+        Index("ix_post_participation", "status", "kind", "unit_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)

@@ -100,6 +100,11 @@ def late_clause():
     return or_(resolved_late, overdue_clause())
 
 
+def needs_post(filters: ProblemFilters) -> bool:
+    """Whether filter_conditions(filters) refers to the problem's post (joined with Post)."""
+    return bool(filters.from_unit or filters.salon)
+
+
 def filter_conditions(filters: ProblemFilters) -> list:
     """WHERE conditions for these filters (Problem joined with Post)."""
     conditions = []
