@@ -2,7 +2,7 @@
 where), 已阅 (first read per person and bulletin) and the organizers' 提醒未读
 
 Revision ID: i13b_01
-Revises: i13a_01
+Revises: i11c_02
 Create Date: 2026-12-02
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'i13b_01'
-down_revision = 'i13a_01'
+down_revision = 'i11c_02'
 branch_labels = None
 depends_on = None
 
