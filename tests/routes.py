@@ -6,6 +6,7 @@ argument is missing here makes the walking tests fail with a message that says t
 """
 import hashlib
 from datetime import datetime
+from io import BytesIO
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -14,6 +15,16 @@ from salon.accounts.models import ApiToken, Unit, User
 from salon.extensions import db
 
 from .conftest import AuthActions
+
+
+def _one_page_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 ROLES = ("officer", "organizer", "leader", "admin")
 ANONYMOUS = "anonymous"
@@ -54,7 +65,7 @@ def build_world() -> dict[str, object]:
     storage().put("uploads/" + upload_key, image, "image/png")
     upload = Upload(key=upload_key, owner_id=officer.id, content_type="image/png",
                     size=len(image), sha256=hashlib.sha256(image).hexdigest())
-    pdf = b"%PDF-1.4 sample"
+    pdf = _one_page_pdf()  # downloads are stamped copies: it must be a real PDF
     storage().put("bulletins/2026-10/r1.pdf", pdf, "application/pdf")
     revision = BulletinRevision(
         bulletin=Bulletin(salon=salon), number=1, storage_key="bulletins/2026-10/r1.pdf",

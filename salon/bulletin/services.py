@@ -15,6 +15,7 @@ from ..storage import delete_with_transaction, put_for_transaction, storage
 from ..timeutil import now
 from . import content as content_module
 from . import signing
+from .distribution import announce
 from .models import BuildJob, Bulletin, BulletinRevision
 from .render import segments
 from .render import workers as workers_module
@@ -148,6 +149,7 @@ def publish(salon: Salon, user) -> BulletinRevision:
     draft.published_by_id = user.id
     if salon.status != "published":
         _mark_published(salon)
+    announce(draft)
     return draft
 
 
