@@ -5,7 +5,7 @@ Columns are only added to `unit`, never the table rebuilt: on SQLite a rebuild d
 and with foreign keys on that would take the users with it.
 
 Revision ID: i14a_01
-Revises: i11c_02
+Revises: i13b_01
 Create Date: 2026-12-02
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'i14a_01'
-down_revision = 'i11c_02'
+down_revision = 'i13b_01'
 branch_labels = None
 depends_on = None
 
