@@ -5,7 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from salon.bulletin import jobs
-from salon.bulletin.content import bulletin_for, gather
+from salon.bulletin.content import bulletin_for
+from salon.bulletin.signing import issue_content
 from salon.bulletin.models import BulletinRevision
 from salon.bulletin.render.segments import print_html
 from salon.bulletin.services import publish
@@ -116,11 +117,11 @@ def test_the_whole_round_on_the_site(app, salon):
 def test_a_change_after_signing_voids_it_until_sent_again(app, salon):
     d.signed_off(salon)
     assert signed(salon)
-    assert "签发人：测试leader" in print_html(gather(salon))
+    assert "签发人：测试leader" in print_html(issue_content(salon))
     d.post(salon, "新增一篇稿件")
     db.session.commit()
     assert not signed(salon)
-    assert "签发人：（待签发）" in print_html(gather(salon))  # no signer for unsigned words
+    assert "签发人：（待签发）" in print_html(issue_content(salon))  # no signer for unsigned words
     organizer = browser(app, "organizer")
     build(organizer)
     answer = send(organizer, "/bulletins/2026-10/publish")
@@ -132,7 +133,7 @@ def test_a_change_after_signing_voids_it_until_sent_again(app, salon):
 def test_the_cover_prints_the_signer_and_the_date_once(app, salon):
     with frozen(datetime(2026, 10, 28, 9, 0)):
         d.signed_off(salon)
-    html = print_html(gather(salon))
+    html = print_html(issue_content(salon))
     cover = html.split('<section class="cover">')[1].split('id="sec-note"')[0]
     assert "签发人：测试leader" in cover
     assert cover.count("2026年10月28日") == 1 and "签发日期" not in cover

@@ -51,7 +51,7 @@ def holder_line(user: User, moment: datetime) -> str:
 
 def copy_for(revision: BulletinRevision, user: User, remote_addr: str | None) -> bytes:
     """The revision stamped for `user`, recorded as a download (and 已阅 when published)."""
-    from .services import BulletinError, revision_bytes
+    from .rules import BulletinError, revision_bytes
 
     copies = _copies()
     moment = now()

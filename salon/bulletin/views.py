@@ -22,7 +22,7 @@ from ..salons.services import salon_of_month
 from ..signoff.queries import panel as signoff_panel
 from ..signoff.services import record_of
 from . import distribution, jobs, services, signing
-from .content import bulletin_for, gather, has_posts
+from .content import bulletin_for, has_posts
 from .forms import SettingsForm
 from .models import BulletinRevision
 
@@ -46,7 +46,7 @@ def page(month: str):
     salon = salon_of_month(month)
     bulletin = bulletin_for(salon, create=False)
     form = SettingsForm(obj=bulletin)
-    content = gather(salon) if has_posts(salon) else None
+    content = signing.issue_content(salon) if has_posts(salon) else None
     preview = services.preview_html(content) if content else None
     signoff = None
     if bulletin.id:  # the sign-off is keyed by the bulletin (made by the first save or build)
