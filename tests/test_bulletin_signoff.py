@@ -6,11 +6,10 @@ import pytest
 
 from salon.bulletin import jobs
 from salon.bulletin.content import bulletin_for
-from salon.bulletin.signing import issue_content
 from salon.bulletin.models import BulletinRevision
 from salon.bulletin.render.segments import print_html
 from salon.bulletin.services import publish
-from salon.bulletin.signing import fingerprint_of_salon, signed
+from salon.bulletin.signing import fingerprint_of_salon, issue_content, signed
 from salon.extensions import db
 from salon.notifications.models import Notification
 from salon.signoff import state_of
