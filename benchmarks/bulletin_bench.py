@@ -144,10 +144,10 @@ def chromium_command(app, salon, folder: Path) -> list[str] | None:
     chromium = shutil.which("chromium")
     if not chromium:
         return None
-    from salon.bulletin import content as content_module
+    from salon.bulletin import signing
     from salon.bulletin.render.segments import print_html
 
-    content = content_module.gather(salon)
+    content = signing.issue_content(salon)
     html = print_html(content)
     shutil.copytree(ROOT / "static", folder / "static", dirs_exist_ok=True)
     (folder / "bulletin-assets").mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ to `salon.api.bp` when the package imports them), and may provide `seed_demo()`,
 """
 from . import (
     accounts,
+    assessment,
     bulletin,
     dashboard,
     lectures,
@@ -19,5 +20,7 @@ from . import (
     suggestions,
 )
 
-FEATURES = (accounts, salons, posts, problems, search, bulletin, dashboard, notifications,
-            signoff, suggestions, lectures)
+# The bulletin comes last: its demo issues are made of what every other feature seeded, and
+# a leader's 签发 holds for exactly those words.
+FEATURES = (accounts, salons, posts, problems, search, dashboard, notifications, signoff,
+            suggestions, lectures, assessment, bulletin)

@@ -6,6 +6,7 @@ argument is missing here makes the walking tests fail with a message that says t
 """
 import hashlib
 from datetime import datetime
+from io import BytesIO
 
 from flask import Flask
 from werkzeug.routing import Rule
@@ -14,6 +15,16 @@ from salon.accounts.models import ApiToken, Unit, User
 from salon.extensions import db
 
 from .conftest import AuthActions
+
+
+def _one_page_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 ROLES = ("officer", "organizer", "leader", "admin")
 ANONYMOUS = "anonymous"
@@ -54,7 +65,7 @@ def build_world() -> dict[str, object]:
     storage().put("uploads/" + upload_key, image, "image/png")
     upload = Upload(key=upload_key, owner_id=officer.id, content_type="image/png",
                     size=len(image), sha256=hashlib.sha256(image).hexdigest())
-    pdf = b"%PDF-1.4 sample"
+    pdf = _one_page_pdf()  # downloads are stamped copies: it must be a real PDF
     storage().put("bulletins/2026-10/r1.pdf", pdf, "application/pdf")
     revision = BulletinRevision(
         bulletin=Bulletin(salon=salon), number=1, storage_key="bulletins/2026-10/r1.pdf",
@@ -63,6 +74,7 @@ def build_world() -> dict[str, object]:
     export = LedgerExport(requested_by=leader, query="state=raised", status="queued")
     db.session.add_all([upload, revision, message, export])
     suggestion, other_suggestion, lecture, material = _suggestions_and_lectures(officer, problem)
+    indicator = _indicator()
     db.session.commit()
     return {
         "user_id": user("officer2").id,
@@ -86,7 +98,21 @@ def build_world() -> dict[str, object]:
         "other_suggestion_id": other_suggestion.id,
         "lecture_id": lecture.id,
         "material_id": material.id,
+        "period": "2026Q4",
+        "indicator_id": indicator.id,
+        "own_unit_id": officer.unit_id,
     }
+
+
+def _indicator():
+    """An entered indicator (考核), so the assessment pages have something to show."""
+    from salon.assessment.models import Indicator
+
+    indicator = Indicator(code="shuxi", name="熟识率", source="entered", direction="higher",
+                          weight=10, normalisation="none", value_unit="%", min_value=0,
+                          max_value=100, definition="熟识住户 ÷ 抽查住户 × 100%")
+    db.session.add(indicator)
+    return indicator
 
 
 def _suggestions_and_lectures(officer: User, problem) -> tuple:

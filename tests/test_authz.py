@@ -51,6 +51,19 @@ EXPECTED: dict[str, dict[str, object]] = {
     "api.my_notifications": API_SIGNED_IN,
     "api.openapi_description": API_SIGNED_IN,
     "api.search": API_SIGNED_IN,
+    "assessment.brands": ALL_SIGNED_IN,
+    "assessment.edit_brand": ORGANIZER_ONLY,  # or the unit's head (none in the sample)
+    "assessment.edit_indicator": only("organizer", "admin"),
+    "assessment.edit_profile": ADMIN_ONLY,
+    "assessment.export": only("leader", "organizer"),
+    "assessment.figures": ORGANIZER_ONLY,
+    "assessment.index": expect(default=REDIRECT),  # to the ranking, or one's own unit
+    "assessment.indicators": ALL_SIGNED_IN,
+    "assessment.new_indicator": only("organizer", "admin"),
+    "assessment.ranking": only("leader", "organizer"),
+    "assessment.unit_indicators": only("leader", "organizer"),  # officer2's unit
+    "assessment.unit_page": ALL_SIGNED_IN,
+    "api.assessment_ranking": only("leader", "organizer", anonymous=UNAUTHORIZED),
     "bulletin.archive": ALL_SIGNED_IN,
     "bulletin.download": only("organizer", "leader"),  # a sample: its makers and signers
     "bulletin.page": ALL_SIGNED_IN,
@@ -117,6 +130,9 @@ EXTRA_CASES = [
     ("api.get_post", {"post_id": "pending_id"},
      expect(anonymous=UNAUTHORIZED, default=NOT_FOUND, officer=OK, organizer=OK)),
     ("admin.edit", {"user_id": "missing_id"}, expect(default=FORBIDDEN, admin=NOT_FOUND)),
+    # one's own unit's indicators (考核): its members see them
+    ("assessment.unit_indicators", {"unit_id": "own_unit_id"},
+     expect(default=OK, admin=FORBIDDEN)),
     # a suggestion officer2 registered: officer may not see it (nor its contact)
     ("suggestions.detail", {"suggestion_id": "other_suggestion_id"},
      expect(default=OK, officer=NOT_FOUND, admin=NOT_FOUND)),

@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from salon.bulletin import jobs
+from salon.bulletin import jobs, services
 from salon.bulletin.models import BuildJob, Bulletin, BulletinRevision
 from salon.extensions import db
 from salon.salons.models import Salon
@@ -110,14 +110,17 @@ def test_build_publish_rebuild_and_archive(client, auth, salon):
     assert first.number == 1 and first.published_at is not None
     pdf = client.get(f"/bulletins/2026-10/revisions/{first.id}.pdf")
     assert pdf.mimetype == "application/pdf"
-    frozen_sha = hashlib.sha256(pdf.data).hexdigest()
-    assert frozen_sha == first.sha256 == pdf.headers["X-Content-SHA256"]
+    # The stored file is frozen; a download is a copy of it stamped for the downloader
+    # (tests/test_bulletin_copies.py), naming the frozen file it was made from.
+    frozen_sha = hashlib.sha256(services.revision_bytes(first)).hexdigest()
+    assert frozen_sha == first.sha256 == pdf.headers["X-Source-SHA256"]
+    assert hashlib.sha256(pdf.data).hexdigest() != frozen_sha
 
     # Publishing again without a change is refused, and changes nothing.
     response = _post(client, "/bulletins/2026-10/publish", json=True)
     assert response.status_code == 409 and "没有待发布的样稿" in response.get_json()["error"]
 
-    # A change makes revision 2; revision 1 stays downloadable, byte for byte.
+    # A change makes revision 2; revision 1 stays downloadable, its file byte for byte.
     d.post(salon, "巡防队伍建设的新做法")
     db.session.commit()
     d.signed_off(salon)  # new words: sent and signed again
@@ -126,8 +129,9 @@ def test_build_publish_rebuild_and_archive(client, auth, salon):
     assert _post(client, "/bulletins/2026-10/publish").status_code == 302
     first, second = _revisions()
     assert (first.number, second.number) == (1, 2) and second.sha256 != frozen_sha
-    again = client.get(f"/bulletins/2026-10/revisions/{first.id}.pdf").data
-    assert hashlib.sha256(again).hexdigest() == frozen_sha == first.sha256
+    again = client.get(f"/bulletins/2026-10/revisions/{first.id}.pdf")
+    assert again.status_code == 200 and again.headers["X-Source-SHA256"] == frozen_sha
+    assert hashlib.sha256(services.revision_bytes(first)).hexdigest() == first.sha256
 
     archive = client.get("/bulletins/").get_data(as_text=True)
     assert archive.index("第2版") < archive.index("第1版")

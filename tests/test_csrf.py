@@ -35,6 +35,7 @@ CSRF_SAMPLES: dict[str, str | tuple[str, dict[str, str]]] = {
     "admin.reset_password": "admin",
     "bulletin.build": "organizer",
     "bulletin.publish": "organizer",
+    "bulletin.remind": "organizer",
     "bulletin.settings": "organizer",
     "notifications.read": "officer",
     "posts.comment": "officer",

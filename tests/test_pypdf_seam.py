@@ -33,3 +33,16 @@ def test_objects_added_are_written_and_dropped_ones_are_not():
     assert b"KEPT-MARKER" in out.getvalue() and b"DROPPED-MARKER" not in out.getvalue()
     reader = PdfReader(BytesIO(out.getvalue()))
     assert reader.pages[0]["/Contents"].get_object().get_data() == b"KEPT-MARKER"
+
+
+def test_object_locations_name_every_object_of_a_file():
+    """render/copies.py copies a file's objects by the offsets pypdf read from it."""
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    out = BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    plain, packed = pypdf_seam.object_locations(PdfReader(BytesIO(data)))
+    assert packed == {} and len(plain) >= 3
+    for idnum, (offset, generation) in plain.items():
+        assert data[offset:].startswith(f"{idnum} {generation} obj".encode())

@@ -1,4 +1,4 @@
-"""`flask users …`: create users and issue API tokens."""
+"""`flask users …`: create users (one, or a sheet of them) and issue API tokens."""
 import sys
 
 import click
@@ -49,3 +49,26 @@ def token_command(username, label):
     _, plain = ApiToken.issue(user, label)
     db.session.commit()
     click.echo(plain)
+
+
+@users_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--password-stdin", is_flag=True,
+              help="从标准输入读取初始密码（所有导入用户相同，首次登录须修改）")
+def import_command(path, password_stdin):
+    """Create users and units from an .xlsx sheet (用户名, 姓名, 警号, 单位, 角色), all or none."""
+    from .importer import import_users
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        created = import_users(data, password)
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    units = len({user.unit_id for user in created})
+    note = "" if password_stdin else ("（未设初始密码：请管理员逐个重设密码，"
+                                      "或下次用 --password-stdin 设初始密码）")
+    click.echo(f"已导入 {len(created)} 个用户，涉及 {units} 个单位。{note}")

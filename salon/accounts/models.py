@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,14 +26,35 @@ HEAD_TITLES = {"station": "所长", "post": "负责人", "brigade": "大队长",
                "committee": "书记"}
 
 
+# 治安复杂程度系数: 1.0 is an ordinary area; the assessment divides a lower-is-better figure
+# (发案率) by it and multiplies a higher-is-better one, so a hard area is compared fairly.
+COMPLEXITY_MIN, COMPLEXITY_MAX = 0.5, 2.0
+
+# 联系领导 / 挂点: a leader may be paired with several units and a unit with several leaders.
+unit_contact_leader = Table(
+    "unit_contact_leader",
+    db.metadata,
+    Column("unit_id", ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Unit(db.Model):
     """单位: a 派出所, 警务室, 大队 or 科室 (or 局党委, which is not a working unit)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="station")
+    # The profile (单位档案): 辖区人口, 治安复杂程度系数, and for a 警务室 its 派出所.
+    population: Mapped[int | None]
+    complexity: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     users: Mapped[list["User"]] = relationship(back_populates="unit")
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.name")
+    contact_leaders: Mapped[list["User"]] = relationship(
+        secondary=unit_contact_leader, order_by="User.id")
 
     @property
     def kind_label(self) -> str:

@@ -225,10 +225,9 @@ def salon_charts(salon: Salon) -> dict[str, bytes]:
     return result
 
 
-def gather(salon: Salon, as_of: date | None = None, signed: bool = True) -> BulletinContent:
-    """Collect a salon's bulletin content, as of a day (default today). With `signed`, the
-    cover carries the 签发人 and date where a leader's signature counts for this content;
-    without, it is the content a leader signs (signing.py)."""
+def gather(salon: Salon, as_of: date | None = None) -> BulletinContent:
+    """Collect a salon's bulletin content, as of a day (default today): the content a leader
+    signs; `signing.issue_content` adds the 签发人 and date where a signature counts."""
     config = current_app.config
     bulletin = bulletin_for(salon, create=False)
     posts = chosen_posts(salon)
@@ -253,8 +252,4 @@ def gather(salon: Salon, as_of: date | None = None, signed: bool = True) -> Bull
         attendance=attendance(salon),
         charts=salon_charts(salon),
     )
-    if signed:
-        from .signing import sign_content
-
-        sign_content(content)
     return content

@@ -1,10 +1,18 @@
 """Demo data: the bulletin of every salon the demo marks as published, signed (签发) by a
-leader, built and published; and the next salon's bulletin sent (送审), waiting for 签发."""
+leader, built and published, with some readers who have opened it (已阅) and downloaded
+copies, so the read rates show something; and the next salon's bulletin sent (送审),
+waiting for 签发."""
+from datetime import timedelta
+
 from ..accounts.models import User
 from ..extensions import db
 from ..salons.models import Salon
 from ..signoff.services import record_of, sign, submit
+from ..timeutil import now
 from .content import bulletin_for, has_posts
+from .distribution import READER_ROLES
+from .models import BulletinRead, Download
+from .render.copies import new_copy_id
 from .services import build, publish, store
 from .signing import KIND
 
@@ -35,11 +43,29 @@ def seed() -> None:
         submit(KIND, bulletin.id, organizer)
         sign(KIND, bulletin.id, leader, comment="同意印发。")
         store(salon, build(salon, workers=0), organizer.id)
-        publish(salon, organizer)
-    waiting = next((s for s in reversed(salons)
-                    if s.status in ("held", "open") and has_posts(s)), None)
+        _readers(bulletin, publish(salon, organizer))
+    # the salon just held is the one whose bulletin is being made (else one still open)
+    waiting = next((s for status in ("held", "open") for s in reversed(salons)
+                    if s.status == status and has_posts(s)), None)
     if waiting is not None:
         bulletin = bulletin_for(waiting)
         if record_of(KIND, bulletin.id) is None:
             bulletin.editor_note = bulletin.editor_note or _note(waiting)
             submit(KIND, bulletin.id, organizer, comment="请审阅本期专刊。")
+
+
+def _readers(bulletin, revision) -> None:
+    """About two in three readers have read the issue; every third of them downloaded a copy
+    (the download rows only: a copy is stamped when someone downloads it for real)."""
+    readers = db.session.scalars(db.select(User).where(
+        User.active.is_(True), User.role.in_(READER_ROLES)).order_by(User.id)).all()
+    sent = revision.published_at = now() - timedelta(days=2)  # the issue went out 2 days ago
+    for index, user in enumerate(readers):
+        if index % 3 == 2 or user.username.startswith("suozhang") and index % 2:
+            continue
+        at = sent + timedelta(minutes=20 + index * 97 % 2400)
+        db.session.add(BulletinRead(bulletin_id=bulletin.id, user_id=user.id, first_read_at=at))
+        if index % 3 == 0:
+            db.session.add(Download(revision_id=revision.id, user_id=user.id, at=at,
+                                    copy_id=new_copy_id(),
+                                    remote_addr=f"10.32.{index % 7 + 1}.{20 + index}"))

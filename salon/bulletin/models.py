@@ -1,7 +1,7 @@
 """专刊: one bulletin per salon, its built revisions and the build jobs that make them."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -97,3 +97,43 @@ class BuildJob(db.Model):
     @property
     def active(self) -> bool:
         return self.status in ("queued", "running")
+
+
+class Download(db.Model):
+    """One download of a revision: the copy stamped for that person (render/copies.py), so
+    `flask bulletin trace` maps a copy back to who took it, when and from where."""
+
+    __tablename__ = "bulletin_download"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("bulletin_revision.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    copy_id: Mapped[str] = mapped_column(String(32), unique=True)  # random, unguessable
+    at: Mapped[datetime] = mapped_column(default=now)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+    revision: Mapped[BulletinRevision] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class BulletinRead(db.Model):
+    """已阅: a person opened a published bulletin (web page or download); the first time."""
+
+    __table_args__ = (UniqueConstraint("bulletin_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletin.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    first_read_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class ReadReminder(db.Model):
+    """An organizer's 提醒未读 of a bulletin: when, by whom, how many were told."""
+
+    __tablename__ = "bulletin_read_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletin.id"), index=True)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=now)
+    told: Mapped[int] = mapped_column(default=0)

@@ -7,23 +7,20 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.orm import contains_eager
 
-from ..errors import DomainError
 from ..extensions import db
 from ..salons.models import Salon
 from ..salons.services import SalonError, advance_status
-from ..storage import delete_with_transaction, put_for_transaction, storage
+from ..storage import delete_with_transaction, put_for_transaction
 from ..timeutil import now
 from . import content as content_module
 from . import signing
-from .models import Bulletin, BulletinRevision
+from .distribution import announce
+from .models import BuildJob, Bulletin, BulletinRevision
 from .render import segments
 from .render import workers as workers_module
+from .rules import BulletinError, require_posts, revision_bytes  # noqa: F401 (the callers' names)
 
 Progress = Callable[[int, str], None]
-
-
-class BulletinError(DomainError):
-    """A request the bulletin rules refuse; the message is shown to the user."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +33,6 @@ class Build:
     seconds: float
     rendered: int = 1
     cached: int = 0
-
-
-def require_posts(salon: Salon) -> None:
-    if not content_module.has_posts(salon):
-        raise BulletinError(f"{salon.label}还没有已提交的稿件，无法编印专刊。")
 
 
 def preview_html(content: content_module.BulletinContent) -> dict:
@@ -74,7 +66,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
     if workers is None or workers or in_subprocess:
         workers_module.start_workers()  # the render processes load WeasyPrint while we gather
     report(5, "收集稿件与数据")
-    content = content_module.gather(salon)
+    content = signing.issue_content(salon)
     done = renderer().render(content, workers, in_subprocess, report)
     report(98, "写入文件")
     return Build(done.pdf, done.pages, done.fingerprint, done.seconds, done.rendered,
@@ -83,7 +75,7 @@ def build(salon: Salon, progress: Progress | None = None, in_subprocess: bool = 
 
 def current_fingerprint(salon: Salon) -> str:
     """The content hash the salon's bulletin would have if built now (no PDF rendered)."""
-    return segments.fingerprint(content_module.gather(salon))
+    return segments.fingerprint(signing.issue_content(salon))
 
 
 def latest_revision(bulletin: Bulletin) -> BulletinRevision | None:
@@ -95,6 +87,9 @@ def store(salon: Salon, built: Build, user_id: int | None) -> BulletinRevision:
     bulletin = content_module.bulletin_for(salon)
     old = bulletin.draft
     if old is not None:
+        # The job that built the old draft no longer points at it (the FK would refuse).
+        db.session.execute(db.update(BuildJob).where(BuildJob.revision_id == old.id)
+                           .values(revision_id=None))
         delete_with_transaction(old.storage_key)
         db.session.delete(old)
         db.session.flush()
@@ -131,10 +126,10 @@ def publish(salon: Salon, user) -> BulletinRevision:
     draft = bulletin.draft
     if draft is None:
         raise BulletinError("没有待发布的样稿，请先生成专刊。")
-    content = content_module.gather(salon)
+    content = signing.issue_content(salon)
     record = signing.require_signed(content)
     if draft.content_hash != segments.fingerprint(content):
-        if draft.built_at < record.signed_at:
+        if draft.built_at <= record.signed_at:
             raise BulletinError("专刊已签发，请重新生成专刊（封面印上签发人和签发日期）后再发布。")
         raise BulletinError("样稿生成后内容已有变化，请重新生成后再发布。")
     published = bulletin.published_revisions
@@ -145,6 +140,7 @@ def publish(salon: Salon, user) -> BulletinRevision:
     draft.published_by_id = user.id
     if salon.status != "published":
         _mark_published(salon)
+    announce(draft)
     return draft
 
 
@@ -154,14 +150,6 @@ def _mark_published(salon: Salon) -> None:
         advance_status(salon, "published")
     except SalonError as error:
         raise BulletinError(str(error)) from error
-
-
-def revision_bytes(revision: BulletinRevision) -> bytes:
-    """The stored file, checked against its SHA-256 so a published PDF is served exactly."""
-    data = storage().get(revision.storage_key)
-    if hashlib.sha256(data).hexdigest() != revision.sha256:
-        raise BulletinError("专刊文件校验失败，请联系管理员。")
-    return data
 
 
 def archive() -> list[BulletinRevision]:

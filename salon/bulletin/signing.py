@@ -15,6 +15,7 @@ from ..salons.models import Salon
 from ..signoff import is_signed, register_kind
 from ..signoff.services import record_of
 from ..timeutil import today
+from .content import bulletin_for, gather, lookback
 from .models import Bulletin
 
 KIND = "bulletin"
@@ -39,7 +40,6 @@ def reference_day(record) -> date:
 def words_of(content, record=None) -> str:
     """The fingerprint of the content's words as of the last 送审 (kept on the content)."""
     if content.words_fingerprint is None:
-        from .content import lookback
 
         day = reference_day(record)
         words = replace(content, signer=None, signed_on=None)
@@ -60,19 +60,23 @@ def sign_content(content) -> None:
         content.signed_on = record.signed_at.date()
 
 
+def issue_content(salon: Salon, as_of=None):
+    """The salon's bulletin content with the 签发人 and date on its cover where a leader's
+    signature counts for it: what is previewed, built and published."""
+    content = gather(salon, as_of)
+    sign_content(content)
+    return content
+
+
 def fingerprint_of_salon(salon: Salon) -> str:
     """The words of the salon's bulletin now, as the leader would sign them."""
-    from .content import gather
-
-    content = gather(salon, signed=False)
+    content = gather(salon)
     bulletin = content.bulletin
     return words_of(content, record_of(KIND, bulletin.id) if bulletin.id else None)
 
 
 def signed(salon: Salon) -> bool:
     """Whether a leader's signature counts for the bulletin's words now."""
-    from .content import bulletin_for
-
     bulletin = bulletin_for(salon, create=False)
     return bool(bulletin.id) and is_signed(KIND, bulletin.id, fingerprint_of_salon(salon))
 
@@ -86,7 +90,7 @@ REFUSALS = {
 
 def require_signed(content):
     """The sign-off record whose signature counts for these words, or a clear refusal."""
-    from .services import BulletinError
+    from .rules import BulletinError
 
     bulletin = content.bulletin
     record = record_of(KIND, bulletin.id) if bulletin.id else None
@@ -132,7 +136,7 @@ def register() -> None:
 
 def _words_to_sign(bulletin_id: int) -> str:
     """The words sent (送审) or signed: there must be some (a submitted post at least)."""
-    from .services import require_posts
+    from .rules import require_posts
 
     salon = _bulletin(bulletin_id).salon
     require_posts(salon)

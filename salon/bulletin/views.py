@@ -21,8 +21,8 @@ from ..salons.models import Salon
 from ..salons.services import salon_of_month
 from ..signoff.queries import panel as signoff_panel
 from ..signoff.services import record_of
-from . import jobs, services, signing
-from .content import bulletin_for, gather, has_posts
+from . import distribution, jobs, services, signing
+from .content import bulletin_for, has_posts
 from .forms import SettingsForm
 from .models import BulletinRevision
 
@@ -33,7 +33,10 @@ bp = Blueprint("bulletin", __name__, url_prefix="/bulletins")
 @login_required
 def archive():
     """往期专刊: every published bulletin, newest first."""
-    return render_template("bulletin/archive.html", revisions=services.archive())
+    revisions = services.archive()
+    counts = distribution.download_counts([r.id for r in revisions]) \
+        if current_user.has_role("organizer", "leader") else None
+    return render_template("bulletin/archive.html", revisions=revisions, counts=counts)
 
 
 @bp.route("/<month>")
@@ -43,15 +46,23 @@ def page(month: str):
     salon = salon_of_month(month)
     bulletin = bulletin_for(salon, create=False)
     form = SettingsForm(obj=bulletin)
-    content = gather(salon) if has_posts(salon) else None
+    content = signing.issue_content(salon) if has_posts(salon) else None
     preview = services.preview_html(content) if content else None
     signoff = None
     if bulletin.id:  # the sign-off is keyed by the bulletin (made by the first save or build)
         words = signing.words_of(content, record_of(signing.KIND, bulletin.id)) \
             if content else None
         signoff = signoff_panel(signing.KIND, bulletin.id, current_user, words)
+    rates = reminded = None
+    if bulletin.id and bulletin.published_revisions:
+        if distribution.record_read(bulletin, current_user):  # 已阅: opening the issue
+            db.session.commit()
+        if current_user.has_role("organizer", "leader"):
+            rates = distribution.read_rates(bulletin)
+            reminded = distribution.last_reminder(bulletin)
     return render_template("bulletin/page.html", salon=salon, bulletin=bulletin, form=form,
-                           preview=preview, job=jobs.latest_job(salon), signoff=signoff)
+                           preview=preview, job=jobs.latest_job(salon), signoff=signoff,
+                           rates=rates, reminded=reminded)
 
 
 @bp.route("/<month>/settings", methods=["POST"])
@@ -115,21 +126,49 @@ def publish(month: str):
     return redirect(url_for(".page", month=month))
 
 
+@bp.route("/<month>/remind", methods=["POST"])
+@role_required("organizer")
+def remind(month: str):
+    """提醒未读: notify the readers who have not opened the published bulletin (once a day)."""
+    salon = salon_of_month(month)
+    bulletin = bulletin_for(salon, create=False)
+    if bulletin.id is None:
+        abort(404)
+    try:
+        told = distribution.remind_unread(bulletin, current_user)
+    except distribution.TraceError as error:
+        db.session.rollback()
+        return _refuse(month, str(error), 409)
+    db.session.commit()
+    flash(f"已提醒 {told} 名未读人员。" if told else "所有人员均已阅读，无需提醒。", "success")
+    return redirect(url_for(".page", month=month))
+
+
 @bp.route("/<month>/revisions/<int:revision_id>.pdf")
 @login_required
 def download(month: str, revision_id: int):
-    """The stored PDF, byte for byte (drafts only for organizers and leaders)."""
+    """A copy of the stored PDF stamped for the person downloading it, recorded so that
+    `flask bulletin trace` finds it (drafts only for organizers and leaders). The frozen file
+    itself is checked against its SHA-256 first and never changed."""
     salon = salon_of_month(month)
     revision = db.session.get(BulletinRevision, revision_id)
     if revision is None or revision.bulletin.salon_id != salon.id:
         abort(404)
     if revision.published_at is None and not current_user.has_role("organizer", "leader"):
         abort(403)  # a sample: for the organizers who make it and the leaders who sign it
-    response = make_response(services.revision_bytes(revision))
+    try:
+        pdf = distribution.copy_for(revision, current_user, request.remote_addr)
+    except services.BulletinError as error:
+        db.session.rollback()
+        return _refuse(month, str(error), 500)
+    db.session.commit()
+    response = make_response(pdf)
     name = f"社区警务沙龙专刊-第{salon.number}期-{revision.label}.pdf"
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    response.headers["X-Content-SHA256"] = revision.sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    # The frozen file this copy was stamped from (the copy itself differs per download).
+    response.headers["X-Source-SHA256"] = revision.sha256
     return response
 
 

@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template, request, url_for
 
 from ..accounts.auth import role_required
+from ..bulletin import distribution
 from ..problems.models import SATISFACTION, STATES
 from ..problems.queries import ProblemFilters, units_for_assignment
 from ..salons import topics
@@ -34,7 +35,10 @@ def index():
               p.per_officer(p.attended) or 0) for p in board.participation]),
     }
     trend_months, trend_rows = topics.trend(topics.suggest_topics(), topics.DEFAULT_MONTHS)
+    bulletin = distribution.latest_published()
+    reads = (bulletin, distribution.read_rates(bulletin, with_names=False)) if bulletin else None
     return render_template("dashboard/index.html", board=board, svgs=svgs, states=STATES,
+                           reads=reads,
                            satisfaction=SATISFACTION, units=units_for_assignment(),
                            problems_url=problems_url, trend_months=trend_months,
                            trend_rows=trend_rows)

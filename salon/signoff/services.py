@@ -98,6 +98,9 @@ def available_steps(kind: str, subject_id: int, user: User, fingerprint: str | N
         if step.action == "submit" and state in ("submitted", "signed") and (
                 fingerprint is None or record.fingerprint == fingerprint):
             continue
+        if step.action == "sign" and fingerprint is not None \
+                and record.fingerprint != fingerprint:  # changed since 送审: send it again
+            continue
         found.append(step)
     return found
 

@@ -41,7 +41,25 @@ PAGES = {
     "suggestion-new": ("officer", lambda: "/suggestions/new"),
     "lectures": ("officer", lambda: "/lectures/"),
     "lecture": ("organizer", lambda: f"/lectures/{first_lecture_with_materials()}"),
+    "assessment-ranking": ("leader", lambda: f"/assessment/{quarter()}"),
+    "assessment-figures": ("organizer", lambda: f"/assessment/{quarter()}/figures"),
+    "assessment-unit": ("officer", lambda: f"/assessment/{quarter()}/units/{own_unit()}"),
+    "assessment-indicators": ("officer", lambda: "/assessment/indicators"),
+    "unit": ("officer", lambda: f"/units/{own_unit()}"),
+    "brands": ("officer", lambda: "/brands"),
 }
+
+
+def quarter() -> str:
+    from salon.assessment.services import current_period
+
+    return current_period().code
+
+
+def own_unit() -> int:
+    from salon.accounts.models import User
+
+    return db.session.scalar(db.select(User.unit_id).filter_by(username="officer"))
 
 
 def first_new_suggestion() -> int:

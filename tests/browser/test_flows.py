@@ -1,14 +1,8 @@
 """The main user flows in a real Chromium, as officers, organizers and leaders do them."""
 import re
-from io import BytesIO
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-from salon.extensions import db
-from salon.posts.models import Post
-from salon.salons.models import Salon
 
 from .conftest import screenshot
 from .seed import unit_head
@@ -134,45 +128,3 @@ def test_the_desk_assigns_the_unit_reports_a_leader_approves_the_reporter_confir
     leader.goto(live_server("/dashboard/"))
     expect(leader.locator("main")).to_be_visible()
     screenshot(leader, "dashboard")
-
-
-def held_salon_post(live_server) -> tuple[str, int, str]:
-    """A held salon's month and one of its submitted posts not yet chosen for the bulletin."""
-    with live_server.app.app_context():
-        salon = db.session.scalar(db.select(Salon).filter_by(status="held"))
-        post = db.session.scalar(db.select(Post).filter_by(
-            salon_id=salon.id, status="submitted", in_bulletin=False).order_by(Post.id))
-        return salon.month, post.id, post.title
-
-
-def test_organizer_chooses_posts_builds_publishes_and_downloads_the_bulletin(open_as,
-                                                                             live_server):
-    from pypdf import PdfReader
-
-    month, post_id, title = held_salon_post(live_server)
-    organizer = open_as("organizer")
-    organizer.goto(live_server(f"/posts/{post_id}"))
-    organizer.get_by_role("button", name="设为入选专刊").click()
-    expect(organizer.locator("header")).to_contain_text("入选专刊")
-
-    organizer.goto(live_server(f"/bulletins/{month}"))
-    organizer.get_by_label("编者按").fill("本期聚焦**防范水平**：巡防、技防、群防三管齐下。")
-    organizer.get_by_role("button", name="保存", exact=True).click()
-    expect(organizer.get_by_text("编者按与刊头设置已保存。")).to_be_visible()
-
-    organizer.get_by_role("button", name="生成专刊").click()
-    publish = organizer.get_by_role("button", name=re.compile("^发布"))
-    expect(publish).to_be_visible(timeout=120_000)   # the page reloads when the build is done
-    publish.click()
-    expect(organizer.get_by_text(re.compile("专刊.*已发布"))).to_be_visible()
-    screenshot(organizer, "bulletin")
-
-    link = organizer.locator("a[href$='.pdf']").first
-    with organizer.expect_download() as download_info:
-        link.click()
-    pdf = Path(download_info.value.path()).read_bytes()
-    assert pdf.startswith(b"%PDF")
-    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
-    squeeze = re.compile(r"\s+")
-    assert squeeze.sub("", title) in squeeze.sub("", text)
-    assert "三管齐下" in squeeze.sub("", text)

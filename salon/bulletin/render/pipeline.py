@@ -123,8 +123,9 @@ def _render_elsewhere(job: RenderJob):
 
 
 def stamp(pdf: bytes, stamps: list[Stamp]) -> bytes:
-    """A finished bulletin with `stamps` drawn over its pages (e.g. who a copy was made
-    for), nothing laid out again: the bundled fonts' subsets are cut again to hold them."""
+    """A finished bulletin with `stamps` drawn over its pages, nothing laid out again: the
+    bundled fonts' subsets are cut again to hold them. (A download's copy, stamped for who
+    took it, is made by render/copies.py: one overlay, no font of the issue cut again.)"""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
     with collector_paused():
         draw_stamps(writer, stamps)

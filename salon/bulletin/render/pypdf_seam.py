@@ -21,3 +21,15 @@ def drop_object(writer: PdfWriter, ref) -> None:
     object it holds, referenced or not, until `compress_identical_objects` runs)."""
     if isinstance(ref, IndirectObject) and ref.pdf is writer:
         writer._objects[ref.idnum - 1] = NullObject()
+
+
+def object_locations(reader) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """Where a read file keeps its objects, from its cross-reference data (no object parsed):
+    idnum → (byte offset, generation) of the objects stored plainly, and idnum → (object
+    stream's idnum, index) of those inside object streams. pypdf keeps these as the reader's
+    `xref` and `xref_objStm`, which it does not document."""
+    plain = {idnum: (offset, generation) for generation, table in reader.xref.items()
+             for idnum, offset in table.items()}
+    packed = {idnum: (int(stream), int(index))
+              for idnum, (stream, index) in reader.xref_objStm.items()}
+    return plain, packed
