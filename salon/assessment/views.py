@@ -320,15 +320,16 @@ def reports():
                            period=services.latest_period())
 
 
-@bp.route("/assessment/reports/<int:report_id>.<fmt>")
+@bp.route("/assessment/reports/<int:report_id>.<ext>")
 @login_required
-def report_file(report_id: int, fmt: str):
+def report_file(report_id: int, ext: str):
     """A published 通报's PDF or .xlsx, exactly as frozen (checked against its SHA-256)."""
     from . import publication
     from .models import AssessmentReport
 
-    if fmt not in ("pdf", "xlsx"):
+    if ext not in ("pdf", "xlsx"):
         abort(404)
+    fmt = ext
     published = db.session.get(AssessmentReport, report_id) or abort(404)
     try:
         data = publication.report_bytes(published, fmt)
