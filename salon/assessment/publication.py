@@ -57,6 +57,11 @@ def frozen_content(period_text: str) -> tuple[dict, str]:
     content, fingerprint = report.report_content(period_text, assessment)
     units = [r.unit for r in assessment.results]
     labels, series = services.trend([u.id for u in units], assessment.period, TREND_PERIODS)
+    # periods before the first one with any total are left off (nothing to draw there)
+    first = next((i for i in range(len(labels)) if any(v[i] is not None
+                                                       for v in series.values())), len(labels) - 1)
+    labels = labels[first:]
+    series = {unit_id: values[first:] for unit_id, values in series.items()}
     groups: dict[str, dict[str, list]] = {}
     for unit in units:
         groups.setdefault(unit.group, {})[unit.name] = series[unit.id]
