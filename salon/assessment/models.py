@@ -154,3 +154,9 @@ class AssessmentReport(db.Model):
     @property
     def label(self) -> str:
         return f"第{self.number}版"
+
+    @property
+    def period_label(self) -> str:
+        from .scoring import parse_period
+
+        return parse_period(self.period).label
