@@ -85,7 +85,8 @@ def test_organizer_publishes_the_signed_report_and_it_stays_frozen(quarter, clie
     rows = [line.replace(" ", "") for line in text.splitlines()]
     assert any(r.startswith("1城关派出所75.00") for r in rows), rows
     assert any(r.startswith("1夏集派出所75.00") for r in rows)
-    assert any(r.startswith("3曹甸派出所31.25") for r in rows)
+    assert any(r.startswith("3曹甸派出所31.25") and "末位" in r for r in rows)
+    assert any(r.startswith("1夏集派出所") and r.endswith("缺报熟识率") for r in rows), rows
     assert "捆绑考评" in flat and "熟识住户÷抽查住户" in flat  # pairing and the formulas
     assert report.fingerprint in flat
 
@@ -153,3 +154,29 @@ def test_officers_read_the_archive_and_a_bad_file_is_not_served(quarter, client,
 def test_publish_needs_a_csrf_token(quarter, client, auth):
     auth.login("organizer")
     assert client.post("/assessment/2026Q4/publish").status_code == 400
+
+
+def test_archive_queries_do_not_grow_with_revisions(quarter, client, auth, count_queries):
+    import json
+
+    leader, organizer = _user("leader"), _user("organizer")
+
+    def add(number: int) -> None:
+        db.session.add(AssessmentReport(
+            period=f"20{10 + number}Q1", number=1, fingerprint=str(number) * 64,
+            pdf_key=f"a/{number}.pdf", pdf_sha256="0" * 64, pdf_size=1, pages=1,
+            xlsx_key=f"a/{number}.xlsx", xlsx_sha256="0" * 64, xlsx_size=1,
+            content=json.dumps({}), signed_by_id=leader.id, signed_at=db.func.now(),
+            published_by_id=organizer.id))
+        db.session.commit()
+
+    add(1)
+    auth.login("officer")
+    client.get("/assessment/reports")
+    with count_queries() as few:
+        assert "2011年第一季度" in client.get("/assessment/reports").get_data(as_text=True)
+    for number in range(2, 8):
+        add(number)
+    with count_queries() as many:
+        assert "2017年第一季度" in client.get("/assessment/reports").get_data(as_text=True)
+    assert len(many) == len(few)
