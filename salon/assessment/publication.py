@@ -46,7 +46,7 @@ def may_publish(user) -> bool:
 
 
 def title_of(period_label: str) -> str:
-    bureau = current_app.config.get("ASSESSMENT_BUREAU") or ""
+    bureau = current_app.config["ASSESSMENT_BUREAU"] or ""
     return f"{bureau} {period_label}社区警务考核通报".strip()
 
 
