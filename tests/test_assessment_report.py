@@ -90,9 +90,14 @@ def test_organizer_publishes_the_signed_report_and_it_stays_frozen(quarter, clie
     assert "捆绑考评" in flat and "熟识住户÷抽查住户" in flat  # pairing and the formulas
     assert report.fingerprint in flat
 
-    # the organizer changes a weight: the published 通报 does not change
+    # the organizer changes a weight and corrects a figure: the published 通报 does not change
     db.session.scalar(db.select(Indicator).filter_by(code="faan")).weight = 30
     db.session.commit()
+    assert client.post("/assessment/2026Q4/figures", data={
+        "csrf_token": csrf_token(client, "/assessment/2026Q4/figures"),
+        "unit_id": quarter["夏集派出所"].id, "indicator_id": db.session.scalar(
+            db.select(Indicator.id).filter_by(code="shuxi")),
+        "value": "66", "evidence": "补报入户调查表"}).status_code == 302
     again = client.get(f"/assessment/reports/{report.id}.pdf")
     assert again.data == pdf.data
     assert client.get(f"/assessment/reports/{report.id}.xlsx").data == xlsx.data
@@ -101,12 +106,15 @@ def test_organizer_publishes_the_signed_report_and_it_stays_frozen(quarter, clie
     assert refused.status_code == 302
     assert "签发后内容已有变化" in client.get(refused.location).get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(AssessmentReport.id))) == 1
+    assert db.session.get(AssessmentReport, report.id).pdf_sha256 == report.pdf_sha256
     auth.logout()
     _sign(client, auth)
     auth.login("organizer")
     assert _publish(client).status_code == 302
     second = db.session.scalar(db.select(AssessmentReport).filter_by(number=2))
     assert second.fingerprint != report.fingerprint and second.pdf_sha256 != report.pdf_sha256
+    second_text = _text(client.get(f"/assessment/reports/{second.id}.pdf").data)
+    assert "夏集派出所" in second_text and "缺报熟识率" not in second_text.replace(" ", "")
     # both revisions listed and downloadable; the old one unchanged
     archive = client.get("/assessment/reports").get_data(as_text=True)
     assert "第1版" in archive and "第2版" in archive

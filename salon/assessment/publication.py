@@ -165,7 +165,7 @@ def publish(period_text: str, actor: User, in_subprocess: bool = False) -> Asses
     officers = db.session.scalars(db.select(User.id).where(
         User.role == "officer", User.active.is_(True)))
     notify(officers, "assessment", f"{content['title']}（{published.label}）已发布，"
-           "请查阅本单位名次与各项指标。", f"/assessment/reports/{published.id}.pdf",
+           "请查阅本单位名次与各项指标。", "/assessment/reports",
            exclude=actor)
     return published
 
