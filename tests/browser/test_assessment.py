@@ -62,6 +62,8 @@ def test_organizer_enters_figures_and_officer_sees_own_unit(open_as, live_server
 
     # the organizer publishes the signed 通报: frozen, archived, and its PDF downloads
     organizer.reload()
+    expect(organizer.locator("#publish")).to_contain_text("局领导已签发本期通报")
+    both_widths(organizer, "assessment-publish")
     organizer.get_by_role("button", name="发布考核通报").click()
     expect(organizer.locator(".alert-success")).to_contain_text("已发布")
     expect(organizer.get_by_role("heading", level=1)).to_have_text("考核通报档案")
