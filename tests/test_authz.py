@@ -89,6 +89,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "posts.upload_image": WRITERS,
     "posts.uploaded_file": ALL_SIGNED_IN,
     "problems.detail": expect(default=REDIRECT),  # a problem lives on its post's page
+    "problems.dubandan": only("organizer", "leader"),  # and its unit (test_problem_print)
     "problems.export": only("leader", "organizer"),  # the ledger
     # a background export is the leader's own (organizers: 404); its file is not written yet
     "problems.export_file": expect(default=FORBIDDEN, leader=NOT_FOUND, organizer=NOT_FOUND),
