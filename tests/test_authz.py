@@ -61,6 +61,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "assessment.indicators": ALL_SIGNED_IN,
     "assessment.new_indicator": only("organizer", "admin"),
     "assessment.ranking": only("leader", "organizer"),
+    "assessment.report_file": ALL_SIGNED_IN,  # a published 通报 is circulated to every unit
+    "assessment.reports": ALL_SIGNED_IN,
     "assessment.unit_indicators": only("leader", "organizer"),  # officer2's unit
     "assessment.unit_page": ALL_SIGNED_IN,
     "api.assessment_ranking": only("leader", "organizer", anonymous=UNAUTHORIZED),

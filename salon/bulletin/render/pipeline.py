@@ -24,7 +24,7 @@ from .segments import TAIL_SECTIONS, fingerprint, layout_fingerprint, print_html
 from .tasks import render_whole
 from .workers import start_workers, worker_context
 
-__all__ = ["Rendered", "Stamp", "render", "stamp", "start_workers"]
+__all__ = ["Rendered", "Stamp", "render", "render_document", "stamp", "start_workers"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -70,6 +70,16 @@ def render(content, workers: int | None = None, in_subprocess: bool = False,
                     content.charts)
     result = _render_elsewhere(job) if in_subprocess else render_whole(job)
     return Rendered(result.pdf, result.pages, digest, time.perf_counter() - started)
+
+
+def render_document(html: str, assets: dict[str, bytes] | None = None,
+                    in_subprocess: bool = False):
+    """Another printed document (the 考核通报) through the same seam as the bulletin: one
+    document, the bundled fonts, the fetcher that loads only our own files (`assets` by name
+    under ASSETS_PREFIX). A RenderResult (pdf, pages, seconds)."""
+    job = RenderJob(html, current_app.static_folder, current_app.config["STORAGE_DIR"],
+                    dict(assets or {}))
+    return _render_elsewhere(job) if in_subprocess else render_whole(job)
 
 
 def _render_in_parts(content, workers: int, report: Progress) -> tuple[bytes, int, int, int]:
