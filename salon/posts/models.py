@@ -44,6 +44,8 @@ class Post(db.Model):
         Index("ix_post_exemplary_showcase", "exemplary", "status", "unit_id"),
         # 看板/考核 count posts per unit and period from the index alone (no body read)
         Index("ix_post_participation", "status", "kind", "unit_id", "created_at"),
+        # a salon's posts of one kind, newest first, and their count, from the index alone
+        Index("ix_post_salon_kind_created", "salon_id", "kind", "created_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
