@@ -146,6 +146,7 @@ SETTINGS = (
     Setting("BULLETIN_CACHE_BUILDS", 5,
             "分部排版缓存保留最近几次构建（各期合计）用到的部分，其余删除"),
     Setting("BULLETIN_JOB_TIMEOUT_MINUTES", 30, "排版任务超过几分钟未完成即视为失败"),
+    Setting("ASSESSMENT_BUREAU", "县公安局", "考核通报标题中的发文机关（如“泾源县公安局”）"),
     Setting("LEDGER_DIRECT_EXPORT_MAX", 300,
             "问题台账导出 Excel 时，超过这么多个问题即转为后台导出（显示进度，完成后下载）"),
     Setting("LEDGER_EXPORT_KEEP_HOURS", 24, "后台导出的台账文件保留几小时后删除"),

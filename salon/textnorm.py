@@ -59,6 +59,20 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def clean_option(_ctx, param, value: str | None) -> str | None:
+    """A click callback: a command-line text goes through `clean` like any other input. Bytes
+    that are not UTF-8 (a GBK terminal) arrive as lone surrogates: one clear line, exit 1."""
+    if value is None:
+        return None
+    try:
+        return clean(value)
+    except InvalidInput as error:
+        import click
+
+        name = param.opts[0] if param.opts else param.name
+        raise click.ClickException(f"{name}：{error.message}（请以 UTF-8 编码输入）") from None
+
+
 def printable(value):
     """The same cleaning on the way out (XML and spreadsheet writers): never refuses."""
     if not isinstance(value, str):

@@ -75,6 +75,7 @@ def build_world() -> dict[str, object]:
     db.session.add_all([upload, revision, message, export])
     suggestion, other_suggestion, lecture, material = _suggestions_and_lectures(officer, problem)
     indicator = _indicator()
+    published = _assessment_report(pdf, leader, user("organizer"))
     db.session.commit()
     return {
         "user_id": user("officer2").id,
@@ -101,6 +102,8 @@ def build_world() -> dict[str, object]:
         "period": "2026Q4",
         "indicator_id": indicator.id,
         "own_unit_id": officer.unit_id,
+        "report_id": published.id,  # a published 考核通报
+        "ext": "pdf",
     }
 
 
@@ -113,6 +116,24 @@ def _indicator():
                           max_value=100, definition="熟识住户 ÷ 抽查住户 × 100%")
     db.session.add(indicator)
     return indicator
+
+
+def _assessment_report(pdf: bytes, leader: User, organizer: User):
+    """A published 考核通报 (its PDF and .xlsx stored)."""
+    from salon.assessment.models import AssessmentReport
+    from salon.storage import storage
+
+    sheet = b"PK sample sheet"
+    storage().put("assessment/2026Q3/r1.pdf", pdf, "application/pdf")
+    storage().put("assessment/2026Q3/r1.xlsx", sheet, "application/octet-stream")
+    published = AssessmentReport(
+        period="2026Q3", number=1, fingerprint="0" * 64, pdf_key="assessment/2026Q3/r1.pdf",
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), pages=1,
+        xlsx_key="assessment/2026Q3/r1.xlsx", xlsx_sha256=hashlib.sha256(sheet).hexdigest(),
+        xlsx_size=len(sheet), content="{}", signed_by_id=leader.id,
+        signed_at=datetime(2026, 10, 8, 9, 0), published_by_id=organizer.id)
+    db.session.add(published)
+    return published
 
 
 def _suggestions_and_lectures(officer: User, problem) -> tuple:

@@ -133,3 +133,22 @@ def test_cli_token_is_stored_hashed(app, runner):
     assert plain.startswith("sal_") and token.token_hash != plain
     missing = runner.invoke(args=["users", "token", "nobody"])
     assert missing.exit_code != 0 and "不存在" in missing.output
+
+
+def test_cli_text_is_cleaned_like_any_input(app, runner):
+    """A control character is dropped; bytes a GBK terminal sent (lone surrogates in argv) are
+    one clear line and nothing is written."""
+    result = runner.invoke(args=["users", "create", "li", "--name", "李四\x01",
+                                 "--unit", "城关\x1b派出所", "--password-stdin"],
+                           input="Secret-2026\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).filter_by(username="li"))
+    assert user.name == "李四" and user.unit.name == "城关派出所"
+    result = runner.invoke(args=["users", "create", "wang", "--name", "\udcd5\udcc5",
+                                 "--unit", "x", "--password-stdin"], input="Secret-2026\n")
+    assert result.exit_code == 1 and "--name" in result.output and "UTF-8" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalar(db.select(User).filter_by(username="wang")) is None
+    result = runner.invoke(args=["salons", "create", "--month", "2026-12",
+                                 "--topic", "主题\udcff"])
+    assert result.exit_code == 1 and "--topic" in result.output

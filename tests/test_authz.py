@@ -61,6 +61,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "assessment.indicators": ALL_SIGNED_IN,
     "assessment.new_indicator": only("organizer", "admin"),
     "assessment.ranking": only("leader", "organizer"),
+    "assessment.report_file": ALL_SIGNED_IN,  # a published 通报 is circulated to every unit
+    "assessment.reports": ALL_SIGNED_IN,
     "assessment.unit_indicators": only("leader", "organizer"),  # officer2's unit
     "assessment.unit_page": ALL_SIGNED_IN,
     "api.assessment_ranking": only("leader", "organizer", anonymous=UNAUTHORIZED),
@@ -87,6 +89,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "posts.upload_image": WRITERS,
     "posts.uploaded_file": ALL_SIGNED_IN,
     "problems.detail": expect(default=REDIRECT),  # a problem lives on its post's page
+    "problems.dubandan": only("organizer", "leader"),  # and its unit (test_problem_print)
     "problems.export": only("leader", "organizer"),  # the ledger
     # a background export is the leader's own (organizers: 404); its file is not written yet
     "problems.export_file": expect(default=FORBIDDEN, leader=NOT_FOUND, organizer=NOT_FOUND),

@@ -43,6 +43,14 @@ def test_demo_loads_realistic_data(empty_app):
     assert db.session.scalar(db.select(Post).where(Post.exemplary.is_(True)))
     assert db.session.scalar(db.select(Post).where(Post.in_bulletin.is_(True)))
     assert db.session.scalar(db.select(Post).where(Post.body.contains("|---|")))  # a table
+    from salon.assessment.models import AssessmentReport
+    from salon.assessment.publication import report_bytes
+    from salon.assessment.services import current_period
+
+    published = db.session.scalar(db.select(AssessmentReport))  # last quarter's 考核通报
+    assert published.period == current_period().previous().code
+    assert published.signed_by.username == "lingdao" and published.number == 1
+    assert report_bytes(published, "pdf").startswith(b"%PDF")
 
 
 def test_demo_users_can_sign_in_and_see_the_current_salon(empty_app):

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..textnorm import clean_option
 from .models import ROLES, ApiToken, User
 from .services import AccountError, create_user
 
@@ -12,13 +13,13 @@ users_cli = AppGroup("users", help="用户管理。")
 
 
 @users_cli.command("create")
-@click.argument("username")
-@click.option("--name", required=True, help="姓名")
-@click.option("--unit", required=True, help="单位（不存在时自动创建）")
+@click.argument("username", callback=clean_option)
+@click.option("--name", required=True, help="姓名", callback=clean_option)
+@click.option("--unit", required=True, help="单位（不存在时自动创建）", callback=clean_option)
 @click.option("--role", default="officer", type=click.Choice(list(ROLES)), show_default=True)
 @click.option("--unit-head", is_flag=True, help="担任本单位负责人（所长/负责人）")
-@click.option("--police-no", default=None, help="警号")
-@click.option("--email", default=None, help="电子邮箱（接收消息摘要，可选）")
+@click.option("--police-no", default=None, help="警号", callback=clean_option)
+@click.option("--email", default=None, help="电子邮箱（接收消息摘要，可选）", callback=clean_option)
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
 def create_command(username, name, unit, role, unit_head, police_no, email, password_stdin):
     """Create a user; the password is read from a prompt or standard input."""

@@ -2,7 +2,8 @@
 (scoring.py, on plain data), unit pages and brands.
 
 `report.report_content(period)` returns the 考核通报's content and SHA-256 fingerprint, for
-the sign-off module (签发) to freeze.
+the sign-off module (签发); `publication.publish` freezes the signed 通报 (PDF and .xlsx with
+their SHA-256) as a revision in the archive.
 """
 from flask import Flask
 

@@ -110,3 +110,20 @@ def seed() -> None:
                                       value=value, evidence=EVIDENCE[code], entered_by=organizer,
                                       entered_at=now()))
     db.session.flush()
+    _publish(periods[0], organizer, users.get("lingdao"))
+
+
+def _publish(period: str, organizer: User, leader: User | None) -> None:
+    """The previous quarter's 通报: sent by zuzhi, signed by lingdao, published (so the
+    archive shows one); laid out as one document in this process."""
+    from ..signoff.services import sign, submit
+    from .publication import publish
+    from .report import KIND, subject_id
+    from .scoring import parse_period
+
+    if leader is None:
+        return
+    subject = subject_id(parse_period(period))
+    submit(KIND, subject, organizer, comment="请审阅上季度考核通报。")
+    sign(KIND, subject, leader, comment="同意通报。")
+    publish(period, organizer)

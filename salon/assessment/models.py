@@ -122,3 +122,41 @@ class Brand(db.Model):
 
 
 keep_rendered(Brand.method, "method_html", label="工作法")
+
+
+class AssessmentReport(db.Model):
+    """A published 考核通报: one revision of a period's PDF and .xlsx, frozen with their SHA-256
+    after a leader's 签发 of exactly this content. Never changed afterwards; a later change
+    to a weight or a figure needs a new 送审/签发 and makes the next revision."""
+
+    __table_args__ = (UniqueConstraint("period", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    number: Mapped[int]  # 第 N 版 within the period
+    fingerprint: Mapped[str] = mapped_column(String(64))  # report_content's, as signed
+    pdf_key: Mapped[str] = mapped_column(String(120), unique=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_size: Mapped[int]
+    pages: Mapped[int]
+    xlsx_key: Mapped[str] = mapped_column(String(120), unique=True)
+    xlsx_sha256: Mapped[str] = mapped_column(String(64))
+    xlsx_size: Mapped[int]
+    content: Mapped[str] = mapped_column(Text)  # the frozen content as JSON (ranking, trend …)
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    signed_at: Mapped[datetime]
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    published_at: Mapped[datetime] = mapped_column(default=now)
+
+    signed_by: Mapped[User] = relationship(foreign_keys=[signed_by_id])
+    published_by: Mapped[User] = relationship(foreign_keys=[published_by_id])
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}版"
+
+    @property
+    def period_label(self) -> str:
+        from .scoring import parse_period
+
+        return parse_period(self.period).label

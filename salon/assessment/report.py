@@ -4,8 +4,8 @@ The kind "assessment" is registered with 签发 (`register()`, from the feature'
 period's subject id is the integer `subject_id(period)`. A signature records the content's
 fingerprint at 送审; `is_signed(KIND, id, fingerprint)` is false as soon as anything in it
 changes (a figure, a weight, a formula), so a weight changed afterwards shows as "内容已有变化"
-and cannot pass for the signed 通报. The PDF/xlsx of the 通报, frozen at publication with its
-SHA-256, is not built yet: `report_content()` is what it is to be made from.
+and cannot pass for the signed 通报. publication.py builds the PDF and .xlsx from
+`report_content()` and freezes them with their SHA-256 when an organizer publishes.
 """
 import hashlib
 import json

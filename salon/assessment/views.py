@@ -20,6 +20,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..posts.models import Post
 from ..problems.models import Problem
+from ..signoff import is_signed
 from ..signoff.queries import panel as signoff_panel
 from . import charts, report, services, units
 from .forms import BrandForm, FigureForm, IndicatorForm, ProfileForm
@@ -62,8 +63,16 @@ def ranking(period: str):
     _, fingerprint = report.report_content(period, assessment)
     signoff = signoff_panel(report.KIND, report.subject_id(assessment.period), current_user,
                             fingerprint) if assessment.indicators else None
+    from . import publication
+
+    published = publication.reports(assessment.period.code)
+    may_publish = (assessment.indicators and publication.may_publish(current_user)
+                   and is_signed(report.KIND, report.subject_id(assessment.period), fingerprint)
+                   and all(p.fingerprint != fingerprint for p in published))
     return render_template("assessment/ranking.html", a=assessment, groups=groups,
-                           may_enter=services.may_enter(current_user), signoff=signoff)
+                           may_enter=services.may_enter(current_user), signoff=signoff,
+                           published=published, may_publish=may_publish,
+                           fingerprint=fingerprint)
 
 
 @bp.route("/assessment/<period>/report.xlsx")
@@ -274,3 +283,62 @@ def edit_profile(unit_id: int):
             flash(f"已保存{unit.name}的档案。", "success")
             return redirect(url_for(".unit_page", unit_id=unit.id))
     return render_template("assessment/profile_form.html", form=form, unit=unit), status
+
+
+# --- the published 考核通报 ------------------------------------------------------------------
+
+@bp.route("/assessment/<period>/publish", methods=["POST"])
+@role_required("organizer")
+def publish(period: str):
+    """发布: freeze the signed 通报 (PDF and .xlsx with their SHA-256) as its next revision."""
+    from flask_wtf import FlaskForm
+
+    from . import publication
+
+    the_period = parse_period(period)
+    if not FlaskForm().validate_on_submit():
+        flash("页面已过期，请刷新后重新提交。", "danger")
+        return redirect(url_for(".ranking", period=the_period.code)), 400
+    try:
+        published = publication.publish(the_period.code, current_user, in_subprocess=True)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for(".ranking", period=the_period.code, _anchor="publish"))
+    db.session.commit()
+    flash(f"已发布{the_period.label}考核通报（{published.label}），已通知全体民警。", "success")
+    return redirect(url_for(".reports"))
+
+
+@bp.route("/assessment/reports")
+@login_required
+def reports():
+    """考核通报档案: every published revision; circulated internally to every unit."""
+    from . import publication
+
+    return render_template("assessment/reports.html", reports=publication.reports(),
+                           period=services.latest_period())
+
+
+@bp.route("/assessment/reports/<int:report_id>.<ext>")
+@login_required
+def report_file(report_id: int, ext: str):
+    """A published 通报's PDF or .xlsx, exactly as frozen (checked against its SHA-256)."""
+    from . import publication
+    from .models import AssessmentReport
+
+    if ext not in ("pdf", "xlsx"):
+        abort(404)
+    fmt = ext
+    published = db.session.get(AssessmentReport, report_id) or abort(404)
+    try:
+        data = publication.report_bytes(published, fmt)
+    except DomainError as error:
+        abort(500, error.message)
+    name = quote(f"{published.period}考核通报-{published.label}.{fmt}")
+    mimetype = ("application/pdf" if fmt == "pdf" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{name}",
+        "X-Content-SHA256": published.pdf_sha256 if fmt == "pdf" else published.xlsx_sha256})

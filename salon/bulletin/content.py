@@ -1,17 +1,19 @@
 """What goes into a bulletin: the salon, the chosen posts, problems, attendance and figures."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..extensions import db
+from ..markup import as_html
 from ..posts.models import Post
 from ..problems.models import Instruction, Problem, ProblemReview
-from ..problems.workflow import OPEN_STATES, STATES
-from ..salons.models import Salon, SignUp
+from ..problems.outcomes import OutcomeTotal, outcome_totals
+from ..problems.workflow import DONE_STATES, OPEN_STATES, STATES
+from ..salons.models import AgendaItem, Salon, SignUp
 from ..timeutil import today
 from . import charts
 from .models import Bulletin
@@ -50,8 +52,14 @@ class BulletinContent:
     lookback: list[Lookback]
     attendance: list[AttendanceRow]
     charts: dict[str, bytes] = field(default_factory=dict)
-    # 回头看 proper: 办结 problems re-checked for relapse since the previous salon.
+    # 回头看 proper: 办结 problems re-checked for relapse since the previous issue.
     reviews: list[ProblemReview] = field(default_factory=list)
+    # Problems of earlier salons 办结 since the previous issue, and what they achieved.
+    done_since: list[Problem] = field(default_factory=list)
+    outcomes: list[OutcomeTotal] = field(default_factory=list)
+    since: datetime | None = None
+    agenda: list[AgendaItem] = field(default_factory=list)
+    minutes: str = ""  # the 纪要 as sanitised HTML
     signer: str | None = None  # 签发人: the leader whose signature counts for this content
     words_fingerprint: str | None = None  # what a leader signs (signing.words_of)
 
@@ -132,15 +140,51 @@ def lookback(salon: Salon, as_of: date | None = None) -> list[Lookback]:
     ]
 
 
-def reviews(salon: Salon) -> list[ProblemReview]:
-    """回头看 recorded on problems of earlier salons (巩固 or 反弹, with figures), oldest first."""
-    return list(db.session.scalars(
-        db.select(ProblemReview).join(Problem, ProblemReview.problem_id == Problem.id)
-        .join(Post, Problem.post_id == Post.id).join(Salon, Post.salon_id == Salon.id)
-        .where(Salon.number < salon.number)
-        .options(selectinload(ProblemReview.problem).selectinload(Problem.post),
-                 selectinload(ProblemReview.problem).selectinload(Problem.responsible_unit))
-        .order_by(ProblemReview.at, ProblemReview.id)))
+def since_last_issue(salon: Salon) -> datetime | None:
+    """Where this issue's 回头看 begins: when the previous salon met (None: the first)."""
+    previous = db.session.scalar(db.select(Salon).where(Salon.number < salon.number)
+                                 .order_by(Salon.number.desc()).limit(1))
+    if previous is None:
+        return None
+    year, month = previous.month.split("-")
+    return previous.starts_at or datetime(int(year), int(month), 1)
+
+
+def _earlier(salon: Salon):
+    return (db.select(Post.id).join(Salon, Post.salon_id == Salon.id)
+            .where(Salon.number < salon.number))
+
+
+def reviews(salon: Salon, since: datetime | None = None) -> list[ProblemReview]:
+    """回头看 checks (巩固 or 反弹, with figures) since `since` on earlier salons' problems."""
+    query = (db.select(ProblemReview).join(Problem, ProblemReview.problem_id == Problem.id)
+             .where(Problem.post_id.in_(_earlier(salon)))
+             .options(selectinload(ProblemReview.problem).selectinload(Problem.post),
+                      selectinload(ProblemReview.problem).selectinload(Problem.responsible_unit))
+             .order_by(ProblemReview.at, ProblemReview.id))
+    if since is not None:
+        query = query.where(ProblemReview.at >= since)
+    return list(db.session.scalars(query))
+
+
+def done_since(salon: Salon, since: datetime | None = None) -> list[Problem]:
+    """Earlier salons' problems 办结 (and still so) since `since`, in the order they closed."""
+    query = (db.select(Problem).where(Problem.post_id.in_(_earlier(salon)),
+                                      Problem.state.in_(DONE_STATES))
+             .options(selectinload(Problem.post), selectinload(Problem.responsible_unit),
+                      selectinload(Problem.figures))
+             .order_by(Problem.resolved_at, Problem.id))
+    if since is not None:
+        query = query.where(Problem.resolved_at >= since)
+    return list(db.session.scalars(query))
+
+
+def outcomes(salon: Salon, since: datetime | None = None) -> list[OutcomeTotal]:
+    """本期成效: the figures of every problem (this salon's or earlier) 办结 since `since`."""
+    conditions = [Post.salon_id.in_(db.select(Salon.id).where(Salon.number <= salon.number))]
+    if since is not None:
+        conditions.append(Problem.resolved_at >= since)
+    return outcome_totals(*conditions)
 
 
 def attendance(salon: Salon) -> list[AttendanceRow]:
@@ -187,6 +231,7 @@ def gather(salon: Salon, as_of: date | None = None) -> BulletinContent:
     config = current_app.config
     bulletin = bulletin_for(salon, create=False)
     posts = chosen_posts(salon)
+    since = since_last_issue(salon)
     content = BulletinContent(
         salon=salon,
         bulletin=bulletin,
@@ -198,7 +243,12 @@ def gather(salon: Salon, as_of: date | None = None) -> BulletinContent:
         experiences=[p for p in posts if p.kind == "experience"],
         problems=[p for p in posts if p.kind == "problem"],
         lookback=lookback(salon, as_of),
-        reviews=reviews(salon),
+        reviews=reviews(salon, since),
+        done_since=done_since(salon, since),
+        outcomes=outcomes(salon, since),
+        since=since,
+        agenda=list(salon.agenda),
+        minutes=as_html(salon.minutes_html) if salon.minutes else "",
         attendance=attendance(salon),
         charts=salon_charts(salon),
     )

@@ -10,6 +10,7 @@ from ..accounts.models import Unit, User
 from ..extensions import db
 from ..posts.models import Post
 from ..problems.models import DONE_STATES, Problem, ProblemReview
+from ..problems.outcomes import OutcomeTotal, outcome_totals
 from ..problems.queries import (
     ProblemFilters,
     filter_conditions,
@@ -67,6 +68,7 @@ class Dashboard:
     overdue: list[Problem] = field(default_factory=list)  # the longest overdue, OVERDUE_SHOWN
     overdue_count: int = 0
     participation: list[Participation] = field(default_factory=list)
+    outcomes: list[OutcomeTotal] = field(default_factory=list)  # 成效, summed by label and unit
 
     @property
     def on_time_rate(self) -> float | None:
@@ -141,6 +143,7 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
         problem_list_query(scope).where(overdue_clause()).order_by(None)
         .order_by(Problem.deadline, Problem.id).limit(OVERDUE_SHOWN)))
     board.participation = participation(scope)
+    board.outcomes = outcome_totals(*where.conditions)
     return board
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from .. import todo
 from ..accounts.models import User
+from .dubandan import may_print
 from .forms import FIGURE_ROWS
 from .models import Problem
 from .queries import DUE_SOON_DAYS, due_soon_and_overdue, todo_count, units_for_assignment
@@ -36,6 +37,7 @@ def panel_context(problem: Problem) -> dict:
         "draft": draft.get("values", {}),
         "draft_errors": draft.get("errors", {}),
         "cosigned": cosigned,
+        "may_print": may_print(current_user, problem),
     }
 
 

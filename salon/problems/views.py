@@ -140,6 +140,24 @@ def detail(problem_id: int):
     return redirect(url_for("posts.detail", post_id=problem.post_id))
 
 
+@bp.route("/<int:problem_id>/dubandan.pdf")
+@login_required
+def dubandan(problem_id: int):
+    """督办单: the problem on one A4 sheet to sign (organizers, leaders, the unit)."""
+    from urllib.parse import quote
+
+    from . import dubandan as sheet
+
+    problem = sheet.load(problem_id) or abort(404)
+    if not sheet.may_print(current_user, problem):
+        abort(403)
+    response = Response(sheet.dubandan_pdf(problem), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"dubandan-{problem.id}.pdf\"; "
+        f"filename*=UTF-8''{quote(f'督办单-{problem.id}.pdf')}")
+    return response
+
+
 @bp.route("/<int:problem_id>/act", methods=["POST"])
 @login_required
 def act(problem_id: int):

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from ..errors import DomainError
 from ..extensions import db
+from ..textnorm import clean_option
 from . import rhythm, topics
 from .services import create_salon
 
@@ -46,10 +47,10 @@ def require(value: str | None, option: str, label: str) -> str:
 
 @salons_cli.command("create")
 @click.option("--month", help="月份 YYYY-MM（每月一期，必填）")
-@click.option("--topic", help="主题（必填）")
-@click.option("--description", default="", help="说明与征稿启事（Markdown）")
+@click.option("--topic", help="主题（必填）", callback=clean_option)
+@click.option("--description", default="", help="说明与征稿启事（Markdown）", callback=clean_option)
 @click.option("--starts-at", default=None, help="时间，如 “2026-11-20 14:30”")
-@click.option("--place", default="", help="地点")
+@click.option("--place", default="", help="地点", callback=clean_option)
 @click.option("--signup-deadline", default=None, help="报名截止日期，如 2026-11-18")
 @click.option("--call-deadline", default=None, help="征稿截止日期，如 2026-11-15")
 def create_command(month, topic, description, starts_at, place, signup_deadline, call_deadline):

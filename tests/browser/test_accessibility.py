@@ -45,6 +45,7 @@ PAGES = {
     "assessment-figures": ("organizer", lambda: f"/assessment/{quarter()}/figures"),
     "assessment-unit": ("officer", lambda: f"/assessment/{quarter()}/units/{own_unit()}"),
     "assessment-indicators": ("officer", lambda: "/assessment/indicators"),
+    "assessment-reports": ("officer", lambda: "/assessment/reports"),
     "unit": ("officer", lambda: f"/units/{own_unit()}"),
     "brands": ("officer", lambda: "/brands"),
 }

@@ -60,6 +60,22 @@ def test_organizer_enters_figures_and_officer_sees_own_unit(open_as, live_server
     expect(leader.locator(".signoff-signer")).to_contain_text("测试leader")
     both_widths(leader, "assessment-signed")
 
+    # the organizer publishes the signed 通报: frozen, archived, and its PDF downloads
+    organizer.reload()
+    expect(organizer.locator("#publish")).to_contain_text("局领导已签发本期通报")
+    both_widths(organizer, "assessment-publish")
+    organizer.get_by_role("button", name="发布考核通报").click()
+    expect(organizer.locator(".alert-success")).to_contain_text("已发布")
+    expect(organizer.get_by_role("heading", level=1)).to_have_text("考核通报档案")
+    label = current_period().label
+    row = organizer.locator("tr", has_text=label)
+    expect(row).to_contain_text("第1版")
+    expect(row).to_contain_text("测试leader")
+    href = row.get_by_role("link", name="PDF").get_attribute("href")
+    pdf = organizer.request.get(live_server(href))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    both_widths(organizer, "assessment-reports")
+
     officer = open_as("officer")  # 城关派出所
     officer.get_by_role("link", name="考核", exact=True).click()
     expect(officer.get_by_role("heading", level=1)).to_contain_text("城关派出所")
@@ -75,6 +91,10 @@ def test_organizer_enters_figures_and_officer_sees_own_unit(open_as, live_server
     both_widths(officer, "assessment-unit-page")
     answer = officer.goto(live_server(f"/assessment/{period}"))
     assert answer.status == 403
+    officer.goto(live_server("/assessment/reports"))  # circulated to every unit
+    expect(officer.locator("tr", has_text=label)).to_contain_text("第1版")
+    expect(officer.locator("tr", has_text=current_period().previous().label)).to_contain_text(
+        "夏忠明")  # the demo's previous quarter, signed by lingdao
     officer.goto(live_server("/brands"))
     expect(officer.locator(".brand-card")).to_have_count(6)
     both_widths(officer, "assessment-brands")

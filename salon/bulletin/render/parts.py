@@ -125,10 +125,11 @@ def build_parts(content, workers: int, salt: str, progress: Callable[[int, str],
 
 
 def _expected_cost(segment: Segment) -> int:
-    """Roughly how long a part takes to lay out, in characters of text: the contents (a line
-    and its dots per article) and the closing pages (tables, charts) cost most per page."""
-    if segment.kind in ("toc", "tail"):
-        return 10**9
+    """Roughly how long a part takes to lay out, in characters of text: a section's posts; the
+    front (contents: a line and its dots per article) and the closing pages (tables,
+    charts) cost about as much as a long article each."""
+    if segment.kind in ("front", "tail"):
+        return 5000
     return sum(len(post.body) for post in segment.posts)
 
 

@@ -20,11 +20,11 @@ from .assemble import BOLD, REGULAR, Joiner, Stamp, collector_paused, draw_stamp
 from .fontmerge import FontMergeError
 from .layout import RenderJob, weasyprint_checked
 from .parts import build_parts, default_workers, page_numbers, start_pages
-from .segments import fingerprint, layout_fingerprint, print_html
+from .segments import TAIL_SECTIONS, fingerprint, layout_fingerprint, print_html
 from .tasks import render_whole
 from .workers import start_workers, worker_context
 
-__all__ = ["Rendered", "Stamp", "render", "stamp", "start_workers"]
+__all__ = ["Rendered", "Stamp", "render", "render_document", "stamp", "start_workers"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -72,6 +72,16 @@ def render(content, workers: int | None = None, in_subprocess: bool = False,
     return Rendered(result.pdf, result.pages, digest, time.perf_counter() - started)
 
 
+def render_document(html: str, assets: dict[str, bytes] | None = None,
+                    in_subprocess: bool = False):
+    """Another printed document (the 考核通报) through the same seam as the bulletin: one
+    document, the bundled fonts, the fetcher that loads only our own files (`assets` by name
+    under ASSETS_PREFIX). A RenderResult (pdf, pages, seconds)."""
+    job = RenderJob(html, current_app.static_folder, current_app.config["STORAGE_DIR"],
+                    dict(assets or {}))
+    return _render_elsewhere(job) if in_subprocess else render_whole(job)
+
+
 def _render_in_parts(content, workers: int, report: Progress) -> tuple[bytes, int, int, int]:
     metadata = {
         "Title": f"{content.title} {content.issue_label}（{content.month_label}）",
@@ -93,17 +103,13 @@ def _outline(segments, numbers: dict[str, int]) -> list[tuple[int, str, int]]:
     """The bookmarks: (level 1 or 2, title, 0-based page)."""
     outline = []
     for segment in segments:
-        if segment.kind == "cover":
-            outline.append((1, "编者按", numbers["sec-note"]))
-        elif segment.kind == "topic":
-            outline.append((1, "本期主题", numbers["sec-topic"]))
-        elif segment.kind == "toc":
-            continue
+        if segment.kind == "front":
+            outline += [(1, "编者按", numbers["sec-note"]), (1, "本期主题", numbers["sec-topic"])]
         elif segment.kind == "tail":
-            outline += [(1, "回头看", numbers["sec-lookback"]), (1, "数据", numbers["sec-data"])]
+            outline += [(1, label, numbers[anchor]) for anchor, label in TAIL_SECTIONS
+                        if anchor in numbers]
         else:
-            if segment.heading:
-                outline.append((1, segment.label, numbers[f"sec-{segment.section}"]))
+            outline.append((1, segment.label, numbers[f"sec-{segment.section}"]))
             outline += [(2, post.title, numbers[f"post-{post.id}"]) for post in segment.posts]
     return [(level, title, page - 1) for level, title, page in outline]
 

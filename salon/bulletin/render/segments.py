@@ -2,8 +2,10 @@
 the fingerprint of everything that shapes the PDF.
 
 A segment always starts on a new page, so its pages do not depend on what comes before it:
-parts.py lays each out on its own and caches it. Nothing here loads the join's or the
-layout's libraries, so pages that preview or compare a bulletin stay light.
+parts.py lays each out on its own and caches it. Inside a segment the text flows: the
+segments are the front matter (报头、编者按、目录、本期主题), one per section of articles and
+the closing pages, so no page is cut short except a section's last. Nothing here loads the
+join's or the layout's libraries, so pages that preview or compare a bulletin stay light.
 """
 import hashlib
 from dataclasses import dataclass, field
@@ -15,16 +17,18 @@ from ...posts.models import Post
 from .layout import ASSETS_PREFIX, PAGE_NUMBERS_CSS, PRINT_CSS
 
 # Bump when the layout changes in a way the content hash cannot see (template code is hashed).
-LAYOUT_VERSION = "3"
-# An article longer than this opens a page of its own; shorter ones share, up to GROUP_SIZE.
-LONG_ARTICLE = 1800
-GROUP_SIZE = 3
+LAYOUT_VERSION = "4"
+# A problem shorter than this is kept on one page (it moves on whole rather than split).
+SHORT_PROBLEM = 300
+# The closing pages' sections (anchor, bookmark), in order; 群众建议 only when there are any.
+TAIL_SECTIONS = (("sec-lookback", "回头看"), ("sec-outcomes", "本期成效"),
+                 ("sec-public", "群众建议"), ("sec-data", "数据"))
 
 
 @dataclass
 class Segment:
-    """One part of the bulletin: the cover with the editor's note, the contents, the topic,
-    a run of articles, or the closing pages."""
+    """One part of the bulletin: the front matter (cover, editor's note, contents, topic),
+    a section of articles, or the closing pages."""
 
     kind: str
     label: str
@@ -32,25 +36,21 @@ class Segment:
     heading: bool = False
     posts: list[Post] = field(default_factory=list)
 
+    @staticmethod
+    def keeps_together(post: Post) -> bool:
+        """A short problem (text and 办理情况) is moved on whole rather than split."""
+        return post.kind == "problem" and len(post.body) < SHORT_PROBLEM
+
 
 def plan(content) -> list[Segment]:
-    """Cut the bulletin into parts at the places where a new page reads well."""
-    segments = [Segment("cover", "编者按"), Segment("toc", "目录"), Segment("topic", "本期主题")]
+    """Cut the bulletin into parts where a new page reads well: at each section."""
+    segments = [Segment("front", "编者按")]
     for section, label, posts in (("experience", "经验交流", content.experiences),
                                   ("problems", "问题反映与办理", content.problems)):
-        group: Segment | None = None
-        for post in posts:
-            long = len(post.body) > LONG_ARTICLE
-            if group is None or long or len(group.posts) >= GROUP_SIZE or _is_long(group):
-                group = Segment("articles", label, section, heading=group is None)
-                segments.append(group)
-            group.posts.append(post)
+        if posts:
+            segments.append(Segment("articles", label, section, heading=True, posts=list(posts)))
     segments.append(Segment("tail", "回头看"))
     return segments
-
-
-def _is_long(segment: Segment) -> bool:
-    return any(len(post.body) > LONG_ARTICLE for post in segment.posts)
 
 
 def segment_html(content, segments: list[Segment], toc_in_parts: bool = False,
