@@ -229,6 +229,20 @@ def test_archive_counts_copies_per_person_for_organizers_and_leaders(app, publis
     assert "已下载" not in officer.get("/bulletins/").get_data(as_text=True)
 
 
+def test_bulletin_page_counts_copies_per_person_for_organizers_and_leaders(app, published):
+    officer = _signed_in(app, "officer")
+    _download(officer, published)
+    _download(officer, published)
+    for username in ("organizer", "leader"):
+        html = _signed_in(app, username).get(f"/bulletins/{MONTH}").get_data(as_text=True)
+        assert "已下载 2 份（1 人）" in html
+        assert re.search(r'data-user="officer">测试officer.*?2 份', html)
+        assert "校验码" in html
+    html = officer.get(f"/bulletins/{MONTH}").get_data(as_text=True)
+    assert "已下载" not in html and "校验码" not in html  # neither others' copies nor checksums
+    assert f'href="/bulletins/{MONTH}/revisions/{published.id}.pdf">下载本期专刊' in html
+
+
 def test_archive_counts_in_one_query(app, published, count_queries):
     for i in range(6):
         user = create_user(f"dl{i}", f"下载{i}", f"单位{i}", "officer")

@@ -91,7 +91,7 @@ def run_job(job: BuildJob, in_subprocess: bool = True) -> None:
             return
         built = build(salon, progress, in_subprocess=in_subprocess)
         revision = store(salon, built, job.requested_by_id)
-        _finish(job, "done", f"已生成：{built.pages} 页", revision.id)
+        _finish(job, "done", f"共 {built.pages} 页", revision.id)
     except BulletinError as error:
         db.session.rollback()
         _finish(job, "failed", str(error))

@@ -53,16 +53,18 @@ def page(month: str):
         words = signing.words_of(content, record_of(signing.KIND, bulletin.id)) \
             if content else None
         signoff = signoff_panel(signing.KIND, bulletin.id, current_user, words)
-    rates = reminded = None
+    rates = reminded = downloads = None
     if bulletin.id and bulletin.published_revisions:
         if distribution.record_read(bulletin, current_user):  # 已阅: opening the issue
             db.session.commit()
         if current_user.has_role("organizer", "leader"):
             rates = distribution.read_rates(bulletin)
             reminded = distribution.last_reminder(bulletin)
+            downloads = distribution.download_counts(
+                [r.id for r in bulletin.published_revisions])
     return render_template("bulletin/page.html", salon=salon, bulletin=bulletin, form=form,
                            preview=preview, job=jobs.latest_job(salon), signoff=signoff,
-                           rates=rates, reminded=reminded)
+                           rates=rates, reminded=reminded, downloads=downloads)
 
 
 @bp.route("/<month>/settings", methods=["POST"])
