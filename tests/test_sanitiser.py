@@ -19,7 +19,8 @@ FORBIDDEN_TAGS = PAGE_FORBIDDEN_TAGS | {"meta", "form", "template", "input", "bu
 UPLOAD_SRC = re.compile(r"/uploads/[0-9a-f]{32}\.(?:jpg|png|webp)")
 RAW_FORBIDDEN = re.compile(r"<\s*/?\s*(script|iframe|object|svg|link|style|embed)\b", re.I)
 # The layout's own tags on a full page: the stylesheets and the bundled scripts.
-PAGE_SCRIPTS = {"/static/vendor/bootstrap/bootstrap.bundle.min.js", "/static/js/posts.js"}
+PAGE_SCRIPTS = {"/static/vendor/bootstrap/bootstrap.bundle.min.js", "/static/js/posts.js",
+                "/static/js/print.js"}
 PAGE_LINKS = {"/static/vendor/bootstrap/bootstrap.min.css", "/static/css/site.css"}
 
 
