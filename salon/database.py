@@ -1,7 +1,10 @@
-"""Database engine tuning: SQLite in WAL mode with a busy timeout."""
+"""Database engine tuning (SQLite in WAL mode with a busy timeout) and the version claim that
+keeps two concurrent steps on one record from both succeeding."""
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
 
@@ -23,3 +26,18 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
 
+
+
+def claim_version(record, lost: Exception) -> None:
+    """UPDATE … SET version = version + 1 WHERE id AND version: of two concurrent steps on
+    `record` only one finds its version; the other gets `lost` (a 409 for the caller)."""
+    model, seen = type(record), record.version or 0
+    try:
+        claimed = db.session.execute(
+            update(model).where(model.id == record.id, model.version == seen)
+            .values(version=seen + 1).execution_options(synchronize_session=False))
+    except OperationalError:  # SQLite: another writer holds or just changed the database
+        raise lost from None
+    if claimed.rowcount != 1:
+        raise lost
+    set_committed_value(record, "version", seen + 1)

@@ -1,9 +1,8 @@
 """Problem workflow rules: open a problem, take a step of the work order (one table)."""
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..database import claim_version
 from ..errors import Conflict, DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..posts.models import Post
@@ -102,17 +101,8 @@ def take_step(problem: Problem, actor: User, action: str, data: StepInput | None
 
 
 def claim(problem: Problem) -> None:
-    """UPDATE … WHERE id AND version: only one of two concurrent steps finds its version."""
-    seen = problem.version or 0
-    try:
-        claimed = db.session.execute(
-            update(Problem).where(Problem.id == problem.id, Problem.version == seen)
-            .values(version=seen + 1).execution_options(synchronize_session=False))
-    except OperationalError:  # SQLite: another writer holds or just changed the database
-        raise StateConflict(RACE_LOST) from None
-    if claimed.rowcount != 1:
-        raise StateConflict(RACE_LOST)
-    set_committed_value(problem, "version", seen + 1)
+    """Only one of two concurrent steps on a problem goes through (salon.database)."""
+    claim_version(problem, StateConflict(RACE_LOST))
 
 
 assert set(APPLY) == set(STEPS), "every step of the table needs its rule"

@@ -10,11 +10,10 @@ is false as soon as the document's fingerprint differs from the one recorded at 
 """
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
+from ..database import claim_version
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import notify
@@ -231,14 +230,4 @@ def _record_step(record: SignOff, step: Step, actor: User, before: str, comment:
 
 
 def _claim(record: SignOff) -> None:
-    """UPDATE … WHERE id AND version: only one of two concurrent steps finds its version."""
-    seen = record.version or 0
-    try:
-        claimed = db.session.execute(
-            update(SignOff).where(SignOff.id == record.id, SignOff.version == seen)
-            .values(version=seen + 1).execution_options(synchronize_session=False))
-    except OperationalError:  # SQLite: another writer holds or just changed the database
-        raise Conflict(RACE_LOST) from None
-    if claimed.rowcount != 1:
-        raise Conflict(RACE_LOST)
-    set_committed_value(record, "version", seen + 1)
+    claim_version(record, Conflict(RACE_LOST))
