@@ -206,3 +206,16 @@ def test_a_failed_export_says_so_and_old_exports_are_deleted(app, client, auth, 
     exports.forget_old_exports()
     assert not storage().exists(done.storage_key)
     assert db.session.get(LedgerExport, done.id) is None
+
+
+def test_one_person_cannot_fill_the_export_queue(app, client, auth, monkeypatch):
+    from salon.problems.exports import MAX_WAITING_PER_PERSON
+
+    for n in range(3):
+        make_problem(f"问题{n}")
+    auth.login("leader")
+    app.config["LEDGER_DIRECT_EXPORT_MAX"] = 1
+    for n in range(MAX_WAITING_PER_PERSON):
+        assert client.get(f"/problems/export.xlsx?start=2026-01-0{n + 1}").status_code == 302
+    refused = client.get("/problems/export.xlsx?start=2026-02-01")
+    assert refused.status_code == 400 and "正在导出" in refused.get_data(as_text=True)

@@ -80,7 +80,7 @@ class IndicatorForm(FlaskForm):
 class BrandForm(FlaskForm):
     name = StringField("品牌名称")
     slogan = StringField("口号")
-    method = TextAreaField("工作法（Markdown，可插入照片）")
+    method = TextAreaField("工作法（可分段、列小标题，可插入照片）")
 
 
 class ProfileForm(FlaskForm):

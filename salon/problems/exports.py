@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..accounts.models import User
 from ..background import Queue
+from ..errors import InvalidInput
 from ..extensions import db
 from ..storage import storage
 from ..timeutil import now
@@ -24,6 +25,7 @@ from .models import LedgerExport
 from .queries import ProblemFilters, count_problems, problems_in_batches
 
 log = logging.getLogger(__name__)
+MAX_WAITING_PER_PERSON = 3
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -49,6 +51,11 @@ def enqueue(user: User, args: MultiDict) -> LedgerExport:
                                       LedgerExport.query == query,
                                       LedgerExport.status.in_(("queued", "running"))))
     if export is None:
+        waiting = db.session.scalar(db.select(db.func.count(LedgerExport.id)).where(
+            LedgerExport.requested_by_id == user.id,
+            LedgerExport.status.in_(("queued", "running"))))
+        if waiting >= MAX_WAITING_PER_PERSON:  # one person cannot fill the queue
+            raise InvalidInput(f"您已有 {waiting} 份台账正在导出，请等其完成后再导出。")
         export = LedgerExport(requested_by_id=user.id, query=query, message="排队等待")
         db.session.add(export)
         db.session.commit()
