@@ -86,6 +86,11 @@ def test_a_relapse_weighs_the_camera_theme_further(demo_app):
     assert db.session.get(Problem, problem.id).state == "in_progress"
     after = camera()
     assert after.topic == "监控探头" and after.score > before.score
+    client = demo_app.test_client()
+    sign_in(client, "zuzhi")
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        page = client.get("/salons/new").get_data(as_text=True)
+    assert "回头看反弹 1 次" in page  # the evidence names the relapse as such
 
 
 def test_json_agrees_with_the_page(demo_app):
@@ -208,3 +213,103 @@ def test_window_start_counts_back_whole_months():
     assert topics.window_start(6, TODAY) == datetime(2026, 7, 1)
     assert topics.window_start(12, date(2026, 1, 15)) == datetime(2025, 2, 1)
     assert topics.window_start(1, TODAY) == datetime(2026, 12, 1)
+
+
+def test_the_source_tag_is_not_a_theme(app):
+    """A suggestion's problem carries the tag 群众建议 and a title "群众建议：…"; that is where
+    it came from, not what it is about, so two unrelated ones make no "群众建议" topic."""
+    for title, at in (("群众建议：老小区夜间入室盗窃高发", datetime(2026, 11, 5, 9, 0)),
+                      ("群众建议：偏远乡镇赶场天见警率低", datetime(2026, 11, 6, 9, 0)),
+                      ("群众建议：学校门口放学时段车多人多", datetime(2026, 11, 7, 9, 0))):
+        tag(make_problem(title, at=at, source="public").post, "群众建议")
+    db.session.commit()
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        found = topics.suggest_topics()
+    assert all("群众建议" not in s.terms for s in found), [s.terms for s in found]
+
+
+def test_suggestions_merged_into_a_problem_weigh_its_theme_and_show(app, client, auth):
+    """群众建议 behind a problem: each one merged into it (合并到已有问题) adds weight, and the
+    evidence says how many."""
+    from salon.suggestions.services import merge
+
+    from .suggestion_data import public_suggestion
+
+    parking = [make_problem("夜市摊点占道", at=datetime(2026, 11, 5, 9, 0)),
+               make_problem("夜市噪音扰民", at=datetime(2026, 11, 6, 9, 0))]
+    bikes = [make_problem("电动车被盗频发", at=datetime(2026, 11, 5, 9, 0)),
+             make_problem("电动车充电起火隐患", at=datetime(2026, 11, 6, 9, 0))]
+    for problem in parking:
+        tag(problem.post, "夜市")
+    for problem in bikes:
+        tag(problem.post, "电动车")
+    db.session.commit()
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        before = {s.topic: s.score for s in topics.suggest_topics()}
+        for text in ("夜市太吵了，晚上睡不着", "夜市摊位占了人行道"):
+            merge(public_suggestion(text=text), user("organizer"), parking[0].id)
+        db.session.commit()
+        after = {s.topic: s for s in topics.suggest_topics()}
+        auth.login("organizer")
+        page = client.get("/salons/new").get_data(as_text=True)
+    assert after["夜市"].score > before["夜市"] and after["电动车"].score == before["电动车"]
+    assert after["夜市"].backing == {parking[0].id: 2}
+    assert "群众建议 2 条" in page
+
+
+def test_overdue_and_long_open_problems_weigh_more(app):
+    on = date(2026, 12, 2)
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        fresh = make_problem("新近提出的问题", at=datetime(2026, 12, 1, 9, 0))
+        old = make_problem("四个月未解决的问题", at=datetime(2026, 8, 2, 9, 0), month=None)
+        late = make_problem("逾期未报结的问题", at=datetime(2026, 12, 1, 9, 0))
+        late.state, late.deadline = "in_progress", date(2026, 11, 30)
+        done = make_problem("已办结的老问题", at=datetime(2026, 8, 2, 9, 0), month=None)
+        done.state = "resolved"
+        db.session.commit()
+        weight = {p.post.title: topics.problem_weight(p, on, set()) for p in
+                  (fresh, old, late, done)}
+    assert weight["四个月未解决的问题"] > weight["新近提出的问题"]  # how long it stays open
+    assert weight["逾期未报结的问题"] > weight["新近提出的问题"]  # overdue
+    assert weight["已办结的老问题"] < weight["四个月未解决的问题"]  # closed: the clock stops
+
+
+def test_the_edit_form_shows_the_suggestions_and_adopts_one(demo_app):
+    """Editing the next salon (not only creating it) offers the same topics, one click away."""
+    client = demo_app.test_client()
+    sign_in(client, "zuzhi")
+    salon = db.session.scalar(db.select(Salon).filter(Salon.status.in_(("planning", "open")))
+                              .order_by(Salon.number.desc()))
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        expected = topics.suggest_topics()
+        page = client.get(f"/salons/{salon.month}/edit").get_data(as_text=True)
+        adopted = client.get(f"/salons/{salon.month}/edit?adopt=1").get_data(as_text=True)
+    shown = re.findall(r'<h3 class="h6 mb-1">\d+\. ([^<]+)</h3>', page)
+    assert shown == [s.topic for s in expected] and shown[0] == "监控探头"
+    assert 'href="?adopt=1"' in page
+    assert 'value="监控探头"' in adopted
+    carried = re.search(r'name="topic_problems"[^>]*value="([^"]*)"', adopted).group(1)
+    form = {"csrf_token": csrf_token(client, f"/salons/{salon.month}/edit"),
+            "month": salon.month, "topic": "监控探头：看得清、装得准",
+            "description": salon.description, "place": salon.place,
+            "starts_at": salon.starts_at.strftime("%Y-%m-%dT%H:%M") if salon.starts_at else "",
+            "topic_problems": carried}
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        answer = client.post(f"/salons/{salon.month}/edit", data=form)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    linked = db.session.scalars(db.select(SalonTopicProblem.problem_id)
+                                .filter_by(salon_id=salon.id)).all()
+    assert sorted(linked) == sorted(p.id for p in expected[0].problems)
+
+
+def test_the_page_shows_each_suggestions_units_and_months(demo_app):
+    client = demo_app.test_client()
+    sign_in(client, "zuzhi")
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        first = topics.suggest_topics()[0]
+        page = client.get("/salons/new").get_data(as_text=True)
+    card = page.split("1. 监控探头")[1].split("</li>\n{% endfor %}")[0].split('<li class="card')[0]
+    assert f"涉及单位：{'、'.join(first.units)}" in card
+    assert "、".join(first.months) in card and len(first.units) >= 2
+    for problem in first.problems:
+        assert problem.post.title in card
