@@ -235,3 +235,19 @@ def test_rhythm_page_context_lists_walk_in_candidates_with_units_in_few_queries(
         names = [(u.name, u.unit.name) for u in context["walk_in_candidates"]]
     # late permits, people for leave, sign-ups, people for walk-ins: none per person
     assert names and len(queries) <= 4, queries
+
+
+def test_a_missed_day_still_brings_the_deadline_reminder_once(runner, salon):
+    """The daily run did not happen three days before (a server down, or the deadline was
+    set two days ahead): the next run sends it, once; after the deadline, nothing."""
+    def remind(moment: datetime) -> None:
+        with frozen(moment):
+            assert runner.invoke(args=["salons", "remind"]).exit_code == 0
+
+    remind(datetime(2026, 11, 18, 8, 0))  # two days before the call closes
+    remind(datetime(2026, 11, 19, 8, 0))
+    remind(datetime(2026, 11, 20, 8, 0))  # its last day
+    assert [t for t in messages_of("officer") if "征稿将于" in t] == [
+        "第1期（2026年11月）征稿将于11月20日截止，请抓紧提交稿件。"]
+    remind(datetime(2026, 11, 25, 8, 0))  # a day after sign-up closed: too late to say
+    assert not any("报名将于" in t for t in messages_of("officer"))
