@@ -86,6 +86,10 @@ def test_the_salon_page_offers_to_write_for_it(client, auth, salon):
         assert 'href="/posts/new?salon=2026-11"' in page
         form = client.get("/posts/new?salon=2026-11").get_data(as_text=True)
     assert f'<option selected value="{salon.id}">' in form
+    # on a phone the card with the dates, 写稿 and 报名 comes first, not after every post
+    phone = page.split('<div class="d-lg-none mb-4">')[1].split('<div class="row g-4">')[0]
+    assert 'href="/posts/new?salon=2026-11"' in phone and "我要报名" in phone
+    assert "2026年11月20日" in phone and "加入日历" in phone
 
 
 def test_after_the_deadline_a_post_needs_leave(app, client, auth, salon):

@@ -310,6 +310,12 @@ def test_the_page_shows_each_suggestions_units_and_months(demo_app):
         page = client.get("/salons/new").get_data(as_text=True)
     card = page.split("1. 监控探头")[1].split("</li>\n{% endfor %}")[0].split('<li class="card')[0]
     assert f"涉及单位：{'、'.join(first.units)}" in card
-    assert "、".join(first.months) in card and len(first.units) >= 2
+    assert first.months == ["2026-11", "2026-12"] and "2026年11月、2026年12月" in card
+    assert len(first.units) >= 2
+    # the form speaks the organizer's language (no "Markdown", no "YYYY-MM"), and on a phone,
+    # where the suggestions stand below the form, a link leads down to them
+    form = page.split('<form method="post" novalidate>')[1].split("</form>")[0]
+    assert "Markdown" not in form and "YYYY" not in form
+    assert 'href="#suggestions-title">查看选题建议（5 条）' in form
     for problem in first.problems:
         assert problem.post.title in card

@@ -66,6 +66,11 @@ class TopicSuggestion:
     def months(self) -> list[str]:
         return sorted({p.created_at.strftime("%Y-%m") for p in self.posts})
 
+    @property
+    def month_labels(self) -> list[str]:
+        """The months for the page: 2026年11月."""
+        return [f"{m[:4]}年{int(m[5:])}月" for m in self.months]
+
     def as_json(self) -> dict:
         return {"topic": self.topic, "score": round(self.score, 2), "terms": self.terms,
                 "problems": [p.id for p in self.problems], "units": self.units}
