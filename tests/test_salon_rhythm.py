@@ -69,6 +69,22 @@ def test_deadlines_are_saved_and_shown(client, auth):
     assert "报名截止" in page and "2026年11月24日" in page and "2026年11月20日" in page
 
 
+def test_editing_refuses_a_new_past_deadline_but_keeps_one_that_passed(client, auth, salon):
+    """After the call closed the organizer may still edit the salon (its call deadline now
+    lies in the past and stays); moving a deadline into the past is refused."""
+    auth.login("organizer")
+    form = {"month": "2026-11", "topic": "新的措辞", "starts_at": "2026-11-26T14:30",
+            "place": "县公安局三楼会议室", "signup_deadline": "2026-11-24",
+            "call_deadline": "2026-11-20"}
+    with frozen(datetime(2026, 11, 22, 9, 0)):
+        kept = post_form(client, "/salons/2026-11/edit", form, page="/salons/2026-11/edit")
+        assert kept.status_code == 302, kept.get_data(as_text=True)
+        moved = post_form(client, "/salons/2026-11/edit", form | {"signup_deadline": "2026-11-21"},
+                          page="/salons/2026-11/edit")
+    assert moved.status_code == 200 and "报名截止日期不能早于今天" in moved.get_data(as_text=True)
+    assert reload(salon).topic == "新的措辞" and salon.signup_deadline == date(2026, 11, 24)
+
+
 def test_cli_refuses_a_past_deadline_in_one_line(runner):
     with frozen(NOW):
         result = runner.invoke(args=["salons", "create", "--month", "2026-12", "--topic", "题",

@@ -148,6 +148,21 @@ def test_dashboard_shows_how_themes_rise_and_fall(demo_app):
         page = client.get("/dashboard/").get_data(as_text=True)
     trend = page.split('id="trend-title"')[1].split("</section>")[0]
     assert "热点趋势" in page and "监控探头" in trend and "2026年7月—2026年12月" in trend
+    # month by month: each theme's row counts its posts of each month, as the page's
+    # suggestions do (the camera theme: raised in November, still written about in December)
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        found = topics.suggest_topics()
+    months = [f"2026-{m:02d}" for m in range(7, 13)]
+    for suggestion in found:
+        written = [p.created_at.strftime("%Y-%m") for p in suggestion.posts]
+        assert cells_of(trend, suggestion.topic) == [written.count(m) for m in months]
+    camera = dict(zip(months, cells_of(trend, "监控探头"), strict=True))
+    assert camera["2026-11"] > 0 and camera["2026-12"] > 0 and camera["2026-07"] == 0
+
+
+def cells_of(trend: str, topic: str) -> list[int]:
+    row = trend.split(f'<th scope="row" class="text-nowrap">{topic}</th>')[1].split("</tr>")[0]
+    return [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", row)]
 
 
 def test_officers_do_not_see_the_suggestions(demo_app):
@@ -165,6 +180,7 @@ def test_an_empty_platform_says_so_instead_of_inventing_topics(app, client, auth
     assert json.loads(runner.invoke(args=["salons", "suggest-topics", "--json"]).output) == []
     auth.login("organizer")
     assert "没有足够的问题和经验可归纳选题" in client.get("/salons/new").get_data(as_text=True)
+    assert "近期稿件不足，暂无可归纳的主题" in client.get("/dashboard/").get_data(as_text=True)
 
 
 def test_weight_follows_co_signs_overdue_and_the_public(app):
@@ -199,6 +215,10 @@ def test_the_window_and_declined_problems(app):
     with frozen(datetime(2026, 12, 2, 9, 0)):
         assert topics.suggest_topics() == []  # out of the 6 months; nothing but declined
         assert [s.topic for s in topics.suggest_topics(months=10)] == ["旧主题"]
+        printed = json.loads(app.test_cli_runner().invoke(
+            args=["salons", "suggest-topics", "--months", "10", "--json"]).output)
+    assert [(s["topic"], sorted(s["problems"])) for s in printed] == [
+        ("旧主题", sorted(p.id for p in old))]
 
 
 @pytest.mark.parametrize("argument", ["0", "37", "abc", "²", "99999999999999999999"])
@@ -319,3 +339,29 @@ def test_the_page_shows_each_suggestions_units_and_months(demo_app):
     assert 'href="#suggestions-title">查看选题建议（5 条）' in form
     for problem in first.problems:
         assert problem.post.title in card
+
+
+def test_the_suggestions_page_queries_do_not_grow_with_the_problems(app, client, auth,
+                                                                     count_queries):
+    """The evidence (co-signs, 回头看, 群众建议, units) is loaded per page, not per problem."""
+    def add(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            problem = make_problem(f"电动车被盗问题{n}", at=datetime(2026, 11, 1 + n, 9, 0),
+                                   reporter=("officer", "officer2")[n % 2])
+            tag(problem.post, "电动车")
+            cosign(problem, "leader")
+        db.session.commit()
+
+    auth.login("organizer")
+    add(2, 0)
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        client.get("/salons/new")  # warm: the index, caches
+        db.session.expunge_all()  # a request starts with nothing loaded, as in production
+        with count_queries() as few:
+            assert "电动车被盗问题1" in client.get("/salons/new").get_data(as_text=True)
+        add(8, 2)
+        client.get("/salons/new")
+        db.session.expunge_all()
+        with count_queries() as many:
+            assert "电动车被盗问题9" in client.get("/salons/new").get_data(as_text=True)
+    assert len(many) <= len(few) + 2, (len(few), len(many))
