@@ -365,3 +365,20 @@ def test_the_suggestions_page_queries_do_not_grow_with_the_problems(app, client,
         with count_queries() as many:
             assert "电动车被盗问题9" in client.get("/salons/new").get_data(as_text=True)
     assert len(many) <= len(few) + 2, (len(few), len(many))
+
+
+def test_untagged_posts_group_by_the_index_s_telling_words(app):
+    """No tags at all: the theme comes from the words the search index finds telling in the
+    posts (its analyzer and document frequencies), shared by three of them."""
+    fraud = [make_problem(title, at=datetime(2026, 11, 3 + n, 9, 0),
+                          reporter=("officer", "officer2")[n % 2])
+             for n, title in enumerate(("冒充客服电信诈骗案件上升", "老人接到电信诈骗电话",
+                                        "电信诈骗宣传进村入户不够"))]
+    for n, title in enumerate(("村口路灯损坏", "学校门口交通拥堵", "夜市噪音扰民",
+                               "户籍窗口中午不开", "河道垂钓溺水隐患")):
+        make_problem(title, at=datetime(2026, 11, 10 + n, 9, 0))
+    with frozen(datetime(2026, 12, 2, 9, 0)):
+        found = topics.suggest_topics()
+    theme = next(s for s in found if any("诈骗" in t for t in s.terms))
+    assert sorted(p.id for p in theme.problems) == sorted(p.id for p in fraud)
+    assert theme.units == ["城关派出所", "曹甸派出所"]

@@ -33,6 +33,7 @@ DISCUSSED_FACTOR = 0.5  # problems an earlier salon already took as its topic
 SAME_GROUP = 0.5  # Jaccard overlap at which two candidate groups are one theme…
 INSIDE = 0.75  # …when most of the newcomer lies inside the theme
 MOSTLY_TAKEN = 0.5  # share of a group already inside a chosen theme: skip it
+BROAD = 0.5  # a word in more than this share of the window's posts tells nothing apart
 # Where a problem came from is not what it is about: the tag 群众建议 that a suggestion's
 # problem carries (and its title's "群众建议：") would group a burglary with a village's
 # police presence. The source weighs the problem instead.
@@ -155,7 +156,11 @@ def candidate_groups(posts: list[Post]) -> tuple[dict[str, set[int]], set[str]]:
                 tags[tag.name].add(index)
         for term in filter(telling_word, terms):
             words[term].add(index)
-    groups = {label: members for label, members in words.items() if len(members) >= 3}
+    # A significant term stands out in some posts, not in most of them: a word that half the
+    # window shares (a common phrase of the bureau) would swallow every real theme.
+    broad = max(3, BROAD * len(posts))
+    groups = {label: members for label, members in words.items()
+              if 3 <= len(members) <= broad}
     groups.update((label, members | words.get(label, set()))
                   for label, members in tags.items() if len(members) >= 2)
     return groups, set(tags)
