@@ -114,6 +114,12 @@ def test_after_the_deadline_a_post_needs_leave(app, client, auth, salon):
     with frozen(late):
         page = client.get("/salons/2026-11").get_data(as_text=True)
         assert 'href="/posts/new?salon=2026-11"' not in page and "征稿已截止" in page
+        # the list says it too: the status stays 征稿中 until the meeting, the call is over
+        listing = client.get("/salons/").get_data(as_text=True)
+        assert '征稿中</span> <span class="badge text-bg-secondary">征稿已截止</span>' in listing
+    with frozen(NOW):
+        assert "征稿已截止" not in client.get("/salons/").get_data(as_text=True)
+    with frozen(late):
         answer = post_form(client, "/posts/new", {
             "kind": "experience", "title": "迟到的经验", "body": "正文内容", "salon": salon.id,
             "submit_post": "提交"}, page="/posts/new")

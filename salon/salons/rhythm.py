@@ -52,7 +52,8 @@ def signup_closed(salon: Salon, on: date | None = None) -> bool:
 
 
 def call_closed(salon: Salon, on: date | None = None) -> bool:
-    return salon.call_deadline is not None and (on or today()) > salon.call_deadline
+    return salon.call_closed if on is None else (
+        salon.call_deadline is not None and on > salon.call_deadline)
 
 
 def has_late_permit(salon: Salon, user: User) -> bool:
