@@ -382,3 +382,27 @@ def test_untagged_posts_group_by_the_index_s_telling_words(app):
     theme = next(s for s in found if any("诈骗" in t for t in s.terms))
     assert sorted(p.id for p in theme.problems) == sorted(p.id for p in fraud)
     assert theme.units == ["城关派出所", "曹甸派出所"]
+
+
+def test_telling_words_stop_weighing_once_no_term_can_enter(app):
+    """The words are those of weighing every term by tf·idf, found with fewer lookups: a
+    term seen once cannot beat eight that weigh more than any single occurrence could."""
+    from salon.search import services, sync
+
+    for n, title in enumerate(("电信诈骗冒充客服", "村口路灯损坏", "学校门口交通拥堵",
+                               "夜市噪音扰民", "户籍窗口中午不开")):
+        make_problem(title, at=datetime(2026, 11, 3 + n, 9, 0))
+    text = ("反诈宣传 反诈宣传 反诈宣传 电信诈骗 电信诈骗 冒充客服 冒充客服 退款诈骗 退款诈骗 "
+            "刷单返利 刷单返利 老年群体 老年群体 银行柜台 银行柜台 止付冻结 止付冻结 "
+            "今天上午在村委会开会讨论了很多其他的事情")
+    services.ensure_fresh()
+    view = sync.search_index().view()
+    weighed = []
+    idf = view._idf
+    view._idf = lambda term: weighed.append(term) or idf(term)
+    found = view.telling_words(text, 8)
+    tokens = [t.text for t in view.searcher.schema["body"].analyzer(text)]
+    counts = {t: tokens.count(t) for t in tokens}
+    every = sorted(((n * idf(t), t) for t, n in counts.items()), reverse=True)[:8]
+    assert found == [t for _w, t in every]
+    assert len(weighed) <= len(counts) - 10, (len(weighed), len(counts))  # 17 of 30 here

@@ -107,9 +107,19 @@ class View:
         frequency: dict[str, int] = {}
         for token in tokens:
             frequency[token] = frequency.get(token, 0) + 1
-        weighed = sorted(((n * self._idf(term), term) for term, n in frequency.items()),
-                         reverse=True)
-        return [term for _weight, term in weighed[:count]]
+        # A term's weight is at most n × the largest idf. Taking terms by n, most first, once
+        # the `count`-th best weight beats that bound no later term can enter, and the
+        # document-frequency lookups (nine tenths of the time, a term seen once each) stop.
+        # The same words come out as weighing every term.
+        ceiling = float(np.log((self.size + 1) / 0.5))
+        weighed: list[tuple[float, str]] = []
+        for term, n in sorted(frequency.items(), key=lambda item: -item[1]):
+            if len(weighed) >= count and n * ceiling < weighed[count - 1][0]:
+                break
+            weighed.append((n * self._idf(term), term))
+            weighed.sort(reverse=True)
+            del weighed[count:]
+        return [term for _weight, term in weighed]
 
     def _idf(self, term: str) -> float:
         def compute():
