@@ -406,3 +406,32 @@ def test_telling_words_stop_weighing_once_no_term_can_enter(app):
     every = sorted(((n * idf(t), t) for t, n in counts.items()), reverse=True)[:8]
     assert found == [t for _w, t in every]
     assert len(weighed) <= len(counts) - 10, (len(weighed), len(counts))  # 17 of 30 here
+
+
+def test_each_term_s_document_frequency_is_read_once_per_index_version(app):
+    """Posts share most of their words: a term's idf is read from the segments once, not
+    again for every post (the 128-entry memo it used to share forgot it at once)."""
+    from salon.search import sync
+
+    for n, title in enumerate(("电信诈骗冒充客服", "村口路灯损坏", "学校门口交通拥堵")):
+        make_problem(title, at=datetime(2026, 11, 3 + n, 9, 0))
+    view = sync.search_index().view()
+    read = []
+    searcher = view.searcher
+    original = searcher.doc_frequency
+
+    class Counting:  # the searcher's own attributes are read-only; wrap it
+        def __getattr__(self, name):
+            return getattr(searcher, name)
+
+        def doc_frequency(self, field, term):
+            read.append(term)
+            return original(field, term)
+
+    view.searcher = Counting()
+    # ~300 distinct words a long post, most of them shared with the other posts
+    words = [f"词{n}" for n in range(300)]
+    for _post in range(3):
+        for word in words:
+            view._idf(word)
+    assert len(read) == len(set(read)) == 300, (len(read), len(set(read)))  # once each

@@ -19,6 +19,7 @@ class View:
 
     POSTINGS_KEPT = 800_000
     MEMO_ENTRIES = 128
+    IDF_KEPT = 200_000  # one float a term: the telling words of 1,500 posts ask ~400,000 times
 
     def __init__(self, searcher, facts: Facts, version: tuple):
         self.searcher, self.facts, self.version = searcher, facts, version
@@ -27,6 +28,9 @@ class View:
                        if leaf.segment()]
         self.cache = LRUCache(self.MEMO_ENTRIES)
         self._postings = LRUCache(self.POSTINGS_KEPT, weigh=lambda found: len(found[0]))
+        # Its own cache: in the 128-entry memo each term's idf pushed out the next (and the
+        # search's term masks), so nearly every lookup went to the segments again.
+        self._idfs = LRUCache(self.IDF_KEPT)
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
             deleted = whoosh_seam.deleted_docnums(leaf)
@@ -41,6 +45,7 @@ class View:
         """Drop the caches (a newer version took over; requests still on this one recompute)."""
         self.cache.clear()
         self._postings.clear()
+        self._idfs.clear()
 
     def postings(self, field: str, text: str, values: bool = False) -> tuple:
         """(docnums, term frequencies, encoded values if asked) of one term over every
@@ -125,7 +130,7 @@ class View:
         def compute():
             found = self.searcher.doc_frequency("body", term)
             return float(np.log((self.size + 1) / (found + 0.5)))
-        return self.memo(("idf", term), compute)
+        return self._idfs.get_or_compute(term, compute)
 
     def all_ids(self) -> Iterator[tuple[int, str]]:
         """(post id, signature) of every live document, for `flask search check`."""
