@@ -171,3 +171,41 @@ def test_organizer_removes_a_wrong_material_and_its_files(app, client, auth):
     client.post(f"/lectures/materials/{material.id}/delete", data={"csrf_token": token})
     assert db.session.scalar(db.select(db.func.count(LectureMaterial.id))) == 0
     assert storage().keys("lectures/") == []
+
+
+def test_lecture_lists_take_constant_queries(app, client, auth, count_queries):
+    """The list (per unit) and a unit's weekly school: the same number of statements for 2
+    lectures as for 8, each by a different officer of a different unit, each with materials."""
+    from salon.accounts.models import Unit, User
+
+    auth.login("officer")
+    station = unit("城关派出所")
+
+    def lecture(n):
+        speaker = User(username=f"speaker{n}", name=f"主讲{n}", role="officer",
+                       unit=Unit(name=f"第{n}警务室", kind="station"))
+        db.session.add(speaker)
+        db.session.flush()
+        made = make_lecture(title=f"第{n}讲", speaker_id=speaker.id,
+                            held_on=date(2026, 11, 1 + n))
+        db.session.add(LectureMaterial(lecture=made, key=f"lectures/k{n}.pdf", filename="a.pdf",
+                                       kind="pdf", size=1, sha256="0" * 64,
+                                       uploaded_by_id=speaker.id))
+        db.session.commit()
+
+    def statements(path):
+        with count_queries() as counted:
+            assert client.get(path).status_code == 200
+        return len(counted)
+
+    for n in range(2):
+        lecture(n)
+    few = [statements(f"/lectures/?unit={station.id}"),
+           statements(f"/lectures/school/{station.id}")]
+    for n in range(2, 8):
+        lecture(n)
+    many = [statements(f"/lectures/?unit={station.id}"),
+            statements(f"/lectures/school/{station.id}")]
+    assert many == few
+    page = client.get(f"/lectures/?unit={station.id}").get_data(as_text=True)
+    assert "第7讲" in page and "第7警务室" in page  # the per-unit list names speaker and unit

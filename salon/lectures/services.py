@@ -138,6 +138,7 @@ def weekly_school(unit: Unit) -> list[tuple[int, Lecture, int]]:
     """A unit's 民警周末学校 as a series: (第N讲, lecture, attendance), oldest first."""
     lectures = db.session.scalars(
         db.select(Lecture).where(Lecture.unit_id == unit.id, Lecture.kind == "weekend_school")
+        .options(joinedload(Lecture.speaker), selectinload(Lecture.materials))
         .order_by(Lecture.held_on, Lecture.id)).all()
     counts = attendance_counts([lecture.id for lecture in lectures])
     return [(n, lecture, counts.get(lecture.id, 0)) for n, lecture in enumerate(lectures, 1)]
