@@ -209,3 +209,19 @@ def test_lecture_lists_take_constant_queries(app, client, auth, count_queries):
     assert many == few
     page = client.get(f"/lectures/?unit={station.id}").get_data(as_text=True)
     assert "第7讲" in page and "第7警务室" in page  # the per-unit list names speaker and unit
+
+
+def test_huge_numbers_in_lecture_forms_are_refused_not_crashes(app, client, auth):
+    auth.login("organizer")
+    base = {"csrf_token": csrf_token(client, "/lectures/new"), "kind": "forum",
+            "held_on": "2026-11-27", "unit_id": str(unit("城关派出所").id), "title": "讲评",
+            "speaker_id": "", "speaker_name": "张教授", "summary": "", "salon_id": "",
+            "problem_ids": ""}
+    for fields, message in [({"unit_id": "9" * 25}, "请选择举办单位"),
+                            ({"speaker_id": "9" * 25}, "所选主讲民警不存在"),
+                            ({"salon_id": "9" * 25}, "所选沙龙不存在"),
+                            ({"problem_ids": "9" * 25}, "问题编号不存在")]:
+        response = client.post("/lectures/new", data={**base, **fields})
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert client.get("/lectures/?unit=" + "9" * 25).status_code == 200
+    assert db.session.scalar(db.select(db.func.count(Lecture.id))) == 0

@@ -227,3 +227,10 @@ def test_an_expired_page_keeps_what_was_typed(public):
     again = client.post("/", data={"csrf_token": fresh, "text": "桥头路灯不亮", "place": "桥头",
                                    "unit_id": "", "contact": "", "website": ""})
     assert again.status_code == 302
+
+
+@pytest.mark.parametrize("unit_id", ["99999999999999999999999", "²", "-3"])
+def test_a_forged_unit_is_a_field_error_not_a_crash(public, unit_id):
+    response = submit(public.test_client(), unit_id=unit_id)
+    assert response.status_code == 400 and "所选单位不存在" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 0

@@ -263,3 +263,15 @@ def test_the_desks_export_holds_contacts_defused(app, client, auth):
     assert response.status_code == 200 and text.startswith("\ufeff编号,收集日期")
     assert "王 13812345678" in text and "'=HYPERLINK" in text
     assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_huge_numbers_in_forms_are_refused_not_crashes(app, client, auth):
+    """A unit or problem number past what the database holds is a Chinese message, not a 500."""
+    suggestion = public_suggestion()
+    auth.login("organizer")
+    response = client.post("/suggestions/new", data={
+        "csrf_token": csrf_token(client, "/suggestions/new"), "channel": "phone",
+        "text": "夜里有人飙车", "place": "", "unit_id": "9" * 25, "contact": ""})
+    assert response.status_code == 200 and "所选单位不存在" in response.get_data(as_text=True)
+    response = triage(client, suggestion.id, action="merge", problem_id="9" * 25)
+    assert "问题编号不存在" in client.get(response.headers["Location"]).get_data(as_text=True)
