@@ -234,3 +234,27 @@ def test_a_forged_unit_is_a_field_error_not_a_crash(public, unit_id):
     response = submit(public.test_client(), unit_id=unit_id)
     assert response.status_code == 400 and "所选单位不存在" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 0
+
+
+def test_wrong_codes_typed_into_the_page_are_limited_with_the_api(public):
+    """The query page and the API share one wrong-code budget per address."""
+    client = public.test_client()
+    tok = token(client, "/query")
+    answers = [client.post("/query", data={"csrf_token": tok, "code": f"{'Z' * 15}{i}"})
+               for i in range(10)]
+    assert [a.status_code for a in answers] == [404] * 10
+    assert "查询码不正确" in answers[0].get_data(as_text=True)
+    refused = client.post("/query", data={"csrf_token": tok, "code": "Z" * 16})
+    assert refused.status_code == 429 and "输错查询码次数过多" in refused.get_data(as_text=True)
+    assert client.get(f"/api/public/suggestions/{'Z' * 16}").status_code == 429
+
+
+def test_the_form_and_the_api_share_one_budget_per_address(public):
+    client = public.test_client()
+    assert [submit(client, f"表单第{i}条").status_code for i in range(3)] == [302] * 3
+    codes = [client.post("/api/public/suggestions", json={"text": f"接口第{i}条"}).status_code
+             for i in range(3)]
+    assert codes == [201, 201, 429]
+    flooded = submit(client, "第六条")
+    assert flooded.status_code == 429 and "提交过于频繁" in flooded.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 5
