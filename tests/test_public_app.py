@@ -258,3 +258,50 @@ def test_the_form_and_the_api_share_one_budget_per_address(public):
     flooded = submit(client, "第六条")
     assert flooded.status_code == 429 and "提交过于频繁" in flooded.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 5
+
+
+def test_the_public_api_description_names_exactly_its_routes(public):
+    from salon.public.openapi import description
+
+    from .test_api_contract import api_rules
+
+    spec = description()
+    described = {(path, method) for path, item in spec["paths"].items() for method in item}
+    assert described == api_rules(public)
+
+
+def test_the_public_api_keeps_its_description_under_fuzzing(app, tmp_path):
+    """schemathesis against the public app (limits off: they are tested above), with a real
+    code in the examples; any 500 or an answer unlike the description fails."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from schemathesis import GenerationMode
+
+    from salon.public.openapi import description
+
+    from .test_api_contract import CHECKS, EXAMPLES
+
+    real = public_suggestion()
+    settings_ = app_settings(tmp_path, RATELIMIT_ENABLED=False)
+    settings_["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    site = create_public_app(settings_)
+    spec = description()
+    spec["paths"]["/api/public/suggestions/{code}"]["get"]["parameters"][0]["example"] = \
+        real.display_code
+    schema = schemathesis.openapi.from_dict(spec)
+    cases = st.one_of(schema.as_strategy(), schema.as_strategy(GenerationMode.NEGATIVE))
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=cases)
+    def fuzz(case):
+        response = case.call(app=site.wsgi_app)
+        case.validate_response(response, checks=CHECKS)
+
+    try:
+        fuzz()
+    finally:
+        with site.app_context():
+            db.session.remove()
+            db.engine.dispose()
