@@ -305,3 +305,19 @@ def test_the_public_api_keeps_its_description_under_fuzzing(app, tmp_path):
         with site.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_citizens_mistakes_do_not_use_up_the_budget(app, tmp_path):
+    """Refused submissions (empty, too long) leave the 5 suggestions an address may leave; every
+    attempt counts against a looser bound, so a flood of refused posts is bounded too."""
+    with public_app(app, tmp_path, PUBLIC_ATTEMPT_LIMIT="12 per hour") as site:
+        client = site.test_client()
+        mistakes = [submit(client, text).status_code for text in ("", "长" * 2001) * 3]
+        taken = [submit(client, f"第{i}条建议").status_code for i in range(6)]
+        assert mistakes == [400] * 6 and taken == [302] * 5 + [429]
+        other = site.test_client()
+        refused = [other.post("/api/public/suggestions", json={"text": ""},
+                              environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code
+                   for _ in range(13)]
+        assert refused == [400] * 12 + [429]
+    assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 5
