@@ -147,7 +147,7 @@ def test_bulletin_has_a_public_section_with_a_measured_story(app, runner, tmp_pa
     result = runner.invoke(args=["bulletin", "build", month, "--output", str(out)])
     assert result.exit_code == 0, result.output
     text = "".join(page.extract_text() for page in PdfReader(str(out)).pages).replace(" ", "")
-    assert "本月收到群众意见建议2条" in text
+    assert "本月收到群众意见建议2条" in text and "采纳或并入问题办理1条" in text
     assert "农村偏远地区能不能再增加点警察" in text and "新增探头" in text
     assert "群众评价：满意" in text
     assert "13900000000" not in text
@@ -174,3 +174,9 @@ def test_an_import_reads_the_units_once(app, count_queries):
         assert len(import_workbook(data, None)) == 30
     unit_reads = [s for s in statements if "FROM unit" in s]
     assert len(unit_reads) == 1, unit_reads
+
+
+def test_command_names_a_missing_file(app, runner, tmp_path):
+    result = runner.invoke(args=["suggestions", "import", str(tmp_path / "无.xlsx")])
+    assert result.exit_code != 0 and "找不到文件" in result.output
+    assert len(result.output.strip().splitlines()) == 1
