@@ -225,3 +225,35 @@ def test_huge_numbers_in_lecture_forms_are_refused_not_crashes(app, client, auth
         assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert client.get("/lectures/?unit=" + "9" * 25).status_code == 200
     assert db.session.scalar(db.select(db.func.count(Lecture.id))) == 0
+
+
+def test_a_lectures_page_takes_constant_queries(app, client, auth, count_queries):
+    """Attendees and linked problems load with the lecture, however many there are."""
+    from salon.accounts.models import Unit, User
+    from salon.problems.models import Problem
+
+    problem_ids = [make_problem(title=f"自查问题{n}").id for n in range(6)]
+    lecture_id = make_lecture(problem_ids=problem_ids[:1]).id
+    auth.login("officer")
+
+    def attend(n):
+        person = User(username=f"listener{n}", name=f"听众{n}", role="officer",
+                      unit=Unit(name=f"听众单位{n}", kind="station"))
+        db.session.add(Attendance(lecture_id=lecture_id, user=person))
+        db.session.commit()
+
+    def statements():
+        db.session.expunge_all()  # as in a request's own session: nothing loaded yet
+        with count_queries() as counted:
+            assert client.get(f"/lectures/{lecture_id}").status_code == 200
+        return len(counted)
+
+    attend(0)
+    few = statements()
+    for n in range(1, 9):
+        attend(n)
+    lecture = db.session.get(Lecture, lecture_id)
+    lecture.problems = db.session.scalars(db.select(Problem).where(
+        Problem.id.in_(problem_ids))).all()
+    db.session.commit()
+    assert statements() == few

@@ -117,8 +117,9 @@ def sign_in(lecture: Lecture, user: User) -> Attendance:
 
 def get_lecture(lecture_id: int) -> Lecture:
     lecture = db.session.get(Lecture, lecture_id, options=[
-        selectinload(Lecture.materials), selectinload(Lecture.attendance),
-        selectinload(Lecture.problems)])
+        selectinload(Lecture.materials),
+        selectinload(Lecture.attendance).joinedload(Attendance.user),
+        selectinload(Lecture.problems).joinedload(Problem.post)])
     if lecture is None:
         raise Missing("该讲坛不存在。")
     return lecture
