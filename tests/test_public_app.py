@@ -321,3 +321,15 @@ def test_a_citizens_mistakes_do_not_use_up_the_budget(app, tmp_path):
                    for _ in range(13)]
         assert refused == [400] * 12 + [429]
     assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 5
+
+
+@pytest.mark.parametrize("proxies, taken", [(0, 5), (1, 7)])
+def test_the_address_behind_a_proxy(app, tmp_path, proxies, taken):
+    """Behind one proxy (PROXY_COUNT=1) each citizen's address has its own budget; without
+    one, a forged X-Forwarded-For does not buy a fresh budget."""
+    with public_app(app, tmp_path, PROXY_COUNT=proxies) as site:
+        client = site.test_client()
+        codes = [client.post("/api/public/suggestions", json={"text": f"第{i}条"},
+                             headers={"X-Forwarded-For": f"203.0.113.{i // 5}"}).status_code
+                 for i in range(7)]
+    assert codes.count(201) == taken
