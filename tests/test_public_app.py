@@ -333,3 +333,31 @@ def test_the_address_behind_a_proxy(app, tmp_path, proxies, taken):
                              headers={"X-Forwarded-For": f"203.0.113.{i // 5}"}).status_code
                  for i in range(7)]
     assert codes.count(201) == taken
+
+
+def test_an_adopted_suggestion_whose_problem_is_declined_is_answered(app, public, client, auth):
+    """采纳 then 不予受理: the citizen reads the desk's reason and may give a verdict; the desk
+    may record one at 回访 on the suggestion (the problem has no 回访 in that state)."""
+    from .problem_data import step
+
+    site = public.test_client()
+    code = site.post("/api/public/suggestions", json={"text": "把派出所搬到我家门口"}).get_json()[
+        "code"]
+    suggestion = db.session.scalar(db.select(Suggestion))
+    auth.login("organizer")
+    triage(client, suggestion.id, action="adopt")
+    db.session.expire_all()
+    step(db.session.get(Suggestion, suggestion.id).problem, "organizer", "decline",
+         note="派出所选址由县里统一规划")
+    view = site.get(f"/api/public/suggestions/{code}").get_json()
+    assert view["progress"] == "经研究暂不立项"
+    assert view["decline_reason"] == "派出所选址由县里统一规划"
+    assert view["finished"] and view["may_give_verdict"]
+    html = site.post("/query", data={"csrf_token": token(site, "/query"), "code": code}
+                     ).get_data(as_text=True)
+    assert "暂不立项的理由" in html and "请您评价" in html
+    page = client.get(f"/suggestions/{suggestion.id}").get_data(as_text=True)
+    assert "记录回访" in page
+    triage(client, suggestion.id, action="verdict", verdict="basically")
+    db.session.expire_all()
+    assert db.session.get(Suggestion, suggestion.id).verdict == "basically"

@@ -36,7 +36,8 @@ def citizen_view(suggestion: Suggestion) -> dict:
         "progress": progress_text(suggestion),
         "responsible_unit": unit.name if unit is not None else None,
         "outcome": outcome,
-        "decline_reason": suggestion.decline_reason if suggestion.status == "declined" else "",
+        "decline_reason": suggestion.decline_reason if suggestion.status == "declined"
+        else problem.decline_reason if problem is not None and problem.state == "declined" else "",
         "replies": [{"text": r.text, "at": r.at.isoformat(timespec="minutes")}
                     for r in suggestion.replies],
         "finished": done,
