@@ -205,6 +205,9 @@ def test_citizen_follows_to_the_answer_and_gives_a_verdict(app, public, client, 
     lookup = site.post("/query", data={"csrf_token": token(site, "/query"), "code": code})
     html = lookup.get_data(as_text=True)
     assert "已办结" in html and "新增探头并调整点位" in html and "已转交城关派出所办理" in html
+    assert "新增探头：16组" in html and "调整：27组" in html  # 成效, the measured result
+    assert site.get(f"/api/public/suggestions/{code}").get_json()["figures"][0] == {
+        "label": "新增探头", "value": 16, "unit": "组"}
     assert "请您评价" in html
     done = site.post("/query", data={"csrf_token": token(site, "/query"), "code": code,
                                      "action": "verdict", "verdict": "satisfied"})

@@ -25,8 +25,8 @@ def _citizen_view() -> dict:
     return {
         "type": "object",
         "required": ["code", "received_on", "channel", "text", "status", "status_label",
-                     "progress", "responsible_unit", "outcome", "decline_reason", "replies",
-                     "finished", "verdict", "verdict_label", "may_give_verdict"],
+                     "progress", "responsible_unit", "outcome", "figures", "decline_reason",
+                     "replies", "finished", "verdict", "verdict_label", "may_give_verdict"],
         "additionalProperties": False,  # never the contact, never an officer's name
         "properties": {
             "code": {"type": "string", "pattern": "^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$"},
@@ -36,6 +36,10 @@ def _citizen_view() -> dict:
             "progress": {"type": "string", "description": "办理进展，如“已交办责任单位”“已办结”"},
             "responsible_unit": {"type": ["string", "null"]},
             "outcome": {"type": "string", "description": "办结后的办理结果"},
+            "figures": {"type": "array", "description": "办结后的成效数据", "items": {
+                "type": "object", "required": ["label", "value", "unit"],
+                "additionalProperties": False,
+                "properties": {"label": text, "value": {"type": "number"}, "unit": text}}},
             "decline_reason": text,
             "replies": {"type": "array", "items": {
                 "type": "object", "required": ["text", "at"], "additionalProperties": False,
