@@ -180,3 +180,27 @@ def test_command_names_a_missing_file(app, runner, tmp_path):
     result = runner.invoke(args=["suggestions", "import", str(tmp_path / "无.xlsx")])
     assert result.exit_code != 0 and "找不到文件" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_bulletins_stories_are_of_its_month_first_and_never_later(app):
+    """A 专刊 tells the suggestions that closed that month first, then earlier ones, never one
+    closed after the month (a revision built later tells the same stories)."""
+    from datetime import datetime
+
+    from salon.suggestions.bulletin import bulletin_section
+    from salon.suggestions.services import adopt
+
+    from .problem_data import user, walk
+    from .suggestion_data import public_suggestion
+
+    closed = {}
+    for month, day in (("10", 20), ("11", 5), ("12", 3), ("09", 1)):
+        story = public_suggestion(text=f"{month}月办结的建议")
+        story.received_on = date(2026, 9, 1)
+        problem = adopt(story, user("organizer"), f"{month}月的问题")
+        db.session.commit()
+        walk(problem, "resolved", deadline=date(2099, 1, 1),
+             times={"resolved": datetime(2026, int(month), day, 10, 0)})
+        closed[month] = story.id
+    stories = [s.id for s in bulletin_section("2026-11").stories]
+    assert stories == [closed["11"], closed["10"]]
