@@ -208,11 +208,16 @@ def test_reminders_arrive_once_each_at_the_right_moments(runner, salon):
         assert result.exit_code == 0, result.output
         return result.output
 
+    with frozen(datetime(2026, 11, 12, 9, 0)):  # the leader already sent a post
+        db.session.add(Post(kind="experience", title="已投的稿", body="正文", status="submitted",
+                            author=user("leader"), unit=user("leader").unit, salon=salon))
+        db.session.commit()
     assert "没有需要发送" in remind(datetime(2026, 11, 16, 8, 0))  # 4 days before the call
     remind(datetime(2026, 11, 17, 8, 0))  # 3 days before the call closes
     remind(datetime(2026, 11, 17, 18, 0))  # the same day again: nothing new
     assert [t for t in messages_of("officer") if "征稿将于" in t] == [
         "第1期（2026年11月）征稿将于11月20日截止，请抓紧提交稿件。"]
+    assert not any("征稿将于" in t for t in messages_of("leader"))  # has sent one
     remind(datetime(2026, 11, 21, 8, 0))  # 3 days before sign-up closes
     assert any("报名将于11月24日截止" in t for t in messages_of("officer"))
     assert not any("报名将于" in t for t in messages_of("officer2"))  # already signed up

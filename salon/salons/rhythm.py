@@ -18,6 +18,7 @@ from ..accounts.services import users_with_role
 from ..errors import DomainError
 from ..extensions import db
 from ..notifications.services import notify
+from ..posts.models import Post
 from ..timeutil import today
 from .models import LatePermit, Salon, SignUp
 
@@ -159,7 +160,9 @@ def announce_open(salon: Salon) -> int:
 
 
 def due_reminders(on: date | None = None) -> Iterator[Reminder]:
-    """What is due today: deadlines within three days (not yet told), meetings tomorrow."""
+    """What is due today: deadlines within three days (not yet told), meetings tomorrow.
+    The call's reminder goes to who has not yet sent a post, sign-up's to who has not signed
+    up, the meeting's to who has."""
     on = on or today()
     salons = db.session.scalars(db.select(Salon).where(Salon.status.in_(("planning", "open")))
                                 .order_by(Salon.number)).all()
@@ -173,7 +176,8 @@ def due_reminders(on: date | None = None) -> Iterator[Reminder]:
                            f"salon:{salon.id}:signup:{salon.signup_deadline}")
         if (salon.status == "open" and salon.call_deadline
                 and _closing_soon(salon.call_deadline, on)):
-            yield Reminder(users_with_role(*WRITER_ROLES),
+            wrote = _authors(salon)
+            yield Reminder([u for u in users_with_role(*WRITER_ROLES) if u.id not in wrote],
                            f"{salon.label}征稿将于{salon.call_deadline:%m月%d日}截止，"
                            "请抓紧提交稿件。", link,
                            f"salon:{salon.id}:call:{salon.call_deadline}")
@@ -182,6 +186,12 @@ def due_reminders(on: date | None = None) -> Iterator[Reminder]:
             yield Reminder([s.user for s in salon.signups],
                            f"{salon.label}明天（{salon.starts_at:%m月%d日 %H:%M}）召开{place}。",
                            link, f"salon:{salon.id}:meeting:{salon.starts_at:%Y-%m-%dT%H:%M}")
+
+
+def _authors(salon: Salon) -> set[int]:
+    """Who already sent this salon a post (submitted, or waiting for their 所长)."""
+    return set(db.session.scalars(db.select(Post.author_id).distinct().where(
+        Post.salon_id == salon.id, Post.status.in_(("submitted", "pending")))))
 
 
 def _days_to(day: date, on: date) -> int:
