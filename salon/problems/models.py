@@ -13,7 +13,7 @@ from sqlalchemy.orm import (
 
 from ..accounts.models import Unit, User
 from ..extensions import db
-from ..markup import as_html, keep_rendered
+from ..markup import as_html, keep_rendered, render_lenient
 from ..posts.models import Post
 from ..timeutil import now, today
 from .workflow import (
@@ -165,6 +165,12 @@ class ProblemEvent(db.Model):
         return ACTION_LABELS.get(self.action, self.action)
 
     @property
+    def note_text(self) -> str:
+        """The note as the ledger's plain text: a 报结's note carries the outcome, which the
+        ledger (like the bulletin) reads as Markdown, so its marks do not reach a cell."""
+        return render_lenient(self.note).text if self.action == "report" else self.note
+
+    @property
     def from_label(self) -> str:
         return STATES.get(self.from_state or "", "")
 
@@ -239,6 +245,12 @@ class ProblemResult(db.Model):
         """第1次办结 … 被提出异议"""
         kind = "办结" if self.resolved_at else "报结"
         return f"第{self.round}次{kind}，{RESULT_ENDINGS.get(self.ended, self.ended)}"
+
+    @property
+    def outcome_text(self) -> str:
+        """The earlier outcome as plain text for the ledger (no Markdown marks), as the
+        current one is there (the bulletin renders both as Markdown)."""
+        return render_lenient(self.outcome).text
 
 
 class ProblemReview(db.Model):
