@@ -69,9 +69,11 @@ def test_figures_match_the_hand_count(data):
     assert board.median_days == 6.0 and board.resolved_count == 3
     assert (board.on_time, board.late, board.on_time_rate) == (2, 2, 50.0)
     assert (board.reopen_total, board.reopened_problems) == (1, 1)
-    assert board.satisfaction == {"satisfied": 1, "basically": 1}
-    assert board.satisfied_rate == 100.0
-    assert board.solved == {"solved": 1, "partly": 1} and board.solved_rate == 50.0
+    # Every answer a reporter gave counts, also P5's 不满意 that reopened it (kept as history):
+    # a dispute never makes the satisfaction rate look better than it was.
+    assert board.satisfaction == {"satisfied": 1, "basically": 1, "unsatisfied": 1}
+    assert board.satisfied_rate == 66.7
+    assert board.solved == {"solved": 1, "partly": 2} and board.solved_rate == 33.3
     assert (board.sign_days, board.report_days, board.approve_days) == (1.0, 5.0, 0.0)
     assert board.reopen_rate == 33.3 and board.relapse_rate is None
     assert [p.post.title for p in board.overdue] == ["P3 已超期"]
@@ -120,9 +122,12 @@ def test_every_figure_links_to_the_list_behind_it(app, client, auth, data):
             "on_time": re.search(r'href="(/problems/\?on_time=1)"', html).group(1),
             "reopened": re.search(r'href="(/problems/\?reopened=1)"', html).group(1),
             "satisfied": re.search(r'href="(/problems/\?satisfaction=satisfied)"', html).group(1),
+            "unsatisfied": re.search(
+                r'href="(/problems/\?satisfaction=unsatisfied)"', html).group(1),
         }
         expected = {"overdue": {"P3 已超期"}, "on_time": {"P1 按期办结", "P5 重新办理"},
-                    "reopened": {"P5 重新办理"}, "satisfied": {"P1 按期办结"}}
+                    "reopened": {"P5 重新办理"}, "satisfied": {"P1 按期办结"},
+                    "unsatisfied": {"P5 重新办理"}}
         for name, url in links.items():
             listed = client.get(url).get_data(as_text=True)
             titles = set(re.findall(r">(P\d [^<]+)</a>", listed))

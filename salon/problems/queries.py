@@ -15,7 +15,7 @@ from ..posts.models import Post
 from ..salons.models import Salon
 from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
-from .models import OVERDUE_STATES, Problem
+from .models import OVERDUE_STATES, Problem, ProblemResult
 from .workflow import DONE_STATES, SATISFACTION, STATES, WORKING
 
 DUE_SOON_DAYS = 3
@@ -121,7 +121,10 @@ def filter_conditions(filters: ProblemFilters) -> list:
     if filters.reopened:
         conditions.append(Problem.reopen_count > 0)
     if filters.satisfaction:
-        conditions.append(Problem.satisfaction == filters.satisfaction)
+        # the reporter's answer now, or one kept with an earlier result (the 看板 counts both)
+        conditions.append(or_(Problem.satisfaction == filters.satisfaction, Problem.id.in_(
+            db.select(ProblemResult.problem_id).where(
+                ProblemResult.satisfaction == filters.satisfaction))))
     if filters.on_time is True:
         conditions.append(on_time_clause())
     elif filters.on_time is False:
