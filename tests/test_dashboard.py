@@ -182,3 +182,18 @@ def test_dashboard_runs_a_constant_number_of_queries(app, client, auth, data, co
             html = client.get("/dashboard/").get_data(as_text=True)
     assert "更多3" in html  # overdue now, so listed
     assert len(many) == len(few)
+
+
+def test_review_results_and_the_relapse_rate(app):
+    """回头看: 巩固 and 反弹 counted apart; a relapse reopens, so it also counts as reopened."""
+    held = walk(make_problem("回头看巩固", at=day(2)), "confirmed")
+    relapsed = walk(make_problem("回头看反弹", at=day(2)), "confirmed")
+    with frozen(TODAY):
+        step(held, "organizer", "review", at=TODAY, verdict="held", figures=FIG)
+        step(relapsed, "organizer", "review", at=TODAY, verdict="relapsed", figures=FIG,
+             deadline=date(2026, 12, 30), note="夜间警情回升")
+        board = build_dashboard(ProblemFilters())
+    assert board.reviews == {"held": 1, "relapsed": 1} and board.relapse_rate == 50.0
+    assert board.reopened_problems == 1 and board.reopen_rate == 50.0
+    assert board.outcomes and all(t.problems == 1 for t in board.outcomes)  # the relapsed
+    # problem's earlier figures are history: only the held one's count as 成效
