@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from salon.accounts.models import ApiToken
 from salon.extensions import db
+from salon.notifications.models import Notification
 from salon.problems.models import CoSign, Problem, ProblemEvent
 
 from .conftest import PASSWORD
@@ -189,3 +190,9 @@ def test_two_desks_press_at_the_same_moment_in_the_browser(app):
     for problem in problems:
         actions = events_of(problem.id)
         assert len(actions) == 2 and actions[0] == "raise", actions
+        # only the step that went through told anybody (the loser's notices rolled back)
+        winner = db.session.scalar(db.select(ProblemEvent.id).filter_by(
+            problem_id=problem.id).order_by(ProblemEvent.id.desc()).limit(1))
+        keys = set(db.session.scalars(db.select(Notification.dedupe_key).filter_by(
+            link=f"/posts/{problem.post_id}")))
+        assert keys == {f"problem-event:{winner}"}, keys
