@@ -145,3 +145,17 @@ def test_the_unit_head_reports_and_asks_for_time_members_sign(app):
     step(problem, "officer2", "progress", note="勘察完毕")  # any member reports progress
     step(problem, "suozhang", "report", outcome="已整改", figures=[("探头", 4, "组")])
     assert problem.state == "reported"
+
+
+def test_only_the_head_hands_a_problem_back_and_the_desk_hears_of_it(app):
+    head = create_user("suozhang", "顾所长", "曹甸派出所", "officer", unit_head=True)
+    head.password_hash = PASSWORD_HASH
+    db.session.commit()
+    problem = problem_in("assigned")
+    with pytest.raises(NotAllowed, match="负责人"):
+        step(problem, "officer2", "return", note="不属本所辖区")
+    db.session.rollback()
+    step(problem, "suozhang", "return", note="不属本所辖区")
+    assert problem.state == "accepted" and problem.responsible_unit is None
+    assert "退回" in notices("organizer")[-1]
+    assert waiting(problem.id) == {"organizer"}  # back on the desk's 待交办
