@@ -11,6 +11,7 @@ from . import demo_data as data
 from .accounts.models import User
 from .accounts.services import create_user, get_or_create_unit
 from .extensions import db
+from .notifications.models import Notification
 from .posts import review
 from .posts.models import Post
 from .posts.services import PostInput, add_comment, create_post
@@ -108,7 +109,18 @@ def create_salon(index: int, spec: tuple, month: date, users: dict) -> Salon:
     for username, _attended in data.SIGNUPS[index]:
         salons.sign_up(salon, users[username])
     salons.advance_status(salon, "open")
+    backdate_opening_messages(salon)
     return salon
+
+
+def backdate_opening_messages(salon: Salon) -> None:
+    """The 开始征稿 message dates from the salon's opening, and is read once its month is past."""
+    db.session.flush()
+    past = salon.starts_at < now()
+    db.session.execute(db.update(Notification)
+                       .where(Notification.dedupe_key == f"salon:{salon.id}:open")
+                       .values(created_at=salon.created_at,
+                               read_at=salon.created_at + timedelta(hours=2) if past else None))
 
 
 def finish_salon(salon: Salon, spec: tuple, index: int, users: dict) -> None:

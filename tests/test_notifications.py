@@ -100,6 +100,22 @@ def test_unread_first_and_mark_read(app):
     assert unread_count(officer) == 0
 
 
+def test_newest_first_by_when_it_happened(app):
+    """A message about an earlier event (written later) sorts under a newer one."""
+    from datetime import timedelta
+
+    officer = user("officer")
+    notify([officer], "assessment", "考核通报已发布。")
+    notify([officer], "problem", "问题已催办。")
+    db.session.flush()
+    later_written = rows("officer")[-1]
+    later_written.created_at -= timedelta(days=10)
+    db.session.commit()
+    page = messages_of(officer, 1, per_page=10)
+    assert [n.text for n in page.items] == ["考核通报已发布。", "问题已催办。"]
+    assert page.items[0].kind_label == "考核"
+
+
 def test_many_recipients_and_people_created_in_the_same_transaction(app):
     from salon.accounts.services import create_user
 

@@ -102,3 +102,15 @@ def test_the_unit_list_names_the_heads(admin, count_queries):  # noqa: F811
     with count_queries() as queries:
         admin.get("/admin/units")
     assert len(queries) <= 4
+
+
+def test_the_menu_calls_a_station_head_its_title(app, client, auth):
+    create_user("suozhang", "李所长", "曹甸派出所", "officer",
+                unit_head=True).password_hash = PASSWORD_HASH
+    db.session.commit()
+    auth.login("suozhang")
+    html = client.get("/").get_data(as_text=True)
+    assert "李所长<span class=\"small opacity-75\">（所长）</span>" in html
+    auth.logout()
+    auth.login("officer")
+    assert "（民警）</span>" in client.get("/").get_data(as_text=True)

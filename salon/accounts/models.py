@@ -99,6 +99,13 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
     @property
+    def short_title(self) -> str:
+        """What the menu shows beside the name: 所长 for a station's head, else the role."""
+        if self.unit_head:
+            return HEAD_TITLES.get(self.unit.kind, "负责人")
+        return self.role_label
+
+    @property
     def title_label(self) -> str:
         """角色, with 所长/负责人 for a unit head: "民警（所长）"."""
         if not self.unit_head:

@@ -19,6 +19,7 @@ KINDS = {
     "signoff": "签发",
     "post": "稿件审核",
     "suggestion": "群众建议",
+    "assessment": "考核",
     "system": "系统",
 }
 

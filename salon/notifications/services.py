@@ -118,7 +118,8 @@ def messages_query(user: User, unread_only: bool = False):
     query = db.select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return query.order_by(Notification.read_at.is_not(None), Notification.id.desc())
+    return query.order_by(Notification.read_at.is_not(None), Notification.created_at.desc(),
+                          Notification.id.desc())
 
 
 def messages_of(user: User, page: int = 1, per_page: int | None = None,
