@@ -152,3 +152,29 @@ def test_a_reopening_leaves_no_citizen_verdict_as_current_and_the_revisit_is_due
     assert public.revisit_label == "满意，已解决" and revisits_due() == []
     step(public, "officer", "dispute", note="白天仍有占道")  # the reporter reopens it
     assert public.revisit_label == "" and revisits_due() == []
+
+
+def test_a_reopened_problem_shows_its_old_result_only_as_history_everywhere(app, client, auth):
+    """Disputed after 办结: the list marks it 重办, the bulletin preview and the 督办单 say it is
+    being worked again and list the earlier result as 办理经过; the old outcome is current
+    nowhere (the page: test_a_relapse_…; the ledger and the 看板: their own tests)."""
+    problem = walk(make_problem("夜间探头看不清"), "resolved")
+    step(problem, "officer", "dispute", note="夜间仍看不清")
+    auth.login("organizer")
+    listing = client.get("/problems/").get_data(as_text=True)
+    row = listing[listing.index("夜间探头看不清"):]
+    row = row[:row.index("</tr>")]
+    assert "重办1次" in row and "办理中" in row and "新增探头并调整点位" not in row
+    preview = client.get("/bulletins/2026-11").get_data(as_text=True)
+    article = preview[preview.index(f'id="post-{problem.post_id}"'):]
+    article = article[:article.index("</section>")]
+    assert "重新办理中，暂无新结果" in article and "第1次办结，被提出异议" in article
+    assert "新增探头并调整点位" not in article and "新增探头" not in article
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    sheet = client.get(f"/problems/{problem.id}/dubandan.pdf")
+    text = "".join(PdfReader(BytesIO(sheet.data)).pages[0].extract_text().split())
+    current = text[text.rindex("办理结果"):]  # the old one is in the 办理过程 above, as history
+    assert current.startswith("办理结果重新办理中，暂无新结果") and "新增探头" not in current
