@@ -127,7 +127,7 @@ def test_the_bulletin_reports_reviews_of_earlier_salons_problems(app):
 def test_a_reopening_leaves_no_citizen_verdict_as_current_and_the_revisit_is_due_again(
         app, client, auth):
     from salon.paging import Paging
-    from salon.problems.queries import todo_lists
+    from salon.problems.queries import todo_count, todo_lists
 
     from .problem_data import user
 
@@ -135,23 +135,29 @@ def test_a_reopening_leaves_no_citizen_verdict_as_current_and_the_revisit_is_due
         pages = todo_lists(user("organizer"), lambda kind: Paging(1, 100))
         return [p.id for p in pages["revisits_due"].items]
 
+    def facts() -> str:
+        html = client.get(f"/posts/{public.post_id}").get_data(as_text=True)
+        return html[html.index("problem-facts"):html.index("current-result")]
+
     public = walk(make_problem("群众反映夜市噪音", source="public"), "confirmed")
     assert revisits_due() == [public.id]
     step(public, "organizer", "revisit", satisfaction="unsatisfied", solved="unsolved",
          deadline=date(2026, 12, 30), note="群众反映仍有噪音")
-    assert public.state == "in_progress" and public.revisit_label == ""
+    assert public.state == "in_progress" and not public.revisit_is_current
     assert "群众评价：不满意，未解决" in public.results[0].ended_note  # kept as history
     auth.login("officer")
-    html = client.get(f"/posts/{public.post_id}").get_data(as_text=True)
-    facts = html[html.index("problem-facts"):html.index("current-result")]
-    assert "回访（群众）" not in facts  # the old verdict is not the current one
+    assert "回访（群众）" not in facts()  # the old verdict is not the current one
     step(public, "officer2", "report", outcome="加装隔音屏", figures=[("噪音投诉", 1, "起")])
     step(public, "leader", "approve")
-    assert revisits_due() == [public.id]  # 办结 again: the citizen is asked again
+    # 办结 again: the citizen is asked again, and the old 不满意 is not shown beside the result
+    assert revisits_due() == [public.id] and todo_count(user("organizer")) == 1
+    assert "回访（群众）" not in facts()
     step(public, "organizer", "revisit", satisfaction="satisfied", solved="solved")
-    assert public.revisit_label == "满意，已解决" and revisits_due() == []
+    assert public.revisit_is_current and revisits_due() == []
+    assert "满意，已解决" in facts()
     step(public, "officer", "dispute", note="白天仍有占道")  # the reporter reopens it
-    assert public.revisit_label == "" and revisits_due() == []
+    assert not public.revisit_is_current and revisits_due() == []
+    assert "回访（群众）" not in facts()
 
 
 def test_a_reopened_problem_shows_its_old_result_only_as_history_everywhere(app, client, auth):

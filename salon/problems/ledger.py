@@ -43,7 +43,7 @@ PROBLEM_COLUMNS: list[tuple[str, int, Callable[[Problem], object]]] = [
     ("办结时间", 18, lambda p: p.resolved_at),
     ("提出人评价", 10, lambda p: p.satisfaction_label),
     ("解决程度", 10, lambda p: p.solved_label),
-    ("回访（群众评价）", 14, lambda p: p.revisit_label),
+    ("回访（群众评价）", 14, lambda p: p.revisit_label if p.revisit_is_current else ""),
     ("重新办理次数", 8, lambda p: p.reopen_count),
     ("此前办理结果（历史）", 40, lambda p: "\n".join(
         f"{r.heading}（{zh_date(r.ended_at)}）：{r.outcome_text}" for r in p.results)),

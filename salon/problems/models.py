@@ -28,6 +28,8 @@ from .workflow import (
 
 SOURCES = {"officer": "民警提出", "public": "群众建议", "survey": "走访调研"}
 OVERDUE_STATES = WORKING  # past the deadline and not reported: 已超期
+# The steps that 办结 a problem (审核通过; 办结 in the first version of the workflow).
+DONE_ACTIONS = ("approve", "resolve")
 RESULT_ENDINGS = {"rejected": "被局领导退回重办", "disputed": "被提出异议",
                   "revisit": "回访不满意", "relapsed": "回头看发现反弹"}
 
@@ -118,6 +120,16 @@ class Problem(db.Model):
             return ""
         return "，".join(filter(None, [SATISFACTION.get(self.revisit_satisfaction, ""),
                                        SOLVED.get(self.revisit_solved or "", "")]))
+
+    @property
+    def revisit_is_current(self) -> bool:
+        """Whether the citizen's latest verdict (回访) was given on the standing result, i.e.
+        after its 办结: a verdict on a result since reopened is history (the history and the
+        earlier results say so), never shown beside the new result."""
+        if not self.revisit_satisfaction or self.state not in DONE_STATES:
+            return False
+        done = max((e.id for e in self.events if e.action in DONE_ACTIONS), default=0)
+        return any(e.action == "revisit" and e.id > done for e in self.events)
 
     @property
     def review_is_due(self) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, func, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from ..accounts.models import Unit, User
 from ..accounts.services import responsible_units
@@ -15,7 +15,7 @@ from ..posts.models import Post
 from ..salons.models import Salon
 from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
-from .models import OVERDUE_STATES, Problem, ProblemResult
+from .models import DONE_ACTIONS, OVERDUE_STATES, Problem, ProblemEvent, ProblemResult
 from .workflow import DONE_STATES, SATISFACTION, STATES, WORKING
 
 DUE_SOON_DAYS = 3
@@ -85,6 +85,20 @@ def overdue_clause():
     """SQL for 已超期: with the unit and not reported, with a deadline before today."""
     return and_(Problem.state.in_(OVERDUE_STATES), Problem.deadline.is_not(None),
                 Problem.deadline < today())
+
+
+def revisit_due_clause():
+    """SQL for 待回访: a 群众建议 办结 and no 回访 since its latest 办结 (a citizen who was not
+    satisfied reopened it; the new result is to be put to them again)."""
+    done, visit = aliased(ProblemEvent), aliased(ProblemEvent)
+    last_done = (db.select(func.max(done.id))
+                 .where(done.problem_id == Problem.id, done.action.in_(DONE_ACTIONS))
+                 .correlate(Problem).scalar_subquery())
+    revisited = (db.select(visit.id)
+                 .where(visit.problem_id == Problem.id, visit.action == "revisit",
+                        visit.id > func.coalesce(last_done, 0))
+                 .correlate(Problem).exists())
+    return and_(Problem.source == "public", Problem.state.in_(DONE_STATES), ~revisited)
 
 
 def on_time_clause():
@@ -229,8 +243,7 @@ def todo_conditions(user: User) -> dict[str, object]:
         "to_accept": Problem.state == "raised",
         "to_assign": Problem.state == "accepted",
         "extensions": and_(Problem.state.in_(WORKING), Problem.extension_until.is_not(None)),
-        "revisits_due": and_(Problem.source == "public", Problem.state.in_(DONE_STATES),
-                             Problem.revisit_satisfaction.is_(None)),
+        "revisits_due": revisit_due_clause(),
         "reviews_due": and_(Problem.state.in_(DONE_STATES), Problem.review_due <= today()),
         "overdue": overdue_clause(),
         "to_approve": Problem.state == "reported",

@@ -75,9 +75,6 @@ def archive_result(problem: Problem, ended: str, note: str) -> None:
     problem.figures.clear()
     problem.reported_at = problem.resolved_at = problem.closed_at = None
     problem.satisfaction = problem.solved = None
-    # the citizen's verdict at 回访 was on this result: history too (its event keeps it), and
-    # once 办结 again the citizen is asked again
-    problem.revisit_satisfaction = problem.revisit_solved = None
     problem.review_due = None
 
 
@@ -217,8 +214,7 @@ def revisit(problem, actor, data):
         _reopen(problem, "revisit", note)
         found.update(deadline=deadline.isoformat(), previous_deadline=_iso(problem.deadline))
         problem.deadline = deadline
-    else:
-        problem.revisit_satisfaction, problem.revisit_solved = satisfaction, solved
+    problem.revisit_satisfaction, problem.revisit_solved = satisfaction, solved
     return Outcome(note, found, reopened=reopened)
 
 
