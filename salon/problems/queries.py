@@ -3,6 +3,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import aliased, selectinload
@@ -87,9 +88,11 @@ def overdue_clause():
                 Problem.deadline < today())
 
 
+@cache
 def revisit_due_clause():
     """SQL for 待回访: a 群众建议 办结 and no 回访 since its latest 办结 (a citizen who was not
-    satisfied reopened it; the new result is to be put to them again)."""
+    satisfied reopened it; the new result is to be put to them again). Built once: it depends
+    on nothing, and building the aliased subqueries cost every page's badge ~2 ms."""
     done, visit = aliased(ProblemEvent), aliased(ProblemEvent)
     last_done = (db.select(func.max(done.id))
                  .where(done.problem_id == Problem.id, done.action.in_(DONE_ACTIONS))
