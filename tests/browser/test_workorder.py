@@ -110,12 +110,12 @@ PHONE_FIT = """() => {
 
 
 def shots(page, live_server, post_id: int, name: str) -> None:
-    """The person's problem page, 我的待办 and the list at 1366 and at 390 px (there checked
-    to read and work on a phone)."""
+    """The person's problem page, 我的待办, the list and 消息 at 1366 and at 390 px (there
+    checked to read and work on a phone)."""
     for size, suffix in ((DESK, "1366"), (PHONE, "390")):
         page.set_viewport_size(size)
         for path, what in ((f"/posts/{post_id}", "problem"), ("/problems/todo", "todo"),
-                           ("/problems/", "list")):
+                           ("/problems/", "list"), ("/messages/", "messages")):
             page.goto(live_server(path))
             screenshot(page, f"workorder-{name}-{what}-{suffix}")
             if size is PHONE:
