@@ -6,8 +6,9 @@
 Loads the demo data (`flask demo`) into a temporary instance, builds every demo salon's
 bulletin in parts (the default) and as one document, and records each page's words with
 their boxes as poppler's `pdftotext -bbox` reads them. `--compare` reports the first
-differences between two such files (each mode against the same mode, and in each file the
-parts against the one document). A refactoring of the renderer must leave them equal.
+differences between two such files (each mode against the same mode, exactly, and in each
+file the parts against the one document, by the rule of `placement_differences`). A
+refactoring of the renderer must leave them equal. `--compare FILE FILE` checks one file.
 """
 import argparse
 import json
@@ -81,6 +82,40 @@ def first_differences(a: list, b: list, limit: int = 5) -> list[str]:
     return found
 
 
+# How far the parts render may stand from the one-document reference (PDF points).
+RIGHT_TOLERANCE = 0.05
+BOTTOM_TOLERANCE = 0.75
+
+
+def placed(page: list) -> list[tuple[str, float, float]]:
+    """(text, right edge, bottom) of each word, leader dots taken off: in parts they stop
+    where the stamped page number begins, in one document they run up to it."""
+    return [(text.strip("."), right, bottom) for text, _x, _y, right, bottom in page
+            if text.strip(".")]
+
+
+def placement_differences(parts: list, whole: list, limit: int = 5) -> list[str]:
+    """Where the parts render departs from the one-document reference: page by page the
+    same words, right edges within RIGHT_TOLERANCE, bottoms within BOTTOM_TOLERANCE (the
+    page numbers, stamped at a fixed baseline, sit 0.72 pt higher than the margin box
+    centres them in one document)."""
+    found = [f"页数 {len(parts)} ≠ {len(whole)}"] if len(parts) != len(whole) else []
+    for number, (ours, reference) in enumerate(zip(parts, whole, strict=False), start=1):
+        ours, reference = placed(ours), placed(reference)
+        if [t for t, *_ in ours] != [t for t, *_ in reference]:
+            found.append(f"第 {number} 页的词不同")
+            continue
+        for (text, right, bottom), (_t, right_ref, bottom_ref) in zip(ours, reference, strict=True):
+            if abs(right - right_ref) > RIGHT_TOLERANCE \
+                    or abs(bottom - bottom_ref) > BOTTOM_TOLERANCE:
+                found.append(f"第 {number} 页“{text}”：右边 {right} ≠ {right_ref} 或底边 "
+                             f"{bottom} ≠ {bottom_ref}")
+                break
+        if len(found) >= limit:
+            break
+    return found
+
+
 def compare(old: dict, new: dict) -> int:
     problems = 0
     for month in sorted(set(old) | set(new)):
@@ -98,8 +133,9 @@ def compare(old: dict, new: dict) -> int:
                 print("   ", line)
         for name, data in (("旧", old), ("新", new)):
             if isinstance(data.get(month), dict):
-                diff = first_differences(data[month]["parts"], data[month]["whole"])
-                print(f"{month} {name}：分部与整本{'相同' if not diff else '不同'}")
+                diff = placement_differences(data[month]["parts"], data[month]["whole"])
+                print(f"{month} {name}：分部与整本{'一致' if not diff else '不一致'}")
+                problems += bool(diff)
                 for line in diff:
                     print("   ", line)
     return problems

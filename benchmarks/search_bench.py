@@ -80,6 +80,7 @@ def load(app, posts: list[dict]) -> None:
     """Units, a user per unit, 24 salons and the posts, inserted in bulk."""
     from salon.accounts.models import Unit, User
     from salon.extensions import db
+    from salon.markup import render
     from salon.posts.models import Post, Tag, post_tags
     from salon.salons.models import Salon
 
@@ -98,11 +99,14 @@ def load(app, posts: list[dict]) -> None:
         conn.execute(db.insert(Tag), [{"id": i + 1, "name": t} for i, t in enumerate(TAGS)])
         for chunk in range(0, len(posts), 5000):
             batch = posts[chunk:chunk + 5000]
+            # The HTML and plain text a post stores when written: snippets are cut from it.
+            shown = [render(p["body"]) for p in batch]
             conn.execute(db.insert(Post), [{
                 "id": p["id"], "kind": p["kind"], "title": p["title"], "body": p["body"],
+                "body_html": rendered.html, "body_text": rendered.text,
                 "author_id": p["unit"] + 1, "unit_id": p["unit"] + 1, "salon_id": p["salon"] + 1,
                 "status": "submitted", "created_at": p["created_at"],
-                "updated_at": p["created_at"]} for p in batch])
+                "updated_at": p["created_at"]} for p, rendered in zip(batch, shown, strict=True)])
             links = [{"post_id": p["id"], "tag_id": t + 1} for p in batch for t in p["tags"]]
             if links:
                 conn.execute(post_tags.insert(), links)

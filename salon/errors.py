@@ -8,7 +8,7 @@ error's status, as the error page or as `{"error": …}` under /api/.
 from flask import Flask, jsonify, render_template, request
 
 # The error page's heading for each answer (a feature's error may be given any of them).
-TITLES = {400: "请求有误", 403: "无权操作", 404: "内容不存在", 409: "状态冲突"}
+TITLES = {400: "请求有误", 403: "无权操作", 404: "内容不存在", 409: "状态冲突", 500: "服务器出错"}
 
 
 class DomainError(Exception):

@@ -42,7 +42,6 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "ol": {"start"},
 }
-UPLOADS_PREFIX = "/uploads/"
 # Exactly the keys posts/uploads.py hands out: 32 hex digits and the image's extension.
 _UPLOAD_SRC = re.compile(r"/uploads/[0-9a-f]{32}\.(?:jpg|png|webp)")
 EXTENSIONS = ("extra", "sane_lists")

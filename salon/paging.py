@@ -62,8 +62,8 @@ def paginate(query, paging: Paging) -> Pagination:
 
 def count_rows(query) -> int:
     """How many rows the select gives. For a select of one mapped class the count reads only
-    its primary key, so the database can answer from an index: counting a salon's 100,000
-    posts by a subquery of every column read each post's body (190 ms); by id, the index."""
+    its primary key, so the database can answer from an index: a subquery of every column
+    read each post's body (README: 数据增长)."""
     described = query.column_descriptions
     entity = described[0].get("entity") if len(described) == 1 else None
     if entity is not None and described[0].get("expr") is entity:

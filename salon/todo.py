@@ -8,8 +8,6 @@ badge (one COUNT query) and a page of items with the partial that shows them.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_login import current_user
-
 from .accounts.models import User
 from .paging import Paging
 
@@ -48,7 +46,3 @@ def sections_for(user: User, paging_of: Callable[[str], Paging]) -> list[tuple[S
     """The page's sections that hold something for this person, with one page each."""
     return [(source, source.items(user, paging_of(source.key)))
             for source in _SOURCES.values() if source.count(user)]
-
-
-def nav_count() -> int:
-    return count_for(current_user)

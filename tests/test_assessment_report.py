@@ -156,7 +156,10 @@ def test_officers_read_the_archive_and_a_bad_file_is_not_served(quarter, client,
     from salon.storage import storage
 
     storage().put(report.pdf_key, b"%PDF-1.4 tampered", "application/pdf")
-    assert client.get(f"/assessment/reports/{report.id}.pdf").status_code == 500
+    tampered = client.get(f"/assessment/reports/{report.id}.pdf")
+    assert tampered.status_code == 500 and tampered.mimetype == "text/html"
+    page = tampered.get_data(as_text=True)
+    assert "考核通报文件校验失败" in page and "服务器出错" in page and "%PDF" not in page
 
 
 def test_publish_needs_a_csrf_token(quarter, client, auth):

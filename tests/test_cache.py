@@ -1,7 +1,11 @@
 """The package's one cache: size-bounded, least recently used out first, safe across threads."""
+import ast
 import threading
+from pathlib import Path
 
 from salon.cache import LRUCache
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_least_recently_used_goes_first():
@@ -68,3 +72,36 @@ def test_threads_sharing_a_cache_keep_it_consistent():
     assert not errors
     assert cache.held <= 50
     assert cache.held == sum(len(cache.get(key)) for key in list(cache._items))
+
+
+# functools caches keep every argument they were ever called with. Allowed only where the
+# arguments are a fixed few: HarfBuzz faces and fonts of the bundled font files, which live
+# as long as the process.
+FIXED_ARGUMENTS = {"salon/bulletin/render/fontmerge.py:_face",
+                   "salon/bulletin/render/fontmerge.py:_font"}
+
+
+def _functools_cached() -> list[tuple[str, ast.FunctionDef]]:
+    found = []
+    for path in sorted((ROOT / "salon").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = target.attr if isinstance(target, ast.Attribute) else getattr(
+                    target, "id", "")
+                if name in ("cache", "lru_cache"):
+                    found.append((f"{path.relative_to(ROOT)}:{node.name}", node))
+    return found
+
+
+def test_every_cache_keyed_by_its_arguments_is_the_bounded_lru():
+    """A copy's text (holder, minute, id) is new with each download: a functools cache on it
+    grew by one entry per download for the life of the worker."""
+    found = _functools_cached()
+    assert found  # the scan sees the load-once functions
+    keyed = sorted(where for where, node in found
+                   if (node.args.args or node.args.kwonlyargs or node.args.vararg)
+                   and where not in FIXED_ARGUMENTS)
+    assert not keyed, f"use salon.cache.LRUCache for these: {keyed}"

@@ -48,3 +48,18 @@ def test_a_salon_month_that_does_not_exist_is_404_everywhere(client, auth, path)
     page = client.get(path)
     assert page.status_code == 404
     assert "<script>" not in page.get_data(as_text=True)
+
+
+def test_a_domain_error_given_500_reads_as_a_server_fault(app):
+    """A stored file that fails its checksum is the server's fault: 500, 服务器出错, the message."""
+    def broken():
+        raise InvalidInput("文件校验失败，请联系管理员。", status=500)
+
+    app.add_url_rule("/_broken", "broken", broken)
+    app.add_url_rule("/api/_broken", "api_broken", broken)
+    page = app.test_client().get("/_broken")
+    assert page.status_code == 500
+    html = page.get_data(as_text=True)
+    assert "服务器出错" in html and "文件校验失败" in html
+    api = app.test_client().get("/api/_broken")
+    assert api.status_code == 500 and api.get_json() == {"error": "文件校验失败，请联系管理员。"}

@@ -1,5 +1,6 @@
 """The package's shape: no import cycle between modules, no module over 400 lines."""
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,29 @@ def test_cycle_finder_finds_a_cycle():
 def test_module_is_short(name):
     lines = len(modules()[name].read_text().splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES})"
+
+
+# A number followed by a unit of time: "5 ms", "0.15 s", "约 2 秒", "3 seconds".
+TIMING = re.compile(r"\d[\d,.]*\s*(?:ms|µs|毫秒|秒|s|sec|seconds?|minutes?|分钟)(?![A-Za-z])")
+
+
+def docstrings(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            text = ast.get_docstring(node, clean=False)
+            if text:
+                yield getattr(node, "lineno", 1), text
+
+
+def test_docstrings_say_why_and_leave_measured_timings_to_the_readme():
+    """A timing measured once goes stale in a docstring; the README and benchmarks/ keep the
+    figure with the command that measured it. A duration that is configured belongs to its
+    setting or constant."""
+    found = [f"{name}:{line}: {match.group(0)}" for name, path in modules().items()
+             for line, text in docstrings(path) for match in TIMING.finditer(text)]
+    assert not found, found
+
+
+def test_the_timing_pattern_finds_figures_and_leaves_words_alone():
+    assert TIMING.findall("页面 (5 ms at 2,000 posts), 约 0.15 s, 3 seconds, 2 秒")
+    assert not TIMING.findall("2 × cores + 1; 128 postings; 3 posts; 20 steps; v2.7 sessions")

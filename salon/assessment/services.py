@@ -2,8 +2,6 @@
 database (the arithmetic is scoring.py's)."""
 from dataclasses import dataclass
 
-from sqlalchemy import func
-
 from ..accounts.models import User
 from ..errors import InvalidInput, Missing, NotAllowed
 from ..extensions import db
@@ -262,11 +260,6 @@ def figures_of(period: Period) -> dict[tuple[int, int], Figure]:
     """(unit id, indicator id) → entered figure, for the entry page's grid."""
     return {(f.unit_id, f.indicator_id): f for f in db.session.scalars(
         db.select(Figure).where(Figure.period == period.code))}
-
-
-def periods_with_figures() -> list[str]:
-    return list(db.session.scalars(db.select(Figure.period).group_by(Figure.period)
-                                   .order_by(func.max(Figure.period).desc())))
 
 
 def get_indicator(indicator_id: int) -> Indicator:

@@ -2,7 +2,7 @@
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import COMPLEXITY_MAX, COMPLEXITY_MIN, UNIT_KINDS, Unit, User
+from ..accounts.models import COMPLEXITY_MAX, COMPLEXITY_MIN, Unit, User
 from ..errors import InvalidInput, NotAllowed
 from ..extensions import db
 from ..timeutil import now
@@ -106,7 +106,3 @@ def all_brands() -> list[Brand]:
     return list(db.session.scalars(
         db.select(Brand).join(Brand.unit).options(selectinload(Brand.unit))
         .order_by(Unit.kind.desc(), Unit.name)))
-
-
-def unit_kind_label(kind: str) -> str:
-    return UNIT_KINDS.get(kind, kind)

@@ -33,7 +33,6 @@ class MailError(DomainError):
 class DigestResult:
     sent: list[str] = field(default_factory=list)  # usernames
     refused: list[str] = field(default_factory=list)  # "username: reason"
-    without_email: int = 0  # people with unread messages but no address
 
 
 def configured() -> bool:

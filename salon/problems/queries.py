@@ -171,10 +171,6 @@ def problem_list_query(filters: ProblemFilters | None = None, with_details: bool
     return query.order_by(Problem.created_at.desc(), Problem.id.desc())
 
 
-def problems_matching(filters: ProblemFilters, with_details: bool = False) -> list[Problem]:
-    return list(db.session.scalars(problem_list_query(filters, with_details)).all())
-
-
 EXPORT_BATCH = 500
 
 

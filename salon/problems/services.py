@@ -3,7 +3,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..database import claim_version
-from ..errors import Conflict, DomainError, InvalidInput, NotAllowed
+from ..errors import Conflict, InvalidInput, NotAllowed
 from ..extensions import db
 from ..posts.models import Post
 from ..timeutil import now
@@ -23,8 +23,7 @@ from .workflow import (
 
 __all__ = ["Figure", "StepInput", "format_value", "open_problem", "take_step"]
 
-# A workflow rule broken: the shared domain errors (400 / 403 / 409).
-ProblemError = DomainError
+# A state that does not allow the step: the shared 409.
 StateConflict = Conflict
 PROMPTS = {"figures": "请至少填写一项成效数据（如：新增探头 16 组）。"}
 RACE_LOST = "该问题刚刚已被他人处理，您的操作未生效。请刷新页面查看最新状态后再操作。"

@@ -21,7 +21,6 @@ STATES = {
 # Open: still being worked or waiting for a decision; done: 办结 (reviews may reopen it).
 OPEN_STATES = ("raised", "accepted", "assigned", "in_progress", "reported")
 DONE_STATES = ("resolved", "confirmed")
-CLOSED_STATES = (*DONE_STATES, "declined")
 WORKING = ("assigned", "in_progress")  # the responsible unit holds the work order
 
 # Who may take a step: a role, or a relation of the user to the problem.

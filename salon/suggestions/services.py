@@ -8,7 +8,7 @@ from ..errors import Conflict, InvalidInput, Missing, NotAllowed
 from ..extensions import db
 from ..problems.models import DONE_STATES, Problem
 from ..timeutil import now, today
-from .models import CHANNELS, OFFICER_CHANNELS, PLEASED, VERDICTS, Suggestion, SuggestionReply
+from .models import CHANNELS, OFFICER_CHANNELS, VERDICTS, Suggestion, SuggestionReply
 
 TEXT_MAX = 2000
 PLACE_MAX = 200
@@ -272,10 +272,6 @@ def give_verdict(suggestion: Suggestion, verdict: str, note: str = "",
     if desk is None:
         tell_desk(f"群众评价“{VERDICTS[verdict]}”：{suggestion.short_text}"
                   + (f"（{note[:60]}）" if note else ""), suggestion)
-
-
-def is_pleased(verdict: str | None) -> bool:
-    return verdict in PLEASED
 
 
 def get_or_404(suggestion_id: int, user: User) -> Suggestion:

@@ -8,7 +8,7 @@ from sqlalchemy import func
 
 from ..extensions import db
 from ..problems.models import Problem
-from .models import CHANNELS, PLEASED, STATUSES, VERDICTS, Suggestion
+from .models import CHANNELS, PLEASED, VERDICTS, Suggestion
 
 
 @dataclass
@@ -43,9 +43,6 @@ class PublicFigures:
 
     def verdict_rows(self) -> list[tuple[str, int]]:
         return [(label, self.verdicts.get(key, 0)) for key, label in VERDICTS.items()]
-
-    def status_rows(self) -> list[tuple[str, int]]:
-        return [(label, self.by_status.get(key, 0)) for key, label in STATUSES.items()]
 
 
 def public_satisfaction(start: date | None = None, end: date | None = None) -> PublicFigures:

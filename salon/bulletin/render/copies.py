@@ -24,7 +24,6 @@ import zlib
 from base64 import b32encode
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
 from io import BytesIO
 
 from pypdf import PdfReader
@@ -134,9 +133,8 @@ def read_copy(pdf: bytes) -> Found:
 
 # --- the overlay ---------------------------------------------------------------------------
 
-@cache
 def _metrics(text: str) -> dict[str, tuple[int, float]]:
-    return fontmerge.glyphs(FONTS[REGULAR], text)
+    return _glyph_runs.get_or_compute(text, lambda: fontmerge.glyphs(FONTS[REGULAR], text))
 
 
 def _hex(text: str, glyphs) -> tuple[str, float]:
@@ -200,10 +198,10 @@ def _font(text: str, add) -> DictionaryObject:
         NameObject("/FontDescriptor"): add(descriptor),
         NameObject("/CIDToGIDMap"): NameObject("/Identity"),
         NameObject("/DW"): NumberObject(1000),
-        NameObject("/W"): fontmerge._widths_array(
+        NameObject("/W"): fontmerge.widths_array(
             {gid: FloatObject(round(width, 2)) for gid, width in widths.items()}),
     })
-    to_unicode = fontmerge._to_unicode({gid: char for char, (gid, _) in glyphs.items()})
+    to_unicode = fontmerge.to_unicode({gid: char for char, (gid, _) in glyphs.items()})
     return DictionaryObject({
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
         NameObject("/BaseFont"): base, NameObject("/Encoding"): NameObject("/Identity-H"),
@@ -251,6 +249,7 @@ def _stamped_page(page, before, overlay, font, state) -> DictionaryObject:
 
 PREPARED = 8  # frozen files whose shared part is kept (a few issues, ~0.5 MB each)
 _prepared = LRUCache(PREPARED)
+_glyph_runs = LRUCache(16)  # a copy's own text (holder, minute, id), read for each page
 
 
 def _prepare(pdf: bytes) -> "_Prepared":

@@ -135,7 +135,7 @@ def _read_part_font(font: DictionaryObject) -> tuple[dict[int, float], dict[int,
     return widths, text
 
 
-def _widths_array(widths: dict[int, float]) -> ArrayObject:
+def widths_array(widths: dict[int, float]) -> ArrayObject:
     array, run = ArrayObject(), None
     for gid in sorted(widths):
         if run is None or gid - 1 not in widths:
@@ -145,7 +145,7 @@ def _widths_array(widths: dict[int, float]) -> ArrayObject:
     return array
 
 
-def _to_unicode(text: dict[int, str]) -> DecodedStreamObject:
+def to_unicode(text: dict[int, str]) -> DecodedStreamObject:
     lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
              b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
              b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
@@ -235,10 +235,10 @@ def _shared_font(writer, name, path, parts, widths, text):
     descriptor[NameObject("/FontFile2")] = add_object(writer, file_stream)
     cid_font = DictionaryObject(descendant)
     cid_font[NameObject("/BaseFont")] = base
-    cid_font[NameObject("/W")] = _widths_array(widths)
+    cid_font[NameObject("/W")] = widths_array(widths)
     cid_font[NameObject("/FontDescriptor")] = add_object(writer, descriptor)
     font = DictionaryObject(template)
     font[NameObject("/BaseFont")] = base
     font[NameObject("/DescendantFonts")] = ArrayObject([add_object(writer, cid_font)])
-    font[NameObject("/ToUnicode")] = add_object(writer, _to_unicode(text).flate_encode())
+    font[NameObject("/ToUnicode")] = add_object(writer, to_unicode(text).flate_encode())
     return add_object(writer, font)

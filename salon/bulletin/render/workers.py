@@ -48,10 +48,3 @@ def pool(workers: int) -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(workers, mp_context=worker_context())
         _pool_size = workers
     return _pool
-
-
-def shutdown_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown()
-        _pool = None
