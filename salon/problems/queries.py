@@ -92,7 +92,8 @@ def overdue_clause():
 def revisit_due_clause():
     """SQL for 待回访: a 群众建议 办结 and no 回访 since its latest 办结 (a citizen who was not
     satisfied reopened it; the new result is to be put to them again). Built once: it depends
-    on nothing, and building the aliased subqueries cost every page's badge ~2 ms."""
+    on nothing, and building its aliased subqueries anew weighed on every page's badge
+    (README: 督办工单前后)."""
     done, visit = aliased(ProblemEvent), aliased(ProblemEvent)
     last_done = (db.select(func.max(done.id))
                  .where(done.problem_id == Problem.id, done.action.in_(DONE_ACTIONS))
