@@ -152,9 +152,12 @@ def test_a_reopening_leaves_no_citizen_verdict_as_current_and_the_revisit_is_due
     # 办结 again: the citizen is asked again, and the old 不满意 is not shown beside the result
     assert revisits_due() == [public.id] and todo_count(user("organizer")) == 1
     assert "回访（群众）" not in facts()
+    assert client.get(f"/api/problems/{public.id}").get_json()["revisit"] is None
     step(public, "organizer", "revisit", satisfaction="satisfied", solved="solved")
     assert public.revisit_is_current and revisits_due() == []
     assert "满意，已解决" in facts()
+    assert client.get(f"/api/problems/{public.id}").get_json()["revisit"] == {
+        "satisfaction": "satisfied", "solved": "solved"}
     step(public, "officer", "dispute", note="白天仍有占道")  # the reporter reopens it
     assert not public.revisit_is_current and revisits_due() == []
     assert "回访（群众）" not in facts()
