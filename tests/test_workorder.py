@@ -5,9 +5,11 @@ import pytest
 
 from salon.errors import Conflict, InvalidInput
 from salon.extensions import db
+from salon.notifications.models import Notification
 from salon.timeutil import frozen
 
 from .problem_data import make_problem, step, unit, walk
+from .routes import user
 
 
 def test_the_deadline_moves_only_by_approved_extension_or_reassignment(app, client, auth):
@@ -25,6 +27,9 @@ def test_the_deadline_moves_only_by_approved_extension_or_reassignment(app, clie
     step(problem, "organizer", "reassign", unit=unit("城关派出所"), deadline=date(2027, 1, 10),
          note="改由城关所办理")
     assert problem.state == "assigned" and problem.responsible_unit.name == "城关派出所"
+    told = db.session.scalars(db.select(Notification.text).where(
+        Notification.user_id == user("officer2").id, Notification.text.contains("改派"))).all()
+    assert told and "改由城关所办理" in told[0]  # the unit it was taken from hears of it
     moves = [(e.action, e.data.get("previous_deadline"), e.data["deadline"])
              for e in problem.deadline_changes]
     assert moves == [("assign", None, "2026-12-01"),

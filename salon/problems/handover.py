@@ -2,8 +2,9 @@
 
 Written in the transaction of the step itself, so a step that rolls back tells nobody.
 """
-from ..accounts.models import User
+from ..accounts.models import Unit, User
 from ..accounts.services import unit_members, users_with_role
+from ..extensions import db
 from ..notifications.services import notify
 from .models import Problem, ProblemEvent
 from .workflow import DONE_STATES, Step
@@ -21,6 +22,8 @@ def recipients(problem: Problem, step: Step, event: ProblemEvent) -> list[User]:
     reopened = event.from_state in DONE_STATES and event.to_state == "in_progress"
     if step.action in UNIT_TOLD or reopened or (step.action == "urge" and problem.deadline):
         people += unit_members(problem.responsible_unit_id)
+    if step.action == "reassign" and (event.data or {}).get("previous_unit"):
+        people += unit_members(_unit_id(event.data["previous_unit"]))  # it is no longer theirs
     if step.action in DESK_TOLD or reopened:
         people += users_with_role("organizer")
     if step.action in LEADERS_TOLD:
@@ -34,6 +37,10 @@ def recipients(problem: Problem, step: Step, event: ProblemEvent) -> list[User]:
             seen.add(person.id)
             unique.append(person)
     return unique  # notify() skips repeats and the inactive too; the list is also for tests
+
+
+def _unit_id(name: str) -> int | None:
+    return db.session.scalar(db.select(Unit.id).where(Unit.name == name))
 
 
 def message(problem: Problem, step: Step, event: ProblemEvent) -> str:
