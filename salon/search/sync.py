@@ -67,7 +67,10 @@ def _post_ids_for(session, obj) -> tuple[set[int], set[int]]:
     if isinstance(obj, Post):
         if obj in session.deleted:
             return set(), {obj.id}
-        if obj in session.new or session.is_modified(obj):
+        # Comments and other collections hang off a post without changing what the index
+        # holds of it; of the collections only its tags are indexed.
+        if (obj in session.new or session.is_modified(obj, include_collections=False)
+                or _changed(obj, "tags")):
             return {obj.id}, set()
     elif isinstance(obj, Problem):
         if obj in session.new or obj in session.deleted or _changed(obj, "state"):
