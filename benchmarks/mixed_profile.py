@@ -75,6 +75,19 @@ def run(client, token: str, action) -> None:
         settle()
 
 
+def reopen_ms(app, times: int = 20) -> float:
+    """CPU of what each worker does when another one changed the index: a new view."""
+    from salon.search import sync
+    handle = sync.search_index(app)
+    started = time.process_time()
+    for _ in range(times):
+        handle._checked, view = 0.0, handle._view  # as after another process's commit
+        handle._view = None
+        handle.view()
+        view.searcher.close()
+    return (time.process_time() - started) * 1000 / times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=200)
@@ -84,6 +97,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10, help="轮流发请求的民警数")
     parser.add_argument("--profile", default="", metavar="KIND", help="某类操作或 all")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative",
+                        help="cProfile 排序（cumulative、tottime…）")
     args = parser.parse_args()
     site, data = build(args)
     try:
@@ -117,7 +132,7 @@ def main() -> int:
             sql[kind].append(len(statements))
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
         figures = {k: (statistics.mean(cpu[k]), statistics.mean(sql[k]), len(cpu[k]))
                    for k in WEIGHTS}
@@ -130,6 +145,8 @@ def main() -> int:
             print(f"{kind:<10} {WEIGHTS[kind]:>4} {count:>5} {ms:>10.1f} {queries:>7.1f}"
                   f" {share:>6.0%}")
         print(f"加权平均 {mean:.1f} CPU ms/次")
+        print(f"另一进程写入后本进程换用新版本索引（打开检索器、读段信息）：{reopen_ms(app):.1f}"
+              " CPU ms（每个进程、每次有稿件写入索引）")
     finally:
         site.cleanup()
     return 0
