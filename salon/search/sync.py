@@ -171,8 +171,11 @@ def pending(app: Flask | None = None) -> int:
     condition = SearchChange.id > state["upto"]
     if gaps:
         condition = or_(condition, SearchChange.id.in_(gaps))
-    with Session(db.engine) as session:
-        return session.scalar(select(func.count()).select_from(SearchChange).where(condition))
+    # A connection of its own (not the request's session, whose snapshot may be older);
+    # plain Core, as this runs before every search and on every post page.
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(SearchChange.__table__)
+                                 .where(condition))
 
 
 def log_snapshot(session: Session) -> dict:
