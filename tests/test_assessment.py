@@ -373,7 +373,7 @@ def test_platform_measures_by_hand(quarter):
     from salon.assessment.metrics import measure
     from salon.lectures.models import Lecture
     from salon.posts.models import Post
-    from salon.problems.models import Problem
+    from salon.problems.models import Problem, ProblemResult
     from salon.salons.models import Salon, SignUp
     from salon.suggestions.models import Suggestion
 
@@ -397,6 +397,9 @@ def test_platform_measures_by_hand(quarter):
     resolved[0].reopen_count, resolved[0].satisfaction = 1, "satisfied"
     resolved[0].revisit_satisfaction = "unsatisfied"
     resolved[1].satisfaction = "basically"
+    # the reporter's 不满意 on 曹甸's first result reopened it: history, still counted
+    db.session.add(ProblemResult(problem=resolved[0], round=1, resolved_at=datetime(2026, 10, 5),
+                                 satisfaction="unsatisfied", ended="disputed"))
     # two lectures of 曹甸 in the quarter, one in September
     for held in (date(2026, 10, 9), date(2026, 12, 1), date(2026, 9, 30)):
         db.session.add(Lecture(kind="forum", held_on=held, unit=c, title="讲", speaker_name="某",
@@ -414,7 +417,7 @@ def test_platform_measures_by_hand(quarter):
     assert got["exemplary"] == {g.id: 1}
     assert got["signups"] == {g.id: 2} and got["attendance"] == {g.id: 1}
     assert got["reopen_rate"] == {c.id: 50.0, g.id: 0.0}  # 曹甸 1 of 2 reopened, 城关 0 of 1
-    assert got["satisfaction_rate"] == {c.id: pytest.approx(66.67)}  # 2 of 3 verdicts pleased
+    assert got["satisfaction_rate"] == {c.id: 50.0}  # 2 of 4 verdicts pleased
     assert got["on_time_rate"] == {c.id: 50.0, g.id: 100.0}
     assert got["lectures"] == {c.id: 2}
     assert got["suggestions_taken"] == {g.id: 2}

@@ -69,9 +69,11 @@ def test_figures_match_the_hand_count(data):
     assert board.median_days == 6.0 and board.resolved_count == 3
     assert (board.on_time, board.late, board.on_time_rate) == (2, 2, 50.0)
     assert (board.reopen_total, board.reopened_problems) == (1, 1)
-    assert board.satisfaction == {"satisfied": 1, "basically": 1}
-    assert board.satisfied_rate == 100.0
-    assert board.solved == {"solved": 1, "partly": 1} and board.solved_rate == 50.0
+    # Every answer a reporter gave counts, also P5's 不满意 that reopened it (kept as history):
+    # a dispute never makes the satisfaction rate look better than it was.
+    assert board.satisfaction == {"satisfied": 1, "basically": 1, "unsatisfied": 1}
+    assert board.satisfied_rate == 66.7
+    assert board.solved == {"solved": 1, "partly": 2} and board.solved_rate == 33.3
     assert (board.sign_days, board.report_days, board.approve_days) == (1.0, 5.0, 0.0)
     assert board.reopen_rate == 33.3 and board.relapse_rate is None
     assert [p.post.title for p in board.overdue] == ["P3 已超期"]
@@ -120,9 +122,12 @@ def test_every_figure_links_to_the_list_behind_it(app, client, auth, data):
             "on_time": re.search(r'href="(/problems/\?on_time=1)"', html).group(1),
             "reopened": re.search(r'href="(/problems/\?reopened=1)"', html).group(1),
             "satisfied": re.search(r'href="(/problems/\?satisfaction=satisfied)"', html).group(1),
+            "unsatisfied": re.search(
+                r'href="(/problems/\?satisfaction=unsatisfied)"', html).group(1),
         }
         expected = {"overdue": {"P3 已超期"}, "on_time": {"P1 按期办结", "P5 重新办理"},
-                    "reopened": {"P5 重新办理"}, "satisfied": {"P1 按期办结"}}
+                    "reopened": {"P5 重新办理"}, "satisfied": {"P1 按期办结"},
+                    "unsatisfied": {"P5 重新办理"}}
         for name, url in links.items():
             listed = client.get(url).get_data(as_text=True)
             titles = set(re.findall(r">(P\d [^<]+)</a>", listed))
@@ -177,3 +182,18 @@ def test_dashboard_runs_a_constant_number_of_queries(app, client, auth, data, co
             html = client.get("/dashboard/").get_data(as_text=True)
     assert "更多3" in html  # overdue now, so listed
     assert len(many) == len(few)
+
+
+def test_review_results_and_the_relapse_rate(app):
+    """回头看: 巩固 and 反弹 counted apart; a relapse reopens, so it also counts as reopened."""
+    held = walk(make_problem("回头看巩固", at=day(2)), "confirmed")
+    relapsed = walk(make_problem("回头看反弹", at=day(2)), "confirmed")
+    with frozen(TODAY):
+        step(held, "organizer", "review", at=TODAY, verdict="held", figures=FIG)
+        step(relapsed, "organizer", "review", at=TODAY, verdict="relapsed", figures=FIG,
+             deadline=date(2026, 12, 30), note="夜间警情回升")
+        board = build_dashboard(ProblemFilters())
+    assert board.reviews == {"held": 1, "relapsed": 1} and board.relapse_rate == 50.0
+    assert board.reopened_problems == 1 and board.reopen_rate == 50.0
+    assert board.outcomes and all(t.problems == 1 for t in board.outcomes)  # the relapsed
+    # problem's earlier figures are history: only the held one's count as 成效

@@ -171,3 +171,89 @@ def test_organizer_removes_a_wrong_material_and_its_files(app, client, auth):
     client.post(f"/lectures/materials/{material.id}/delete", data={"csrf_token": token})
     assert db.session.scalar(db.select(db.func.count(LectureMaterial.id))) == 0
     assert storage().keys("lectures/") == []
+
+
+def test_lecture_lists_take_constant_queries(app, client, auth, count_queries):
+    """The list (per unit) and a unit's weekly school: the same number of statements for 2
+    lectures as for 8, each by a different officer of a different unit, each with materials."""
+    from salon.accounts.models import Unit, User
+
+    auth.login("officer")
+    station = unit("城关派出所")
+
+    def lecture(n):
+        speaker = User(username=f"speaker{n}", name=f"主讲{n}", role="officer",
+                       unit=Unit(name=f"第{n}警务室", kind="station"))
+        db.session.add(speaker)
+        db.session.flush()
+        made = make_lecture(title=f"第{n}讲", speaker_id=speaker.id,
+                            held_on=date(2026, 11, 1 + n))
+        db.session.add(LectureMaterial(lecture=made, key=f"lectures/k{n}.pdf", filename="a.pdf",
+                                       kind="pdf", size=1, sha256="0" * 64,
+                                       uploaded_by_id=speaker.id))
+        db.session.commit()
+
+    def statements(path):
+        with count_queries() as counted:
+            assert client.get(path).status_code == 200
+        return len(counted)
+
+    for n in range(2):
+        lecture(n)
+    few = [statements(f"/lectures/?unit={station.id}"),
+           statements(f"/lectures/school/{station.id}")]
+    for n in range(2, 8):
+        lecture(n)
+    many = [statements(f"/lectures/?unit={station.id}"),
+            statements(f"/lectures/school/{station.id}")]
+    assert many == few
+    page = client.get(f"/lectures/?unit={station.id}").get_data(as_text=True)
+    assert "第7讲" in page and "第7警务室" in page  # the per-unit list names speaker and unit
+
+
+def test_huge_numbers_in_lecture_forms_are_refused_not_crashes(app, client, auth):
+    auth.login("organizer")
+    base = {"csrf_token": csrf_token(client, "/lectures/new"), "kind": "forum",
+            "held_on": "2026-11-27", "unit_id": str(unit("城关派出所").id), "title": "讲评",
+            "speaker_id": "", "speaker_name": "张教授", "summary": "", "salon_id": "",
+            "problem_ids": ""}
+    for fields, message in [({"unit_id": "9" * 25}, "请选择举办单位"),
+                            ({"speaker_id": "9" * 25}, "所选主讲民警不存在"),
+                            ({"salon_id": "9" * 25}, "所选沙龙不存在"),
+                            ({"problem_ids": "9" * 25}, "问题编号不存在")]:
+        response = client.post("/lectures/new", data={**base, **fields})
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert client.get("/lectures/?unit=" + "9" * 25).status_code == 200
+    assert db.session.scalar(db.select(db.func.count(Lecture.id))) == 0
+
+
+def test_a_lectures_page_takes_constant_queries(app, client, auth, count_queries):
+    """Attendees and linked problems load with the lecture, however many there are."""
+    from salon.accounts.models import Unit, User
+    from salon.problems.models import Problem
+
+    problem_ids = [make_problem(title=f"自查问题{n}").id for n in range(6)]
+    lecture_id = make_lecture(problem_ids=problem_ids[:1]).id
+    auth.login("officer")
+
+    def attend(n):
+        person = User(username=f"listener{n}", name=f"听众{n}", role="officer",
+                      unit=Unit(name=f"听众单位{n}", kind="station"))
+        db.session.add(Attendance(lecture_id=lecture_id, user=person))
+        db.session.commit()
+
+    def statements():
+        db.session.expunge_all()  # as in a request's own session: nothing loaded yet
+        with count_queries() as counted:
+            assert client.get(f"/lectures/{lecture_id}").status_code == 200
+        return len(counted)
+
+    attend(0)
+    few = statements()
+    for n in range(1, 9):
+        attend(n)
+    lecture = db.session.get(Lecture, lecture_id)
+    lecture.problems = db.session.scalars(db.select(Problem).where(
+        Problem.id.in_(problem_ids))).all()
+    db.session.commit()
+    assert statements() == few

@@ -219,3 +219,27 @@ def test_one_person_cannot_fill_the_export_queue(app, client, auth, monkeypatch)
         assert client.get(f"/problems/export.xlsx?start=2026-01-0{n + 1}").status_code == 302
     refused = client.get("/problems/export.xlsx?start=2026-02-01")
     assert refused.status_code == 400 and "正在导出" in refused.get_data(as_text=True)
+
+
+def test_a_reopened_problem_in_the_ledger_is_plain_text_and_history(app, client, auth):
+    """The outcome written with Markdown marks is plain text in every cell; the disputed
+    result is listed as history, never in the current 办理结果 column."""
+    from .problem_data import step
+
+    problem = walk(make_problem("探头盲区"), "in_progress")
+    step(problem, "officer2", "report", outcome="**补装**探头\n\n1. 城南路口\n2. 城北路口",
+         figures=[("新增探头", 4, "组")])
+    step(problem, "leader", "approve")
+    step(problem, "officer", "dispute", note="夜间仍看不清")
+    auth.login("leader")
+    book = load_workbook(io.BytesIO(client.get("/problems/export.xlsx").data))
+    sheet = book["问题台账"]
+    header = [c.value for c in sheet[1]]
+    [row] = [dict(zip(header, r, strict=True))
+             for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert row["办理结果（评估）"] in ("", None) and row["成效数据"] in ("", None)
+    history = row["此前办理结果（历史）"]
+    assert history.startswith("第1次办结，被提出异议") and "补装探头" in history
+    notes = [r[8] for r in book["办理过程"].iter_rows(min_row=2, values_only=True)]
+    cells = [history, *notes]
+    assert not [c for c in cells if c and ("**" in c or "\n1. " in c)], cells

@@ -47,3 +47,20 @@ def test_settings_page_keeps_the_email_and_leads_to_tokens(client, auth):
     assert user("officer").email == "zhang@gaj.local"
     tokens = client.get("/account/tokens").get_data(as_text=True)
     assert 'aria-label="个人设置"' in tokens  # the token page sits under the settings tabs
+
+
+def active_item(html: str) -> str:
+    return re.search(r'class="nav-link active"[^>]*>([^<]+)<', nav(html)).group(1)
+
+
+def test_a_problem_report_lights_its_own_menu_item(client, auth):
+    from .post_factories import make_post, make_salon
+
+    salon = make_salon()
+    problem = make_post(salon=salon, kind="problem", title="探头太模糊")
+    experience = make_post(salon=salon, title="走访经验")
+    auth.login("officer")
+    assert active_item(client.get(f"/posts/{problem.id}").get_data(as_text=True)) == "问题反映"
+    assert active_item(client.get(f"/posts/{experience.id}").get_data(as_text=True)) == "经验交流"
+    assert active_item(client.get("/posts/?kind=problem").get_data(as_text=True)) == "问题反映"
+    assert active_item(client.get("/posts/").get_data(as_text=True)) == "经验交流"

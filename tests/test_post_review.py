@@ -242,6 +242,16 @@ def test_switching_review_on_hides_nothing_and_off_releases_nothing(app):
     assert make_post("officer", title="关闭后提交的稿件").status == "submitted"
 
 
+def test_review_is_off_by_default(tmp_path):
+    """Without SALON_POST_REVIEW an officer's post is published at once, as before."""
+    with app_with_schema(app_settings(tmp_path / "plain")) as plain:
+        assert plain.config["POST_REVIEW"] == ""
+        make_salon("2026-11", "open")
+        post = make_post("officer", title="不经审核的稿件")
+        assert post.status == "submitted"
+        assert listed(signed_in(plain, "officer2"), "不经审核的稿件")
+
+
 def test_an_unknown_setting_stops_the_app(tmp_path):
     from salon import create_app
 

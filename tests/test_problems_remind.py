@@ -94,3 +94,29 @@ def test_a_declined_problem_is_never_reminded(app, runner):
     problem = make_problem("不予采纳")
     step(problem, "organizer", "decline", note="不属于公安职责")
     assert "没有" in remind(runner, datetime(2026, 12, 1, 8, 0))
+
+
+def test_a_stage_of_a_long_plan_is_reminded_on_its_own(app, runner):
+    """A three-year plan: the problem's deadline is far, but a stage falls due (阶段时限): the
+    unit hears of it before, and the unit and the desk once it is late; a done stage, never."""
+    plan = walk(make_problem("三年探头建设规划"), "in_progress", deadline=date(2029, 12, 31))
+    step(plan, "officer2", "progress", note="分年度实施", stage="第一年：补装 120 组",
+         stage_due=date(2026, 12, 3), at=datetime(2026, 11, 10, 9))
+    step(plan, "officer2", "progress", note="分年度实施", stage="第二年：联网",
+         stage_due=date(2026, 12, 2), at=datetime(2026, 11, 10, 9))
+    first, second = plan.stages
+    step(plan, "officer2", "progress", note="联网完成", stage=second.id,
+         figures=[("联网探头", 80, "组")], at=datetime(2026, 11, 20, 9))
+    out = remind(runner, datetime(2026, 12, 1, 8, 0))
+    assert "第一年：补装 120 组" in out and "第二年" not in out
+    assert [m.text for m in messages("officer2")] == [
+        "问题“三年探头建设规划”的阶段“第一年：补装 120 组”还有 2 天到期"
+        "（阶段时限 2026年12月3日），请按时完成并记录阶段成效。"]
+    assert messages("organizer") == []
+    remind(runner, datetime(2026, 12, 1, 17, 0))
+    assert len(messages("officer2")) == 1  # once
+    out = remind(runner, datetime(2026, 12, 5, 8, 0))
+    assert "阶段超期 2 天" in out
+    assert "已超期 2 天" in messages("officer2")[-1].text
+    assert "第一年：补装 120 组" in messages("organizer")[-1].text
+    assert messages("officer2")[-1].link == f"/posts/{plan.post_id}"

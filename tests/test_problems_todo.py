@@ -145,3 +145,39 @@ def test_the_unit_head_reports_and_asks_for_time_members_sign(app):
     step(problem, "officer2", "progress", note="勘察完毕")  # any member reports progress
     step(problem, "suozhang", "report", outcome="已整改", figures=[("探头", 4, "组")])
     assert problem.state == "reported"
+
+
+def test_only_the_head_hands_a_problem_back_and_the_desk_hears_of_it(app):
+    head = create_user("suozhang", "顾所长", "曹甸派出所", "officer", unit_head=True)
+    head.password_hash = PASSWORD_HASH
+    db.session.commit()
+    problem = problem_in("assigned")
+    with pytest.raises(NotAllowed, match="负责人"):
+        step(problem, "officer2", "return", note="不属本所辖区")
+    db.session.rollback()
+    step(problem, "suozhang", "return", note="不属本所辖区")
+    assert problem.state == "accepted" and problem.responsible_unit is None
+    assert "退回" in notices("organizer")[-1]
+    assert waiting(problem.id) == {"organizer"}  # back on the desk's 待交办
+
+
+@pytest.mark.parametrize("state", OPEN_STATES + DONE_STATES + ("declined",))
+def test_state_by_role_with_a_unit_head_and_a_bystander(app, state):
+    """Every state × every kind of person (desk, leader, unit head, unit member, reporter,
+    an officer of another unit, admin): exactly those who must act have it in 我的待办 and
+    in the badge; an open state always waits on somebody."""
+    create_user("suozhang", "顾所长", "曹甸派出所", "officer", unit_head=True)
+    create_user("pangren", "路人甲", "城关派出所", "officer")
+    db.session.commit()
+    people = (*PEOPLE, "suozhang", "pangren")
+    expected = {"raised": {"organizer"}, "accepted": {"organizer"},
+                "assigned": {"officer2", "suozhang"}, "in_progress": {"officer2", "suozhang"},
+                "reported": {"leader"}, "resolved": {"officer"}, "confirmed": set(),
+                "declined": set()}[state]
+    problem = problem_in(state)
+    holding = {name for name in people
+               if any(p.id == problem.id for ps in lists_of(name).values() for p in ps)}
+    assert holding == expected, state
+    assert {name for name in people if todo_count(user(name))} == expected
+    if state in OPEN_STATES:
+        assert holding, f"nobody acts on a problem in state {state}"

@@ -205,6 +205,9 @@ def test_citizen_follows_to_the_answer_and_gives_a_verdict(app, public, client, 
     lookup = site.post("/query", data={"csrf_token": token(site, "/query"), "code": code})
     html = lookup.get_data(as_text=True)
     assert "已办结" in html and "新增探头并调整点位" in html and "已转交城关派出所办理" in html
+    assert "新增探头：16组" in html and "调整：27组" in html  # 成效, the measured result
+    assert site.get(f"/api/public/suggestions/{code}").get_json()["figures"][0] == {
+        "label": "新增探头", "value": 16, "unit": "组"}
     assert "请您评价" in html
     done = site.post("/query", data={"csrf_token": token(site, "/query"), "code": code,
                                      "action": "verdict", "verdict": "satisfied"})
@@ -227,3 +230,137 @@ def test_an_expired_page_keeps_what_was_typed(public):
     again = client.post("/", data={"csrf_token": fresh, "text": "桥头路灯不亮", "place": "桥头",
                                    "unit_id": "", "contact": "", "website": ""})
     assert again.status_code == 302
+
+
+@pytest.mark.parametrize("unit_id", ["99999999999999999999999", "²", "-3"])
+def test_a_forged_unit_is_a_field_error_not_a_crash(public, unit_id):
+    response = submit(public.test_client(), unit_id=unit_id)
+    assert response.status_code == 400 and "所选单位不存在" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 0
+
+
+def test_wrong_codes_typed_into_the_page_are_limited_with_the_api(public):
+    """The query page and the API share one wrong-code budget per address."""
+    client = public.test_client()
+    tok = token(client, "/query")
+    answers = [client.post("/query", data={"csrf_token": tok, "code": f"{'Z' * 15}{i}"})
+               for i in range(10)]
+    assert [a.status_code for a in answers] == [404] * 10
+    assert "查询码不正确" in answers[0].get_data(as_text=True)
+    refused = client.post("/query", data={"csrf_token": tok, "code": "Z" * 16})
+    assert refused.status_code == 429 and "输错查询码次数过多" in refused.get_data(as_text=True)
+    assert client.get(f"/api/public/suggestions/{'Z' * 16}").status_code == 429
+
+
+def test_the_form_and_the_api_share_one_budget_per_address(public):
+    client = public.test_client()
+    assert [submit(client, f"表单第{i}条").status_code for i in range(3)] == [302] * 3
+    codes = [client.post("/api/public/suggestions", json={"text": f"接口第{i}条"}).status_code
+             for i in range(3)]
+    assert codes == [201, 201, 429]
+    flooded = submit(client, "第六条")
+    assert flooded.status_code == 429 and "提交过于频繁" in flooded.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 5
+
+
+def test_the_public_api_description_names_exactly_its_routes(public):
+    from salon.public.openapi import description
+
+    from .test_api_contract import api_rules
+
+    spec = description()
+    described = {(path, method) for path, item in spec["paths"].items() for method in item}
+    assert described == api_rules(public)
+
+
+def test_the_public_api_keeps_its_description_under_fuzzing(app, tmp_path):
+    """schemathesis against the public app (limits off: they are tested above), with a real
+    code in the examples; any 500 or an answer unlike the description fails."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from schemathesis import GenerationMode
+
+    from salon.public.openapi import description
+
+    from .test_api_contract import CHECKS, EXAMPLES
+
+    real = public_suggestion()
+    settings_ = app_settings(tmp_path, RATELIMIT_ENABLED=False)
+    settings_["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    site = create_public_app(settings_)
+    spec = description()
+    spec["paths"]["/api/public/suggestions/{code}"]["get"]["parameters"][0]["example"] = \
+        real.display_code
+    schema = schemathesis.openapi.from_dict(spec)
+    cases = st.one_of(schema.as_strategy(), schema.as_strategy(GenerationMode.NEGATIVE))
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=cases)
+    def fuzz(case):
+        response = case.call(app=site.wsgi_app)
+        case.validate_response(response, checks=CHECKS)
+
+    try:
+        fuzz()
+    finally:
+        with site.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_citizens_mistakes_do_not_use_up_the_budget(app, tmp_path):
+    """Refused submissions (empty, too long) leave the 5 suggestions an address may leave; every
+    attempt counts against a looser bound, so a flood of refused posts is bounded too."""
+    with public_app(app, tmp_path, PUBLIC_ATTEMPT_LIMIT="12 per hour") as site:
+        client = site.test_client()
+        mistakes = [submit(client, text).status_code for text in ("", "长" * 2001) * 3]
+        taken = [submit(client, f"第{i}条建议").status_code for i in range(6)]
+        assert mistakes == [400] * 6 and taken == [302] * 5 + [429]
+        other = site.test_client()
+        refused = [other.post("/api/public/suggestions", json={"text": ""},
+                              environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code
+                   for _ in range(13)]
+        assert refused == [400] * 12 + [429]
+    assert db.session.scalar(db.select(db.func.count(Suggestion.id))) == 5
+
+
+@pytest.mark.parametrize("proxies, taken", [(0, 5), (1, 7)])
+def test_the_address_behind_a_proxy(app, tmp_path, proxies, taken):
+    """Behind one proxy (PROXY_COUNT=1) each citizen's address has its own budget; without
+    one, a forged X-Forwarded-For does not buy a fresh budget."""
+    with public_app(app, tmp_path, PROXY_COUNT=proxies) as site:
+        client = site.test_client()
+        codes = [client.post("/api/public/suggestions", json={"text": f"第{i}条"},
+                             headers={"X-Forwarded-For": f"203.0.113.{i // 5}"}).status_code
+                 for i in range(7)]
+    assert codes.count(201) == taken
+
+
+def test_an_adopted_suggestion_whose_problem_is_declined_is_answered(app, public, client, auth):
+    """采纳 then 不予受理: the citizen reads the desk's reason and may give a verdict; the desk
+    may record one at 回访 on the suggestion (the problem has no 回访 in that state)."""
+    from .problem_data import step
+
+    site = public.test_client()
+    code = site.post("/api/public/suggestions", json={"text": "把派出所搬到我家门口"}).get_json()[
+        "code"]
+    suggestion = db.session.scalar(db.select(Suggestion))
+    auth.login("organizer")
+    triage(client, suggestion.id, action="adopt")
+    db.session.expire_all()
+    step(db.session.get(Suggestion, suggestion.id).problem, "organizer", "decline",
+         note="派出所选址由县里统一规划")
+    view = site.get(f"/api/public/suggestions/{code}").get_json()
+    assert view["progress"] == "经研究暂不立项"
+    assert view["decline_reason"] == "派出所选址由县里统一规划"
+    assert view["finished"] and view["may_give_verdict"]
+    html = site.post("/query", data={"csrf_token": token(site, "/query"), "code": code}
+                     ).get_data(as_text=True)
+    assert "暂不立项的理由" in html and "请您评价" in html
+    page = client.get(f"/suggestions/{suggestion.id}").get_data(as_text=True)
+    assert "记录回访" in page
+    triage(client, suggestion.id, action="verdict", verdict="basically")
+    db.session.expire_all()
+    assert db.session.get(Suggestion, suggestion.id).verdict == "basically"

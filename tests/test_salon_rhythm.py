@@ -69,6 +69,22 @@ def test_deadlines_are_saved_and_shown(client, auth):
     assert "报名截止" in page and "2026年11月24日" in page and "2026年11月20日" in page
 
 
+def test_editing_refuses_a_new_past_deadline_but_keeps_one_that_passed(client, auth, salon):
+    """After the call closed the organizer may still edit the salon (its call deadline now
+    lies in the past and stays); moving a deadline into the past is refused."""
+    auth.login("organizer")
+    form = {"month": "2026-11", "topic": "新的措辞", "starts_at": "2026-11-26T14:30",
+            "place": "县公安局三楼会议室", "signup_deadline": "2026-11-24",
+            "call_deadline": "2026-11-20"}
+    with frozen(datetime(2026, 11, 22, 9, 0)):
+        kept = post_form(client, "/salons/2026-11/edit", form, page="/salons/2026-11/edit")
+        assert kept.status_code == 302, kept.get_data(as_text=True)
+        moved = post_form(client, "/salons/2026-11/edit", form | {"signup_deadline": "2026-11-21"},
+                          page="/salons/2026-11/edit")
+    assert moved.status_code == 200 and "报名截止日期不能早于今天" in moved.get_data(as_text=True)
+    assert reload(salon).topic == "新的措辞" and salon.signup_deadline == date(2026, 11, 24)
+
+
 def test_cli_refuses_a_past_deadline_in_one_line(runner):
     with frozen(NOW):
         result = runner.invoke(args=["salons", "create", "--month", "2026-12", "--topic", "题",
@@ -86,6 +102,10 @@ def test_the_salon_page_offers_to_write_for_it(client, auth, salon):
         assert 'href="/posts/new?salon=2026-11"' in page
         form = client.get("/posts/new?salon=2026-11").get_data(as_text=True)
     assert f'<option selected value="{salon.id}">' in form
+    # on a phone the card with the dates, 写稿 and 报名 comes first, not after every post
+    phone = page.split('<div class="d-lg-none mb-4">')[1].split('<div class="row g-4">')[0]
+    assert 'href="/posts/new?salon=2026-11"' in phone and "我要报名" in phone
+    assert "2026年11月20日" in phone and "加入日历" in phone
 
 
 def test_after_the_deadline_a_post_needs_leave(app, client, auth, salon):
@@ -94,6 +114,12 @@ def test_after_the_deadline_a_post_needs_leave(app, client, auth, salon):
     with frozen(late):
         page = client.get("/salons/2026-11").get_data(as_text=True)
         assert 'href="/posts/new?salon=2026-11"' not in page and "征稿已截止" in page
+        # the list says it too: the status stays 征稿中 until the meeting, the call is over
+        listing = client.get("/salons/").get_data(as_text=True)
+        assert '征稿中</span> <span class="badge text-bg-secondary">征稿已截止</span>' in listing
+    with frozen(NOW):
+        assert "征稿已截止" not in client.get("/salons/").get_data(as_text=True)
+    with frozen(late):
         answer = post_form(client, "/posts/new", {
             "kind": "experience", "title": "迟到的经验", "body": "正文内容", "salon": salon.id,
             "submit_post": "提交"}, page="/posts/new")
@@ -182,11 +208,16 @@ def test_reminders_arrive_once_each_at_the_right_moments(runner, salon):
         assert result.exit_code == 0, result.output
         return result.output
 
+    with frozen(datetime(2026, 11, 12, 9, 0)):  # the leader already sent a post
+        db.session.add(Post(kind="experience", title="已投的稿", body="正文", status="submitted",
+                            author=user("leader"), unit=user("leader").unit, salon=salon))
+        db.session.commit()
     assert "没有需要发送" in remind(datetime(2026, 11, 16, 8, 0))  # 4 days before the call
     remind(datetime(2026, 11, 17, 8, 0))  # 3 days before the call closes
     remind(datetime(2026, 11, 17, 18, 0))  # the same day again: nothing new
     assert [t for t in messages_of("officer") if "征稿将于" in t] == [
         "第1期（2026年11月）征稿将于11月20日截止，请抓紧提交稿件。"]
+    assert not any("征稿将于" in t for t in messages_of("leader"))  # has sent one
     remind(datetime(2026, 11, 21, 8, 0))  # 3 days before sign-up closes
     assert any("报名将于11月24日截止" in t for t in messages_of("officer"))
     assert not any("报名将于" in t for t in messages_of("officer2"))  # already signed up
@@ -235,3 +266,19 @@ def test_rhythm_page_context_lists_walk_in_candidates_with_units_in_few_queries(
         names = [(u.name, u.unit.name) for u in context["walk_in_candidates"]]
     # late permits, people for leave, sign-ups, people for walk-ins: none per person
     assert names and len(queries) <= 4, queries
+
+
+def test_a_missed_day_still_brings_the_deadline_reminder_once(runner, salon):
+    """The daily run did not happen three days before (a server down, or the deadline was
+    set two days ahead): the next run sends it, once; after the deadline, nothing."""
+    def remind(moment: datetime) -> None:
+        with frozen(moment):
+            assert runner.invoke(args=["salons", "remind"]).exit_code == 0
+
+    remind(datetime(2026, 11, 18, 8, 0))  # two days before the call closes
+    remind(datetime(2026, 11, 19, 8, 0))
+    remind(datetime(2026, 11, 20, 8, 0))  # its last day
+    assert [t for t in messages_of("officer") if "征稿将于" in t] == [
+        "第1期（2026年11月）征稿将于11月20日截止，请抓紧提交稿件。"]
+    remind(datetime(2026, 11, 25, 8, 0))  # a day after sign-up closed: too late to say
+    assert not any("报名将于" in t for t in messages_of("officer"))

@@ -263,3 +263,34 @@ def test_the_desks_export_holds_contacts_defused(app, client, auth):
     assert response.status_code == 200 and text.startswith("\ufeff编号,收集日期")
     assert "王 13812345678" in text and "'=HYPERLINK" in text
     assert response.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_huge_numbers_in_forms_are_refused_not_crashes(app, client, auth):
+    """A unit or problem number past what the database holds is a Chinese message, not a 500."""
+    suggestion = public_suggestion()
+    auth.login("organizer")
+    response = client.post("/suggestions/new", data={
+        "csrf_token": csrf_token(client, "/suggestions/new"), "channel": "phone",
+        "text": "夜里有人飙车", "place": "", "unit_id": "9" * 25, "contact": ""})
+    assert response.status_code == 200 and "所选单位不存在" in response.get_data(as_text=True)
+    response = triage(client, suggestion.id, action="merge", problem_id="9" * 25)
+    assert "问题编号不存在" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_time_to_first_answer_and_channels_on_the_dashboard(app, client, auth):
+    """The median from taking a suggestion in to its first answer, and the count by channel."""
+    from datetime import datetime, timedelta
+
+    start = datetime(2026, 11, 2, 9, 0)
+    for channel, hours in (("phone", 12), ("sms", 36), ("sms", 96), ("visit", None)):
+        s = registered(channel=channel)
+        s.created_at = start
+        s.first_answer_at = start + timedelta(hours=hours) if hours else None
+    db.session.commit()
+    figures = public_satisfaction()
+    assert (figures.answered, figures.median_days_to_answer) == (3, 1.5)
+    assert figures.by_channel["短信"] == 2 and figures.by_channel["走访"] == 1
+    auth.login("leader")
+    html = " ".join(client.get("/dashboard/").get_data(as_text=True).split())
+    assert "首次答复用时中位数" in html and ">1.5<" in html and "已答复 3 条" in html
+    assert "<td>短信</td><td class=\"text-end\">2</td>" in html

@@ -122,3 +122,68 @@ def test_the_bulletin_reports_reviews_of_earlier_salons_problems(app):
     [review] = reviews(later)
     assert review.problem_id == done.id and review.verdict_label == "巩固"
     assert reviews(salon("2026-10")) == []
+
+
+def test_a_reopening_leaves_no_citizen_verdict_as_current_and_the_revisit_is_due_again(
+        app, client, auth):
+    from salon.paging import Paging
+    from salon.problems.queries import todo_count, todo_lists
+
+    from .problem_data import user
+
+    def revisits_due() -> list[int]:
+        pages = todo_lists(user("organizer"), lambda kind: Paging(1, 100))
+        return [p.id for p in pages["revisits_due"].items]
+
+    def facts() -> str:
+        html = client.get(f"/posts/{public.post_id}").get_data(as_text=True)
+        return html[html.index("problem-facts"):html.index("current-result")]
+
+    public = walk(make_problem("群众反映夜市噪音", source="public"), "confirmed")
+    assert revisits_due() == [public.id]
+    step(public, "organizer", "revisit", satisfaction="unsatisfied", solved="unsolved",
+         deadline=date(2026, 12, 30), note="群众反映仍有噪音")
+    assert public.state == "in_progress" and not public.revisit_is_current
+    assert "群众评价：不满意，未解决" in public.results[0].ended_note  # kept as history
+    auth.login("officer")
+    assert "回访（群众）" not in facts()  # the old verdict is not the current one
+    step(public, "officer2", "report", outcome="加装隔音屏", figures=[("噪音投诉", 1, "起")])
+    step(public, "leader", "approve")
+    # 办结 again: the citizen is asked again, and the old 不满意 is not shown beside the result
+    assert revisits_due() == [public.id] and todo_count(user("organizer")) == 1
+    assert "回访（群众）" not in facts()
+    assert client.get(f"/api/problems/{public.id}").get_json()["revisit"] is None
+    step(public, "organizer", "revisit", satisfaction="satisfied", solved="solved")
+    assert public.revisit_is_current and revisits_due() == []
+    assert "满意，已解决" in facts()
+    assert client.get(f"/api/problems/{public.id}").get_json()["revisit"] == {
+        "satisfaction": "satisfied", "solved": "solved"}
+    step(public, "officer", "dispute", note="白天仍有占道")  # the reporter reopens it
+    assert not public.revisit_is_current and revisits_due() == []
+    assert "回访（群众）" not in facts()
+
+
+def test_a_reopened_problem_shows_its_old_result_only_as_history_everywhere(app, client, auth):
+    """Disputed after 办结: the list marks it 重办, the bulletin preview and the 督办单 say it is
+    being worked again and list the earlier result as 办理经过; the old outcome is current
+    nowhere (the page: test_a_relapse_…; the ledger and the 看板: their own tests)."""
+    problem = walk(make_problem("夜间探头看不清"), "resolved")
+    step(problem, "officer", "dispute", note="夜间仍看不清")
+    auth.login("organizer")
+    listing = client.get("/problems/").get_data(as_text=True)
+    row = listing[listing.index("夜间探头看不清"):]
+    row = row[:row.index("</tr>")]
+    assert "重办1次" in row and "办理中" in row and "新增探头并调整点位" not in row
+    preview = client.get("/bulletins/2026-11").get_data(as_text=True)
+    article = preview[preview.index(f'id="post-{problem.post_id}"'):]
+    article = article[:article.index("</section>")]
+    assert "重新办理中，暂无新结果" in article and "第1次办结，被提出异议" in article
+    assert "新增探头并调整点位" not in article and "新增探头" not in article
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    sheet = client.get(f"/problems/{problem.id}/dubandan.pdf")
+    text = "".join(PdfReader(BytesIO(sheet.data)).pages[0].extract_text().split())
+    current = text[text.rindex("办理结果"):]  # the old one is in the 办理过程 above, as history
+    assert current.startswith("办理结果重新办理中，暂无新结果") and "新增探头" not in current

@@ -8,7 +8,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..lectures.services import lecture_counts
 from ..posts.models import Post
-from ..problems.models import Problem
+from ..problems.models import Problem, ProblemResult
 from ..salons.models import Salon, SignUp
 from ..suggestions.models import Suggestion
 from .scoring import Period
@@ -76,10 +76,18 @@ def measure(period: Period) -> dict[str, dict[int, float]]:
 
 def _verdicts(period: Period) -> dict[int, float]:
     """满意率: the reporter's verdict at confirm and the citizen's at 回访, of problems of the
-    unit resolved in the period, counted together (满意 and 基本满意 are pleased)."""
+    unit resolved in the period, counted together (满意 and 基本满意 are pleased), with the
+    verdicts kept on earlier results resolved in the period."""
     rows = db.session.execute(
         db.select(Problem.responsible_unit_id, Problem.satisfaction, Problem.revisit_satisfaction)
         .where(*_between(Problem.resolved_at, period), Problem.responsible_unit_id.is_not(None))
+    ).all()
+    # A 不满意 that reopened a problem stays with its earlier result, and still counts.
+    rows += db.session.execute(
+        db.select(Problem.responsible_unit_id, ProblemResult.satisfaction, None)
+        .join(ProblemResult, ProblemResult.problem_id == Problem.id)
+        .where(*_between(ProblemResult.resolved_at, period),
+               Problem.responsible_unit_id.is_not(None))
     ).all()
     tally: dict[int, list[int]] = {}
     for unit_id, mine, citizen in rows:

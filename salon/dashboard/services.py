@@ -9,7 +9,7 @@ from sqlalchemy import func
 from ..accounts.models import Unit, User
 from ..extensions import db
 from ..posts.models import Post
-from ..problems.models import DONE_STATES, Problem, ProblemReview
+from ..problems.models import DONE_STATES, Problem, ProblemResult, ProblemReview
 from ..problems.outcomes import OutcomeTotal, outcome_totals
 from ..problems.queries import (
     ProblemFilters,
@@ -127,8 +127,8 @@ def build_dashboard(filters: ProblemFilters) -> Dashboard:
     board.late = _count(where + [late_clause()])
     board.reopened_problems = _count(where + [Problem.reopen_count > 0])
     board.reopen_total = _scalar(func.coalesce(func.sum(Problem.reopen_count), 0), where)
-    board.satisfaction = {k: v for k, v in _counts(Problem.satisfaction, where).items() if k}
-    board.solved = {k: v for k, v in _counts(Problem.solved, where).items() if k}
+    board.satisfaction = _answers(Problem.satisfaction, ProblemResult.satisfaction, where)
+    board.solved = _answers(Problem.solved, ProblemResult.solved, where)
     board.reopened_open = _count(where + [Problem.reopen_count > 0,
                                           Problem.state.not_in(DONE_STATES)])
     board.sign_days = _median_between(Problem.assigned_at, Problem.signed_at, where)
@@ -178,6 +178,19 @@ def _scalar(column, where) -> int:
 def _counts(column, where) -> dict:
     rows = db.session.execute(_base([column, func.count(Problem.id)], where).group_by(column))
     return {key: count for key, count in rows}
+
+
+def _answers(current, earlier, where) -> dict[str, int]:
+    """The reporters' answers: the one standing on each problem and those kept with results
+    that did not stand (a 不满意 reopens the problem, and still counts: history, not current)."""
+    counts = {key: count for key, count in _counts(current, where).items() if key}
+    rows = db.session.execute(
+        _base([earlier, func.count(ProblemResult.id)], where)
+        .join(ProblemResult, ProblemResult.problem_id == Problem.id).group_by(earlier))
+    for key, count in rows:
+        if key:
+            counts[key] = counts.get(key, 0) + count
+    return counts
 
 
 def _by_unit(where) -> list[UnitRow]:

@@ -7,20 +7,38 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import Optional
 
 from ..accounts.models import Unit, User
+from ..errors import InvalidInput
 from ..extensions import db
 from ..salons.models import Salon
+from ..textnorm import ascii_int
 from .models import KINDS
 from .services import LectureInput
 
-_IDS = re.compile(r"\d+")
+_IDS = re.compile(r"[0-9]+")
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
 
-def _id(value: str | None) -> int | None:
-    return int(value) if (value or "").isdigit() else None
+def _id(value: str | None, message: str, field: str) -> int | None:
+    """A chosen record's id; a forged value (10**25, ², -3) is the field's error, not a 500."""
+    if not (value or "").strip():
+        return None
+    number = ascii_int(value.strip(), low=1)
+    if number is None:
+        raise InvalidInput(message, field=field)
+    return number
+
+
+def _problem_ids(text: str | None) -> list[int]:
+    ids = []
+    for typed in _IDS.findall(text or "")[:50]:
+        number = ascii_int(typed, low=1)
+        if number is None:
+            raise InvalidInput(f"问题编号不存在：{typed[:20]}。", field="problem_ids")
+        ids.append(number)
+    return ids
 
 
 class LectureForm(FlaskForm):
@@ -48,11 +66,13 @@ class LectureForm(FlaskForm):
 
     def input(self) -> LectureInput:
         return LectureInput(
-            kind=self.kind.data, held_on=self.held_on.data, unit_id=_id(self.unit_id.data),
+            kind=self.kind.data, held_on=self.held_on.data,
+            unit_id=_id(self.unit_id.data, "请选择举办单位。", "unit_id"),
             title=self.title.data or "", summary=self.summary.data or "",
-            speaker_id=_id(self.speaker_id.data), speaker_name=self.speaker_name.data or "",
-            salon_id=_id(self.salon_id.data),
-            problem_ids=[int(n) for n in _IDS.findall(self.problem_ids.data or "")][:50])
+            speaker_id=_id(self.speaker_id.data, "所选主讲民警不存在。", "speaker_id"),
+            speaker_name=self.speaker_name.data or "",
+            salon_id=_id(self.salon_id.data, "所选沙龙不存在。", "salon_id"),
+            problem_ids=_problem_ids(self.problem_ids.data))
 
     def fill(self, lecture) -> None:
         """Show a recorded lecture in the form."""

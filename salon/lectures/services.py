@@ -117,8 +117,9 @@ def sign_in(lecture: Lecture, user: User) -> Attendance:
 
 def get_lecture(lecture_id: int) -> Lecture:
     lecture = db.session.get(Lecture, lecture_id, options=[
-        selectinload(Lecture.materials), selectinload(Lecture.attendance),
-        selectinload(Lecture.problems)])
+        selectinload(Lecture.materials),
+        selectinload(Lecture.attendance).joinedload(Attendance.user),
+        selectinload(Lecture.problems).joinedload(Problem.post)])
     if lecture is None:
         raise Missing("该讲坛不存在。")
     return lecture
@@ -138,6 +139,7 @@ def weekly_school(unit: Unit) -> list[tuple[int, Lecture, int]]:
     """A unit's 民警周末学校 as a series: (第N讲, lecture, attendance), oldest first."""
     lectures = db.session.scalars(
         db.select(Lecture).where(Lecture.unit_id == unit.id, Lecture.kind == "weekend_school")
+        .options(joinedload(Lecture.speaker), selectinload(Lecture.materials))
         .order_by(Lecture.held_on, Lecture.id)).all()
     counts = attendance_counts([lecture.id for lecture in lectures])
     return [(n, lecture, counts.get(lecture.id, 0)) for n, lecture in enumerate(lectures, 1)]

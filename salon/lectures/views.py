@@ -18,6 +18,7 @@ from ..accounts.models import Unit
 from ..errors import DomainError, Missing
 from ..extensions import db, limiter
 from ..storage import StorageError, storage
+from ..textnorm import ascii_int
 from . import materials, services
 from .forms import LectureForm, MaterialForm, SignInForm
 from .models import KINDS, LectureMaterial
@@ -29,7 +30,7 @@ bp = Blueprint("lectures", __name__, url_prefix="/lectures")
 @login_required
 def index():
     """讲坛: lectures of every unit or one, newest first."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = ascii_int(request.args.get("unit"), low=1)
     kind = request.args.get("kind", "")
     page = db.paginate(services.lectures_query(unit_id, kind), per_page=30, error_out=False)
     units = db.session.scalars(db.select(Unit).order_by(Unit.id)).all()

@@ -56,8 +56,10 @@ def problem_json(problem: Problem, details: bool = True) -> dict:
         "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in problem.figures],
         "satisfaction": problem.satisfaction,
         "solved": problem.solved,
+        # the citizen's verdict on the standing result; one on a reopened result is history
+        # (its 回访 event and earlier_results keep it)
         "revisit": ({"satisfaction": problem.revisit_satisfaction, "solved": problem.revisit_solved}
-                    if problem.revisit_satisfaction else None),
+                    if problem.revisit_is_current else None),
         "reopen_count": problem.reopen_count,
         "extension_request": ({"until": problem.extension_until.isoformat(),
                                "reason": problem.extension_reason}

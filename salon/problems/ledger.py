@@ -43,10 +43,10 @@ PROBLEM_COLUMNS: list[tuple[str, int, Callable[[Problem], object]]] = [
     ("办结时间", 18, lambda p: p.resolved_at),
     ("提出人评价", 10, lambda p: p.satisfaction_label),
     ("解决程度", 10, lambda p: p.solved_label),
-    ("回访（群众评价）", 14, lambda p: p.revisit_label),
+    ("回访（群众评价）", 14, lambda p: p.revisit_label if p.revisit_is_current else ""),
     ("重新办理次数", 8, lambda p: p.reopen_count),
     ("此前办理结果（历史）", 40, lambda p: "\n".join(
-        f"{r.heading}（{zh_date(r.ended_at)}）：{r.outcome}" for r in p.results)),
+        f"{r.heading}（{zh_date(r.ended_at)}）：{r.outcome_text}" for r in p.results)),
     ("回头看", 24, lambda p: "\n".join(
         f"{zh_date(v.at)} {v.verdict_label}" for v in p.reviews)),
     ("不予受理理由", 30, lambda p: p.decline_reason),
@@ -62,7 +62,7 @@ EVENT_COLUMNS: list[tuple[str, int, Callable[[ProblemEvent], object]]] = [
     ("操作", 10, lambda e: e.action_label),
     ("原状态", 10, lambda e: e.from_label),
     ("新状态", 10, lambda e: e.to_label),
-    ("说明", 60, lambda e: e.note),
+    ("说明", 60, lambda e: e.note_text),
 ]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

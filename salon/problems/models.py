@@ -13,7 +13,7 @@ from sqlalchemy.orm import (
 
 from ..accounts.models import Unit, User
 from ..extensions import db
-from ..markup import as_html, keep_rendered
+from ..markup import as_html, keep_rendered, render_lenient
 from ..posts.models import Post
 from ..timeutil import now, today
 from .workflow import (
@@ -28,6 +28,8 @@ from .workflow import (
 
 SOURCES = {"officer": "民警提出", "public": "群众建议", "survey": "走访调研"}
 OVERDUE_STATES = WORKING  # past the deadline and not reported: 已超期
+# The steps that 办结 a problem (审核通过; 办结 in the first version of the workflow).
+DONE_ACTIONS = ("approve", "resolve")
 RESULT_ENDINGS = {"rejected": "被局领导退回重办", "disputed": "被提出异议",
                   "revisit": "回访不满意", "relapsed": "回头看发现反弹"}
 
@@ -120,6 +122,16 @@ class Problem(db.Model):
                                        SOLVED.get(self.revisit_solved or "", "")]))
 
     @property
+    def revisit_is_current(self) -> bool:
+        """Whether the citizen's latest verdict (回访) was given on the standing result, i.e.
+        after its 办结: a verdict on a result since reopened is history (the history and the
+        earlier results say so), never shown beside the new result."""
+        if not self.revisit_satisfaction or self.state not in DONE_STATES:
+            return False
+        done = max((e.id for e in self.events if e.action in DONE_ACTIONS), default=0)
+        return any(e.action == "revisit" and e.id > done for e in self.events)
+
+    @property
     def review_is_due(self) -> bool:
         return bool(self.review_due and self.is_done and self.review_due <= today())
 
@@ -163,6 +175,12 @@ class ProblemEvent(db.Model):
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def note_text(self) -> str:
+        """The note as the ledger's plain text: a 报结's note carries the outcome, which the
+        ledger (like the bulletin) reads as Markdown, so its marks do not reach a cell."""
+        return render_lenient(self.note).text if self.action == "report" else self.note
 
     @property
     def from_label(self) -> str:
@@ -239,6 +257,12 @@ class ProblemResult(db.Model):
         """第1次办结 … 被提出异议"""
         kind = "办结" if self.resolved_at else "报结"
         return f"第{self.round}次{kind}，{RESULT_ENDINGS.get(self.ended, self.ended)}"
+
+    @property
+    def outcome_text(self) -> str:
+        """The earlier outcome as plain text for the ledger (no Markdown marks), as the
+        current one is there (the bulletin renders both as Markdown)."""
+        return render_lenient(self.outcome).text
 
 
 class ProblemReview(db.Model):

@@ -3,9 +3,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from sqlalchemy import and_, false, func, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from ..accounts.models import Unit, User
 from ..accounts.services import responsible_units
@@ -15,7 +16,7 @@ from ..posts.models import Post
 from ..salons.models import Salon
 from ..textnorm import ascii_int, parse_date
 from ..timeutil import today
-from .models import OVERDUE_STATES, Problem
+from .models import DONE_ACTIONS, OVERDUE_STATES, Problem, ProblemEvent, ProblemResult
 from .workflow import DONE_STATES, SATISFACTION, STATES, WORKING
 
 DUE_SOON_DAYS = 3
@@ -87,6 +88,23 @@ def overdue_clause():
                 Problem.deadline < today())
 
 
+@cache
+def revisit_due_clause():
+    """SQL for 待回访: a 群众建议 办结 and no 回访 since its latest 办结 (a citizen who was not
+    satisfied reopened it; the new result is to be put to them again). Built once: it depends
+    on nothing, and building its aliased subqueries anew weighed on every page's badge
+    (README: 督办工单前后)."""
+    done, visit = aliased(ProblemEvent), aliased(ProblemEvent)
+    last_done = (db.select(func.max(done.id))
+                 .where(done.problem_id == Problem.id, done.action.in_(DONE_ACTIONS))
+                 .correlate(Problem).scalar_subquery())
+    revisited = (db.select(visit.id)
+                 .where(visit.problem_id == Problem.id, visit.action == "revisit",
+                        visit.id > func.coalesce(last_done, 0))
+                 .correlate(Problem).exists())
+    return and_(Problem.source == "public", Problem.state.in_(DONE_STATES), ~revisited)
+
+
 def on_time_clause():
     """SQL for 办结 and reported by the deadline (the day of the deadline counts as on time)."""
     return and_(Problem.state.in_(DONE_STATES), Problem.deadline.is_not(None),
@@ -121,7 +139,10 @@ def filter_conditions(filters: ProblemFilters) -> list:
     if filters.reopened:
         conditions.append(Problem.reopen_count > 0)
     if filters.satisfaction:
-        conditions.append(Problem.satisfaction == filters.satisfaction)
+        # the reporter's answer now, or one kept with an earlier result (the 看板 counts both)
+        conditions.append(or_(Problem.satisfaction == filters.satisfaction, Problem.id.in_(
+            db.select(ProblemResult.problem_id).where(
+                ProblemResult.satisfaction == filters.satisfaction))))
     if filters.on_time is True:
         conditions.append(on_time_clause())
     elif filters.on_time is False:
@@ -222,8 +243,7 @@ def todo_conditions(user: User) -> dict[str, object]:
         "to_accept": Problem.state == "raised",
         "to_assign": Problem.state == "accepted",
         "extensions": and_(Problem.state.in_(WORKING), Problem.extension_until.is_not(None)),
-        "revisits_due": and_(Problem.source == "public", Problem.state.in_(DONE_STATES),
-                             Problem.revisit_satisfaction.is_(None)),
+        "revisits_due": revisit_due_clause(),
         "reviews_due": and_(Problem.state.in_(DONE_STATES), Problem.review_due <= today()),
         "overdue": overdue_clause(),
         "to_approve": Problem.state == "reported",

@@ -13,13 +13,14 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import exists
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..accounts.services import heads_or_members, users_with_role
 from ..extensions import db
 from ..notifications.services import notify
 from ..timeutil import today, zh_date
-from .models import Problem, ProblemEvent
+from .models import Problem, ProblemEvent, ProblemStage
 from .queries import DUE_SOON_DAYS, problem_list_query
 from .workflow import DONE_STATES, WORKING
 
@@ -37,6 +38,7 @@ class Reminder:
     recipients: list[User]
     text: str
     dedupe_key: str
+    stage: ProblemStage | None = None  # a stage of a long plan falling due on its own
 
     @property
     def link(self) -> str:
@@ -50,6 +52,18 @@ def deadline_query(day: date):
         Problem.responsible_unit_id.is_not(None),
         Problem.deadline <= day + timedelta(days=DUE_SOON_DAYS),
     ).order_by(Problem.deadline, Problem.id)
+
+
+def stage_query(day: date):
+    """Stages not yet done, of problems the unit still owes, due within DUE_SOON_DAYS days or
+    past: each stage of a long plan runs to its own date (the problem's may be years away)."""
+    return (db.select(ProblemStage).join(ProblemStage.problem)
+            .where(Problem.state.in_(WAITING_ON_UNIT), Problem.responsible_unit_id.is_not(None),
+                   ProblemStage.done_at.is_(None),
+                   ProblemStage.due <= day + timedelta(days=DUE_SOON_DAYS))
+            .options(selectinload(ProblemStage.problem).selectinload(Problem.post),
+                     selectinload(ProblemStage.problem).selectinload(Problem.responsible_unit))
+            .order_by(ProblemStage.due, ProblemStage.id))
 
 
 def review_due_query(day: date, after_days: int):
@@ -85,6 +99,23 @@ def reminders(day: date | None = None) -> list[Reminder]:
                 "due_soon", problem, owners,
                 f"问题“{title}”{when}（时限 {zh_date(problem.deadline)}），请按时办结。",
                 f"remind:due:{problem.id}:{problem.deadline}"))
+    for stage in db.session.scalars(stage_query(day)):
+        problem = stage.problem
+        about = f"问题“{problem.post.title}”的阶段“{stage.title}”"
+        late = (day - stage.due).days
+        owners = heads_or_members(problem.responsible_unit_id)
+        if late > 0:
+            found.append(Reminder(
+                "overdue", problem, owners + desk,
+                f"{about}（{problem.responsible_unit.name}承办）已超期 {late} 天，"
+                f"阶段时限 {zh_date(stage.due)}，请抓紧完成并记录阶段成效。",
+                f"remind:stage-overdue:{stage.id}:{stage.due}:{late // 7}", stage))
+        else:
+            when = "今天到期" if late == 0 else f"还有 {-late} 天到期"
+            found.append(Reminder(
+                "due_soon", problem, owners,
+                f"{about}{when}（阶段时限 {zh_date(stage.due)}），请按时完成并记录阶段成效。",
+                f"remind:stage-due:{stage.id}:{stage.due}", stage))
     after = int(current_app.config["REVIEW_AFTER_DAYS"])
     for problem in db.session.scalars(review_due_query(day, after)):
         resolved = problem.resolved_at.date()

@@ -26,6 +26,10 @@ def _global() -> str:
     return current_app.config["PUBLIC_LIMIT_GLOBAL"]
 
 
+def _attempts() -> str:
+    return current_app.config["PUBLIC_ATTEMPT_LIMIT"]
+
+
 def _lookups() -> str:
     return current_app.config["PUBLIC_LOOKUP_LIMIT"]
 
@@ -38,11 +42,20 @@ def _not_found(response) -> bool:
     return response.status_code == 404
 
 
-# Submissions: per address, and one cap for everyone (a flood from many addresses).
-submit_per_address = public_limiter.shared_limit(_per_address, scope="submit",
-                                                 methods=["POST"], error_message=FLOODED)
+def _taken(response) -> bool:
+    return response.status_code in (201, 302)
+
+
+# Submissions: per address, and one cap for everyone (a flood from many addresses). Both count
+# the suggestions taken, so a citizen told "最多 2000 字" may fix the text and try again; every
+# attempt, refused or not, counts against a looser bound per address.
+submit_attempts = public_limiter.shared_limit(_attempts, scope="submit-try", methods=["POST"],
+                                              error_message=FLOODED)
+submit_per_address = public_limiter.shared_limit(_per_address, scope="submit", methods=["POST"],
+                                                 deduct_when=_taken, error_message=FLOODED)
 submit_global = public_limiter.shared_limit(_global, scope="submit-all", methods=["POST"],
-                                            key_func=lambda: "all", error_message=FLOODED)
+                                            key_func=lambda: "all", deduct_when=_taken,
+                                            error_message=FLOODED)
 # Look-ups: per address, and wrong codes far fewer (guessing is hopeless and is slowed).
 lookup_limit = public_limiter.shared_limit(_lookups, scope="lookup", error_message=FLOODED)
 wrong_code_limit = public_limiter.shared_limit(_wrong_codes, scope="wrong-code",
@@ -53,6 +66,7 @@ wrong_code_limit = public_limiter.shared_limit(_wrong_codes, scope="wrong-code",
 @bp.route("/", methods=["GET", "POST"])
 @submit_global
 @submit_per_address
+@submit_attempts
 def form():
     """提意见建议: the form (a unit may be preselected by the poster's QR code)."""
     form = PublicForm()
@@ -121,6 +135,7 @@ def query():
 @api_bp.route("/suggestions", methods=["POST"])
 @submit_global
 @submit_per_address
+@submit_attempts
 def create_suggestion():
     """Leave a suggestion: `{"text", "place", "contact"}` → 201 `{"code"}`."""
     data = request.get_json(silent=True)

@@ -48,7 +48,8 @@ def require(value: str | None, option: str, label: str) -> str:
 @salons_cli.command("create")
 @click.option("--month", help="月份 YYYY-MM（每月一期，必填）")
 @click.option("--topic", help="主题（必填）", callback=clean_option)
-@click.option("--description", default="", help="说明与征稿启事（Markdown）", callback=clean_option)
+@click.option("--description", default="", callback=clean_option,
+              help="说明与征稿启事（空一行另起一段，行首“- ”成列表）")
 @click.option("--starts-at", default=None, help="时间，如 “2026-11-20 14:30”")
 @click.option("--place", default="", help="地点", callback=clean_option)
 @click.option("--signup-deadline", default=None, help="报名截止日期，如 2026-11-18")
@@ -87,7 +88,7 @@ def suggest_topics_command(months, limit, as_json):
         click.echo(f"{rank}. {suggestion.topic}（{suggestion.score:.1f} 分）"
                    f" 关键词：{'、'.join(suggestion.terms)}")
         click.echo(f"   问题 {len(suggestion.problems)} 个，经验 {len(suggestion.experiences)} 篇；"
-                   f"单位：{'、'.join(suggestion.units)}；月份：{'、'.join(suggestion.months)}")
+                   f"单位：{'、'.join(suggestion.units)}；月份：{'、'.join(suggestion.month_labels)}")
 
 
 def whole_number(value: str, option: str, low: int, high: int) -> int:

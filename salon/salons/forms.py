@@ -8,13 +8,13 @@ from .services import PLACE_MAX, TOPIC_MAX
 
 
 class SalonForm(FlaskForm):
-    month = StringField("月份", validators=[DataRequired("请填写月份（YYYY-MM）。")],
+    month = StringField("月份", validators=[DataRequired("请填写月份，如 2026-11。")],
                         render_kw={"placeholder": "2026-11", "inputmode": "numeric"})
     topic = StringField("主题", validators=[
         DataRequired("请填写沙龙主题。"),
         Length(max=TOPIC_MAX, message=f"主题不能超过 {TOPIC_MAX} 个字。"),
     ])
-    description = TextAreaField("说明与征稿启事（Markdown）", validators=[Optional()])
+    description = TextAreaField("说明与征稿启事", validators=[Optional()])
     starts_at = DateTimeLocalField(
         "时间", validators=[Optional(), SaneDate("时间")],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -42,4 +42,4 @@ class AgendaForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField("纪要（Markdown）", validators=[Optional()])
+    minutes = TextAreaField("纪要", validators=[Optional()])

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..extensions import db
 from ..markup import as_html, keep_rendered
-from ..timeutil import now
+from ..timeutil import now, today
 
 STATUSES = {"planning": "筹备中", "open": "征稿中", "held": "已召开", "published": "已出刊"}
 NEXT_STATUS = {"planning": "open", "open": "held", "held": "published"}
@@ -42,6 +42,11 @@ class Salon(db.Model):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def call_closed(self) -> bool:
+        """征稿已截止: the call's last day has passed (the status stays 征稿中 until held)."""
+        return self.call_deadline is not None and today() > self.call_deadline
 
     @property
     def html(self):

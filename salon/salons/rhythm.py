@@ -18,6 +18,7 @@ from ..accounts.services import users_with_role
 from ..errors import DomainError
 from ..extensions import db
 from ..notifications.services import notify
+from ..posts.models import Post
 from ..timeutil import today
 from .models import LatePermit, Salon, SignUp
 
@@ -52,7 +53,8 @@ def signup_closed(salon: Salon, on: date | None = None) -> bool:
 
 
 def call_closed(salon: Salon, on: date | None = None) -> bool:
-    return salon.call_deadline is not None and (on or today()) > salon.call_deadline
+    return salon.call_closed if on is None else (
+        salon.call_deadline is not None and on > salon.call_deadline)
 
 
 def has_late_permit(salon: Salon, user: User) -> bool:
@@ -158,21 +160,24 @@ def announce_open(salon: Salon) -> int:
 
 
 def due_reminders(on: date | None = None) -> Iterator[Reminder]:
-    """What is due today: deadlines in three days, meetings tomorrow."""
+    """What is due today: deadlines within three days (not yet told), meetings tomorrow.
+    The call's reminder goes to who has not yet sent a post, sign-up's to who has not signed
+    up, the meeting's to who has."""
     on = on or today()
     salons = db.session.scalars(db.select(Salon).where(Salon.status.in_(("planning", "open")))
                                 .order_by(Salon.number)).all()
     for salon in salons:
         link = f"/salons/{salon.month}"
         signed = {s.user_id for s in salon.signups}
-        if salon.signup_deadline and _days_to(salon.signup_deadline, on) == DAYS_BEFORE_DEADLINE:
+        if salon.signup_deadline and _closing_soon(salon.signup_deadline, on):
             yield Reminder([u for u in users_with_role(*WRITER_ROLES) if u.id not in signed],
                            f"{salon.label}报名将于{salon.signup_deadline:%m月%d日}截止，"
                            "您尚未报名。", link,
                            f"salon:{salon.id}:signup:{salon.signup_deadline}")
         if (salon.status == "open" and salon.call_deadline
-                and _days_to(salon.call_deadline, on) == DAYS_BEFORE_DEADLINE):
-            yield Reminder(users_with_role(*WRITER_ROLES),
+                and _closing_soon(salon.call_deadline, on)):
+            wrote = _authors(salon)
+            yield Reminder([u for u in users_with_role(*WRITER_ROLES) if u.id not in wrote],
                            f"{salon.label}征稿将于{salon.call_deadline:%m月%d日}截止，"
                            "请抓紧提交稿件。", link,
                            f"salon:{salon.id}:call:{salon.call_deadline}")
@@ -183,8 +188,20 @@ def due_reminders(on: date | None = None) -> Iterator[Reminder]:
                            link, f"salon:{salon.id}:meeting:{salon.starts_at:%Y-%m-%dT%H:%M}")
 
 
+def _authors(salon: Salon) -> set[int]:
+    """Who already sent this salon a post (submitted, or waiting for their 所长)."""
+    return set(db.session.scalars(db.select(Post.author_id).distinct().where(
+        Post.salon_id == salon.id, Post.status.in_(("submitted", "pending")))))
+
+
 def _days_to(day: date, on: date) -> int:
     return (day - on).days
+
+
+def _closing_soon(deadline: date, on: date) -> bool:
+    """Three days before, or later if the daily run missed that day (a server down, a
+    deadline set closer than three days): the key still sends it once."""
+    return 0 <= _days_to(deadline, on) <= DAYS_BEFORE_DEADLINE
 
 
 def send_reminders(on: date | None = None) -> int:

@@ -108,7 +108,7 @@ def check_month(month: str) -> str:
     month = (month or "").strip()
     match = MONTH_PATTERN.match(month)
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2099:
-        raise SalonError(f"月份格式不正确：“{month}”。请按 YYYY-MM 填写，例如 2026-11。",
+        raise SalonError(f"月份格式不正确：“{month}”。请按年-月填写，例如 2026-11。",
                          "month")
     return month
 

@@ -12,13 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..posts.models import Post
-from ..problems.models import Problem
+from ..problems.models import SOURCES, Problem
 from ..problems.workflow import OPEN_STATES
 from ..search.services import telling_words
+from ..suggestions.models import Suggestion
 from ..timeutil import today
 from .models import SalonTopicProblem
 
@@ -31,6 +33,11 @@ DISCUSSED_FACTOR = 0.5  # problems an earlier salon already took as its topic
 SAME_GROUP = 0.5  # Jaccard overlap at which two candidate groups are one theme…
 INSIDE = 0.75  # …when most of the newcomer lies inside the theme
 MOSTLY_TAKEN = 0.5  # share of a group already inside a chosen theme: skip it
+BROAD = 0.5  # a word in more than this share of the window's posts tells nothing apart
+# Where a problem came from is not what it is about: the tag 群众建议 that a suggestion's
+# problem carries (and its title's "群众建议：") would group a burglary with a village's
+# police presence. The source weighs the problem instead.
+NOT_THEMES = frozenset(SOURCES.values())
 
 
 @dataclass
@@ -41,6 +48,8 @@ class TopicSuggestion:
     score: float
     terms: list[str]
     posts: list[Post] = field(default_factory=list)
+    # problem id → how many 群众建议 stand behind it (adopted as it, or merged into it)
+    backing: dict[int, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:
@@ -57,6 +66,11 @@ class TopicSuggestion:
     @property
     def months(self) -> list[str]:
         return sorted({p.created_at.strftime("%Y-%m") for p in self.posts})
+
+    @property
+    def month_labels(self) -> list[str]:
+        """The months for the page: 2026年11月."""
+        return [f"{m[:4]}年{int(m[5:])}月" for m in self.months]
 
     def as_json(self) -> dict:
         return {"topic": self.topic, "score": round(self.score, 2), "terms": self.terms,
@@ -75,7 +89,8 @@ def recent_posts(months: int, on: date) -> list[Post]:
         db.select(Post).where(Post.status == "submitted",
                               Post.created_at >= window_start(months, on))
         .options(selectinload(Post.tags), selectinload(Post.unit),
-                 selectinload(Post.problem).selectinload(Problem.cosigns))
+                 selectinload(Post.problem).selectinload(Problem.cosigns),
+                 selectinload(Post.problem).selectinload(Problem.reviews))
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(MAX_POSTS)).all()
 
 
@@ -83,7 +98,23 @@ def discussed_problem_ids() -> set[int]:
     return set(db.session.scalars(db.select(SalonTopicProblem.problem_id)))
 
 
-def problem_weight(problem: Problem, on: date, discussed: set[int]) -> float:
+def suggestions_behind(posts: list[Post]) -> dict[int, int]:
+    """Problem id → the 群众建议 linked to it (adopted as it or merged into it), one query."""
+    ids = [p.problem.id for p in posts if p.kind == "problem" and p.problem]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        db.select(Suggestion.problem_id, func.count(Suggestion.id))
+        .where(Suggestion.problem_id.in_(ids)).group_by(Suggestion.problem_id)).all())
+
+
+def relapses(problem: Problem) -> int:
+    """How often 回头看 found the problem back (反弹)."""
+    return sum(1 for review in problem.reviews if review.verdict == "relapsed")
+
+
+def problem_weight(problem: Problem, on: date, discussed: set[int],
+                   backing: dict[int, int] | None = None) -> float:
     """What one problem adds to its theme."""
     if problem.state == "declined":
         return EXPERIENCE_WEIGHT
@@ -93,21 +124,22 @@ def problem_weight(problem: Problem, on: date, discussed: set[int]) -> float:
         weight += 0.5 * min(months_open, 12)
     if problem.is_overdue:
         weight += 2
-    weight += 3 * problem.reopen_count
-    if problem.source == "public":
-        weight += 2
+    weight += 3 * problem.reopen_count + relapses(problem)
+    public = (backing or {}).get(problem.id, 0)
+    weight += 2 * max(public, problem.source == "public")
     return weight * (DISCUSSED_FACTOR if problem.id in discussed else 1)
 
 
-def post_weight(post: Post, on: date, discussed: set[int]) -> float:
+def post_weight(post: Post, on: date, discussed: set[int], backing: dict[int, int]) -> float:
     if post.kind == "problem" and post.problem:
-        return problem_weight(post.problem, on, discussed)
+        return problem_weight(post.problem, on, discussed, backing)
     return EXPERIENCE_WEIGHT
 
 
 def telling_word(term: str) -> bool:
-    """Key terms worth a theme: two characters or more, not a number or a stray Latin word."""
-    return len(term) >= 2 and not term.isascii()
+    """Key terms worth a theme: two characters or more, not a number or a stray Latin word,
+    nor the name of a source (群众建议)."""
+    return len(term) >= 2 and not term.isascii() and term not in NOT_THEMES
 
 
 def candidate_groups(posts: list[Post]) -> tuple[dict[str, set[int]], set[str]]:
@@ -120,10 +152,15 @@ def candidate_groups(posts: list[Post]) -> tuple[dict[str, set[int]], set[str]]:
     found = telling_words(texts, KEY_TERMS_PER_POST)
     for index, (post, terms) in enumerate(zip(posts, found, strict=True)):
         for tag in post.tags:
-            tags[tag.name].add(index)
+            if tag.name not in NOT_THEMES:
+                tags[tag.name].add(index)
         for term in filter(telling_word, terms):
             words[term].add(index)
-    groups = {label: members for label, members in words.items() if len(members) >= 3}
+    # A significant term stands out in some posts, not in most of them: a word that half the
+    # window shares (a common phrase of the bureau) would swallow every real theme.
+    broad = max(3, BROAD * len(posts))
+    groups = {label: members for label, members in words.items()
+              if 3 <= len(members) <= broad}
     groups.update((label, members | words.get(label, set()))
                   for label, members in tags.items() if len(members) >= 2)
     return groups, set(tags)
@@ -137,7 +174,8 @@ def suggest_topics(months: int = DEFAULT_MONTHS, limit: int = 5,
     if not posts:
         return []
     discussed = discussed_problem_ids()
-    weights = [post_weight(p, on, discussed) for p in posts]
+    backing = suggestions_behind(posts)
+    weights = [post_weight(p, on, discussed, backing) for p in posts]
 
     def score(members: set[int]) -> float:
         units = {posts[i].unit_id for i in members}
@@ -154,7 +192,9 @@ def suggest_topics(months: int = DEFAULT_MONTHS, limit: int = 5,
     for value, label, members in candidates:
         if not _absorbed(themes, label, members):
             posts_in = [posts[i] for i in sorted(members)]
-            themes.append((TopicSuggestion(label, value, [label], posts_in), members))
+            shown = {p.problem.id: backing[p.problem.id] for p in posts_in
+                     if p.kind == "problem" and p.problem and p.problem.id in backing}
+            themes.append((TopicSuggestion(label, value, [label], posts_in, shown), members))
     themes.sort(key=lambda theme: -theme[0].score)
     return [suggestion for suggestion, _ in themes[:limit]]
 

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..errors import InvalidInput
+from ..textnorm import ascii_int
 from .models import CHANNELS, OFFICER_CHANNELS, VERDICTS
 from .services import SuggestionInput, stations
 
@@ -18,7 +20,13 @@ def _unit_choices(blank: str) -> list[tuple[str, str]]:
 
 
 def _unit_id(value: str | None) -> int | None:
-    return int(value) if (value or "").isdigit() else None
+    """The chosen unit's id; a forged value (10**25, ², -3) is the field's error, not a 500."""
+    if not (value or "").strip():
+        return None
+    number = ascii_int(value.strip(), low=1)
+    if number is None:
+        raise InvalidInput("所选单位不存在。", field="unit_id")
+    return number
 
 
 class SuggestionFields:

@@ -57,7 +57,10 @@ def import_workbook(data: bytes, registered_by: User | None) -> list[Suggestion]
     """Every row of the first sheet becomes a suggestion, or nothing is written (the caller
     commits; an InvalidInput lists the bad rows by number)."""
     rows = _read_rows(data)
-    units = {u.name: u.id for u in db.session.scalars(db.select(Unit))}
+    # Kept in a list: the session's identity map holds weak references, and each row's check
+    # of its unit finds it there (a dict of ids alone let them go: one SELECT a row).
+    known = db.session.scalars(db.select(Unit)).all()
+    units = {u.name: u.id for u in known}
     errors: list[str] = []
     inputs: list[SuggestionInput] = []
     for number, values in rows:

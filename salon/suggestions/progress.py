@@ -24,8 +24,11 @@ def citizen_view(suggestion: Suggestion) -> dict:
     problem = suggestion.problem
     done = is_finished(suggestion)
     unit = problem.responsible_unit if problem is not None else None
-    outcome = problem.outcome if problem is not None and problem.state in (
-        "resolved", "confirmed") else ""
+    closed = problem is not None and problem.state in ("resolved", "confirmed")
+    outcome = problem.outcome if closed else ""
+    # 成效: what the handling measurably changed (新增探头 16 组), with the outcome.
+    figures = [{"label": f.label, "value": f.value, "unit": f.unit}
+               for f in problem.figures] if closed else []
     return {
         "code": format_code(suggestion.code),
         "received_on": suggestion.received_on.isoformat(),
@@ -36,7 +39,9 @@ def citizen_view(suggestion: Suggestion) -> dict:
         "progress": progress_text(suggestion),
         "responsible_unit": unit.name if unit is not None else None,
         "outcome": outcome,
-        "decline_reason": suggestion.decline_reason if suggestion.status == "declined" else "",
+        "figures": figures,
+        "decline_reason": suggestion.decline_reason if suggestion.status == "declined"
+        else problem.decline_reason if problem is not None and problem.state == "declined" else "",
         "replies": [{"text": r.text, "at": r.at.isoformat(timespec="minutes")}
                     for r in suggestion.replies],
         "finished": done,

@@ -241,9 +241,14 @@ def decline(suggestion: Suggestion, desk: User, reason: str) -> None:
 
 # --- the end: answered, and the citizen's verdict --------------------------------------------
 
+def problem_declined(suggestion: Suggestion) -> bool:
+    """Taken up, then its problem was 不予受理: answered with the problem's reason."""
+    return suggestion.problem is not None and suggestion.problem.state == "declined"
+
+
 def is_finished(suggestion: Suggestion) -> bool:
-    """Answered for good: replied, declined, or its problem 办结."""
-    if suggestion.status in ("replied", "declined"):
+    """Answered for good: replied, declined, its problem 办结 or 不予受理."""
+    if suggestion.status in ("replied", "declined") or problem_declined(suggestion):
         return True
     return suggestion.problem is not None and suggestion.problem.state in DONE_STATES
 
@@ -253,7 +258,7 @@ def give_verdict(suggestion: Suggestion, verdict: str, note: str = "",
     """满意 / 基本满意 / 不满意: the citizen's (with the code), or recorded by the desk at 回访."""
     if desk is not None:
         _desk_only(desk)
-        if suggestion.problem is not None:
+        if suggestion.problem is not None and not problem_declined(suggestion):
             raise Conflict("该建议已转为问题办理，请在问题页“回访”记录群众评价"
                            "（不满意时重新办理）。")
     if verdict not in VERDICTS:

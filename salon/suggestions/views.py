@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
+from ..textnorm import ascii_int
 from . import services
 from .forms import RegisterForm, TriageForm
 from .models import CHANNELS, STATUSES, VERDICTS, Suggestion
@@ -111,7 +112,7 @@ def _apply(action: str, suggestion: Suggestion, form: TriageForm) -> str:
         return f"已采纳为问题（编号 {problem.id}），请在问题页受理、交办。"
     if action == "merge":
         raw = (form.problem_id.data or "").strip().lstrip("#＃")
-        problem = services.merge(suggestion, current_user, int(raw) if raw.isdigit() else None)
+        problem = services.merge(suggestion, current_user, ascii_int(raw, low=1))
         return f"已并入问题 {problem.id}：{problem.post.title}。"
     if action == "reply":
         services.reply(suggestion, current_user, form.text.data)

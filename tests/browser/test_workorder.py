@@ -81,16 +81,45 @@ def check(people, live_server, problem_id: int, label: str, waits_on: set, tells
         expect(page.locator("main")).to_contain_text(f"{label}了问题 #{problem_id}")
 
 
+# On a phone: nothing scrolls sideways; the list's rows are cards whose title and 责任单位
+# take the card's width (not three characters a line); the step buttons are a thumb's size;
+# the 待办 and 消息 badges stay in the bar, outside the collapsed menu.
+PHONE_FIT = """() => {
+  const found = [];
+  const width = window.innerWidth;
+  if (document.scrollingElement.scrollWidth > width)
+    found.push('page is ' + document.scrollingElement.scrollWidth + ' px wide');
+  for (const cell of document.querySelectorAll('.problem-list td.problem-title, '
+                                               + '.problem-list td[data-label="责任单位"]')) {
+    const box = cell.getBoundingClientRect();
+    if (box.width > 0 && box.width < width * 0.7)
+      found.push('list cell ' + Math.round(box.width) + ' px wide: ' + cell.innerText.slice(0, 12));
+  }
+  for (const button of document.querySelectorAll('.action-button')) {
+    const box = button.getBoundingClientRect();
+    if (box.width > 0 && (box.height < 40 || box.width < width * 0.6))
+      found.push('button ' + button.innerText + ' ' + Math.round(box.width) + '×'
+                 + Math.round(box.height));
+  }
+  for (const badge of document.querySelectorAll('.nav-badges a')) {
+    const box = badge.getBoundingClientRect();
+    if (box.width === 0 || box.right > width) found.push('badge hidden: ' + badge.innerText);
+  }
+  return found;
+}"""
+
+
 def shots(page, live_server, post_id: int, name: str) -> None:
-    """The person's problem page and 我的待办 at 1366 and at 390 px."""
+    """The person's problem page, 我的待办, the list and 消息 at 1366 and at 390 px (there
+    checked to read and work on a phone)."""
     for size, suffix in ((DESK, "1366"), (PHONE, "390")):
         page.set_viewport_size(size)
-        page.goto(live_server(f"/posts/{post_id}"))
-        screenshot(page, f"workorder-{name}-problem-{suffix}")
-        page.goto(live_server("/problems/todo"))
-        screenshot(page, f"workorder-{name}-todo-{suffix}")
-        page.goto(live_server("/problems/"))
-        screenshot(page, f"workorder-{name}-list-{suffix}")
+        for path, what in ((f"/posts/{post_id}", "problem"), ("/problems/todo", "todo"),
+                           ("/problems/", "list"), ("/messages/", "messages")):
+            page.goto(live_server(path))
+            screenshot(page, f"workorder-{name}-{what}-{suffix}")
+            if size is PHONE:
+                assert page.evaluate(PHONE_FIT) == [], (name, what)
     page.set_viewport_size(DESK)
 
 
