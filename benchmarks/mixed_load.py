@@ -57,6 +57,7 @@ from salon.accounts.services import create_user
 from salon.extensions import db
 from salon.posts.models import Post, Tag
 from salon.posts.services import PostInput, create_post
+from salon.salons import rhythm
 from salon.salons.models import Salon
 from salon.timeutil import now
 
@@ -73,7 +74,8 @@ with app.app_context():
         user.password_hash = hashed
         users.append(user)
     db.session.flush()
-    salons = db.session.scalars(db.select(Salon).where(Salon.status != "published")).all()
+    salons = [s for s in db.session.scalars(db.select(Salon).where(Salon.status != "published"))
+              if not rhythm.call_closed(s)]  # still taking posts
     texts = ["".join(line.lstrip("-*>0123456789. ") for line in p["body"].splitlines()
                      if line and line[0] not in "#|") for p in demo_data.POSTS]
     sentences = [s + "。" for text in texts for s in text.split("。") if len(s) > 8]
@@ -92,7 +94,8 @@ with app.app_context():
     db.session.commit()
     print(json.dumps({
         "posts": list(db.session.scalars(db.select(Post.id).where(Post.status == "submitted"))),
-        "salons": [[s.id, s.month, s.status] for s in db.session.scalars(db.select(Salon))],
+        "salons": [[s.id, s.month, s.status != "published" and not rhythm.call_closed(s)]
+               for s in db.session.scalars(db.select(Salon))],
         "units": [u.id for u in units],
         "tags": list(db.session.scalars(db.select(Tag.name))),
     }))
@@ -116,7 +119,7 @@ def sign_in(port: int, count: int) -> list[dict]:
 def next_action(rng: random.Random, data: dict) -> tuple[str, str, str, dict | None]:
     """(kind, method, path, form) of an officer's next action."""
     kind = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
-    months = [month for _id, month, _status in data["salons"]]
+    months = [month for _id, month, _open in data["salons"]]
     if kind == "home":
         return kind, "GET", "/", None
     if kind == "list":
@@ -142,7 +145,7 @@ def next_action(rng: random.Random, data: dict) -> tuple[str, str, str, dict | N
     if kind == "comment":
         form = {"body": f"学习了，我所也在推进同类工作（{rng.randrange(10**6)}）。"}
         return kind, "POST", f"/posts/{rng.choice(data['posts'])}/comments", form
-    open_salons = [i for i, _month, status in data["salons"] if status != "published"]
+    open_salons = [i for i, _month, taking_posts in data["salons"] if taking_posts]
     form = {"kind": "experience", "salon": rng.choice(open_salons), "tags": "社区警务、走访",
             "title": f"走访群众的一点体会（{rng.randrange(10**6)}）",
             "body": "坚持每周走访辖区群众，收集矛盾纠纷线索，及时调解化解。" * 4,

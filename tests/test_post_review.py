@@ -370,3 +370,20 @@ def test_salon_page_bulletin_and_related_posts_leave_pending_posts_out(app):
     db.session.commit()
     assert waiting.id in [p.id for p in related_posts(published)]
     assert waiting.id in [p.id for p in chosen_posts(salon)]
+
+
+def test_the_review_badge_asks_the_database_only_for_reviewers(app, count_queries):
+    """Asked on every page: nothing to count for an officer who reviews nothing, one COUNT
+    for a head (who sees the post waiting) and for an organizer."""
+    from salon.posts import review
+
+    officer = signed_in(app, "officer")
+    assert write(officer).status_code == 302
+    people = {name: user(name) for name in ("officer", "head", "organizer")}
+    with count_queries() as counter:
+        assert review.waiting_count(people["officer"]) == 0
+    assert len(counter) == 0
+    for reviewer, waiting in (("head", 1), ("organizer", 0)):  # the unit has its head
+        with count_queries() as counter:
+            assert review.waiting_count(people[reviewer]) == waiting
+        assert len(counter) == 1

@@ -260,3 +260,26 @@ def test_block_reader_agrees_with_whoosh_matchers(app):
             assert ids == expected_ids and tfs == pytest.approx(expected_tfs)
             checked += len(ids)
     assert checked > 900
+
+
+def test_key_terms_are_whooshs_across_segments_and_versions(app):
+    """相关经验 picks its words as Whoosh's `key_terms_from_text` does (Bo1, same order), with
+    the per-segment frequencies kept from one index version to the next."""
+    from salon.search import sync
+
+    words = ["社区民警", "走访", "群众", "矛盾纠纷", "监控", "巡逻", "电动车", "调解", "反诈",
+             "网格"]
+    texts = []
+    for batch in range(4):  # one segment per commit
+        for i in range(12):
+            text = "，".join(words[(i * j + batch) % len(words)] for j in range(1, 9 + i % 5))
+            texts.append(text)
+            make_post(f"第{batch}批{i}号 {words[i % len(words)]}", text, commit=False)
+        db.session.commit()
+        view = sync.search_index().view()
+        assert len(view.leaves) >= 1
+        for text in texts[-6:] + ["走访群众，化解矛盾纠纷。" * 3, "无关的字", ""]:
+            expected = [t for t, _w in view.searcher.key_terms_from_text("body", text,
+                                                                          numterms=10)]
+            assert view.key_terms(text, 10) == expected
+    assert len(view.leaves) > 1

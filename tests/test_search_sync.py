@@ -68,6 +68,30 @@ def test_renaming_a_tag_reindexes_its_posts(app):
     assert found("电信诈骗") == {post.id}
 
 
+def test_a_comment_logs_no_change_but_a_tag_does(app):
+    """A comment leaves what the index holds of its post unchanged, so nothing is written;
+    the post's tags are indexed, so changing them is logged and found."""
+    from salon.posts.services import add_comment
+
+    post = make_post("巡防经验", "社区民警", tags=("巡防",))
+
+    def logged() -> int:
+        return db.session.scalar(db.select(db.func.count()).select_from(SearchChange))
+
+    before = logged()
+    assert post.comments == []  # loaded, as the post page loads them before a comment
+    add_comment(post, post.author, "学习了。")
+    db.session.commit()
+    assert logged() == before
+    post.tags.append(tag("矛盾调解"))
+    db.session.commit()
+    assert logged() == before + 1
+    assert found("矛盾调解") == {post.id}
+    post.exemplary = True  # not indexed, but a column: logged all the same (cheap to replay)
+    db.session.commit()
+    assert logged() == before + 2
+
+
 def test_a_locked_index_never_fails_the_request_and_catches_up(app, client, auth):
     handle = sync.search_index(app)
     make_post("先建索引", "内容")

@@ -245,6 +245,11 @@ def _waiting_for(user: User):
 
 
 def waiting_count(user: User) -> int:
+    """The badge's share: no query for the many who review nothing (neither a unit head nor
+    an organizer), since it is asked on every page."""
+    if not (user.is_authenticated and user.active
+            and (user.unit_head or user.role == "organizer")):
+        return 0  # what _waiting_for answers with false()
     return db.session.scalar(db.select(db.func.count(Post.id)).where(_waiting_for(user))) or 0
 
 

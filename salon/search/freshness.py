@@ -33,11 +33,12 @@ def index_usable(app: Flask) -> bool:
     """Whether there is an index to search and catch up; a needed rebuild is scheduled
     (in a request) or run now (anywhere else)."""
     handle = sync.search_index(app)
-    if sync.needs_rebuild(handle):
-        if has_request_context():
-            schedule_rebuild(app)
-        else:
-            rebuild.rebuild_if_needed(app)
+    if not sync.needs_rebuild(handle):  # (which found an index: asked once, not twice)
+        return True
+    if has_request_context():
+        schedule_rebuild(app)
+    else:
+        rebuild.rebuild_if_needed(app)
     return handle.exists()
 
 

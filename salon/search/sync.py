@@ -67,7 +67,10 @@ def _post_ids_for(session, obj) -> tuple[set[int], set[int]]:
     if isinstance(obj, Post):
         if obj in session.deleted:
             return set(), {obj.id}
-        if obj in session.new or session.is_modified(obj):
+        # Comments and other collections hang off a post without changing what the index
+        # holds of it; of the collections only its tags are indexed.
+        if (obj in session.new or session.is_modified(obj, include_collections=False)
+                or _changed(obj, "tags")):
             return {obj.id}, set()
     elif isinstance(obj, Problem):
         if obj in session.new or obj in session.deleted or _changed(obj, "state"):
@@ -168,8 +171,11 @@ def pending(app: Flask | None = None) -> int:
     condition = SearchChange.id > state["upto"]
     if gaps:
         condition = or_(condition, SearchChange.id.in_(gaps))
-    with Session(db.engine) as session:
-        return session.scalar(select(func.count()).select_from(SearchChange).where(condition))
+    # A connection of its own (not the request's session, whose snapshot may be older);
+    # plain Core, as this runs before every search and on every post page.
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(SearchChange.__table__)
+                                 .where(condition))
 
 
 def log_snapshot(session: Session) -> dict:

@@ -38,6 +38,15 @@ def segment_postings(leaf, field: str, text: str, values: bool = False) -> tuple
     return arrays[0], arrays[1], encoded
 
 
+def term_frequency(leaf, field: str, btext: bytes) -> float | None:
+    """A term's total frequency in one segment (Whoosh's `frequency`), None when the segment
+    lacks it; looked up once per segment and term and kept with the segment."""
+    known = per_segment(leaf, ("frequencies", field), dict)
+    if btext not in known:
+        known[btext] = leaf.frequency(field, btext) if (field, btext) in leaf else None
+    return known[btext]
+
+
 def segment_lengths(leaf, field: str) -> np.ndarray:
     """Every document's length in tokens for one field, as Whoosh stores it (~1 byte)."""
     def compute():

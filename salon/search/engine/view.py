@@ -2,11 +2,12 @@
 from collections.abc import Iterator
 
 import numpy as np
+from whoosh.classify import Bo1Model
 
 from ...cache import LRUCache
 from . import whoosh_seam
 from .facts import Facts
-from .segments import segment_lengths, segment_postings, segment_readers
+from .segments import segment_lengths, segment_postings, segment_readers, term_frequency
 
 
 class View:
@@ -28,6 +29,7 @@ class View:
                        if leaf.segment()]
         self.cache = LRUCache(self.MEMO_ENTRIES)
         self._postings = LRUCache(self.POSTINGS_KEPT, weigh=lambda found: len(found[0]))
+        self._frequencies: dict[tuple[str, bytes], float | None] = {}
         # Its own cache: in the 128-entry memo each term's idf pushed out the next (and the
         # search's term masks), so nearly every lookup went to the segments again.
         self._idfs = LRUCache(self.IDF_KEPT)
@@ -45,6 +47,7 @@ class View:
         """Drop the caches (a newer version took over; requests still on this one recompute)."""
         self.cache.clear()
         self._postings.clear()
+        self._frequencies.clear()
         self._idfs.clear()
 
     def postings(self, field: str, text: str, values: bool = False) -> tuple:
@@ -100,9 +103,44 @@ class View:
         return self.searcher.schema[field].format.decoder("positions")
 
     def key_terms(self, text: str, count: int) -> list[str]:
-        """The words of `text` that best tell it apart from the rest of the index."""
-        found = self.searcher.key_terms_from_text("body", text, numterms=count)
-        return [term for term, _weight in found]
+        """The words of `text` that best tell it apart from the rest of the index: what
+        Whoosh's `key_terms_from_text` answers (Bo1 model, normalised weights, ties by
+        word), with each word's collection frequency read once per segment and kept
+        (`term_frequency`), so a new index version looks up only its new segments. Whoosh
+        looks every word up in every segment twice, per call."""
+        field = self.searcher.schema["body"]
+        weights: dict[str, float] = {}
+        total = 0
+        for btext, _frequency, weight, _value in field.index(text):
+            word = field.from_bytes(btext)
+            weights[word] = weights.get(word, 0.0) + weight
+            total += weight
+        if not weights:
+            return []
+        reader = self.searcher.reader()
+        model = Bo1Model(reader.doc_count_all(), reader.field_length("body"))
+        scored, top = [], 0
+        for word, weight in weights.items():
+            frequency = self.collection_frequency("body", field.to_bytes(word))
+            if frequency is None:
+                continue
+            score = model.score(weight, frequency, total)
+            top = max(top, score)
+            scored.append((score, word))
+        norm = model.normalizer(top, total)
+        scored = [(score / norm, word) for score, word in scored]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [word for _score, word in scored[:count]]
+
+    def collection_frequency(self, field: str, btext: bytes) -> float | None:
+        """A term's frequency over every segment (deleted documents included, as Whoosh
+        counts it), None when no segment holds it."""
+        key = (field, btext)
+        if key not in self._frequencies:
+            found = [term_frequency(leaf, field, btext) for leaf, _offset in self.leaves]
+            present = [f for f in found if f is not None]
+            self._frequencies[key] = sum(present) if present else None
+        return self._frequencies[key]
 
     def telling_words(self, text: str, count: int) -> list[str]:
         """The words of `text` that weigh most by tf·idf against the index's posts: the
