@@ -83,12 +83,11 @@ def _verdicts(period: Period) -> dict[int, float]:
         .where(*_between(Problem.resolved_at, period), Problem.responsible_unit_id.is_not(None))
     ).all()
     # A 不满意 that reopened a problem stays with its earlier result, and still counts.
-    rows += db.session.execute(
-        db.select(Problem.responsible_unit_id, ProblemResult.satisfaction, None)
+    rows += [(unit_id, verdict, None) for unit_id, verdict in db.session.execute(
+        db.select(Problem.responsible_unit_id, ProblemResult.satisfaction)
         .join(ProblemResult, ProblemResult.problem_id == Problem.id)
         .where(*_between(ProblemResult.resolved_at, period),
-               Problem.responsible_unit_id.is_not(None))
-    ).all()
+               Problem.responsible_unit_id.is_not(None)))]
     tally: dict[int, list[int]] = {}
     for unit_id, mine, citizen in rows:
         for verdict in (mine, citizen):

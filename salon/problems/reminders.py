@@ -78,44 +78,62 @@ def review_due_query(day: date, after_days: int):
     ).order_by(Problem.resolved_at, Problem.id)
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How a deadline reminder names its item: a problem's 时限 or a stage's 阶段时限."""
+
+    key: str        # dedupe-key prefix ("stage-" for stages; "" keeps the problems' keys)
+    limit: str      # 时限 / 阶段时限
+    hurry: str      # what an overdue item is asked to do
+    finish: str     # what a nearly due item is asked to do
+
+
+def _once_per_unit(lookup):
+    """`lookup(unit_id)` asked once per unit within one run, however many items it has."""
+    found: dict[int, list[User]] = {}
+
+    def get(unit_id: int) -> list[User]:
+        if unit_id not in found:
+            found[unit_id] = lookup(unit_id)
+        return found[unit_id]
+    return get
+
+
+def _due_reminder(day: date, problem: Problem, due: date, owners, desk: list[User],
+                  about: str, words: Wording, stage: ProblemStage | None = None) -> Reminder:
+    """Overdue: the unit and the desk, again each week late. Nearly due: the unit."""
+    late = (day - due).days
+    unit = problem.responsible_unit_id
+    if late > 0:
+        return Reminder(
+            "overdue", problem, owners(unit) + desk,
+            f"{about}（{problem.responsible_unit.name}承办）已超期 {late} 天，"
+            f"{words.limit} {zh_date(due)}，请抓紧{words.hurry}。",
+            f"remind:{words.key}overdue:{stage.id if stage else problem.id}:{due}:{late // 7}",
+            stage)
+    when = "今天到期" if late == 0 else f"还有 {-late} 天到期"
+    return Reminder(
+        "due_soon", problem, owners(unit),
+        f"{about}{when}（{words.limit} {zh_date(due)}），请按时{words.finish}。",
+        f"remind:{words.key}due:{stage.id if stage else problem.id}:{due}", stage)
+
+
 def reminders(day: date | None = None) -> list[Reminder]:
     """Everything to tell today, in order: overdue, nearly due, 回头看."""
     day = day or today()
     desk = users_with_role("organizer")
     found: list[Reminder] = []
+    owners = _once_per_unit(heads_or_members)
     for problem in db.session.scalars(deadline_query(day)):
-        title, unit = problem.post.title, problem.responsible_unit.name
-        late = (day - problem.deadline).days
-        owners = heads_or_members(problem.responsible_unit_id)
-        if late > 0:
-            found.append(Reminder(
-                "overdue", problem, owners + desk,
-                f"问题“{title}”（{unit}承办）已超期 {late} 天，时限 {zh_date(problem.deadline)}，"
-                f"请抓紧办理并报结。",
-                f"remind:overdue:{problem.id}:{problem.deadline}:{late // 7}"))
-        else:
-            when = "今天到期" if late == 0 else f"还有 {-late} 天到期"
-            found.append(Reminder(
-                "due_soon", problem, owners,
-                f"问题“{title}”{when}（时限 {zh_date(problem.deadline)}），请按时办结。",
-                f"remind:due:{problem.id}:{problem.deadline}"))
+        found.append(_due_reminder(
+            day, problem, problem.deadline, owners, desk, f"问题“{problem.post.title}”",
+            Wording("", "时限", "办理并报结", "办结")))
     for stage in db.session.scalars(stage_query(day)):
         problem = stage.problem
-        about = f"问题“{problem.post.title}”的阶段“{stage.title}”"
-        late = (day - stage.due).days
-        owners = heads_or_members(problem.responsible_unit_id)
-        if late > 0:
-            found.append(Reminder(
-                "overdue", problem, owners + desk,
-                f"{about}（{problem.responsible_unit.name}承办）已超期 {late} 天，"
-                f"阶段时限 {zh_date(stage.due)}，请抓紧完成并记录阶段成效。",
-                f"remind:stage-overdue:{stage.id}:{stage.due}:{late // 7}", stage))
-        else:
-            when = "今天到期" if late == 0 else f"还有 {-late} 天到期"
-            found.append(Reminder(
-                "due_soon", problem, owners,
-                f"{about}{when}（阶段时限 {zh_date(stage.due)}），请按时完成并记录阶段成效。",
-                f"remind:stage-due:{stage.id}:{stage.due}", stage))
+        found.append(_due_reminder(
+            day, problem, stage.due, owners, desk,
+            f"问题“{problem.post.title}”的阶段“{stage.title}”",
+            Wording("stage-", "阶段时限", "完成并记录阶段成效", "完成并记录阶段成效"), stage))
     after = int(current_app.config["REVIEW_AFTER_DAYS"])
     for problem in db.session.scalars(review_due_query(day, after)):
         resolved = problem.resolved_at.date()

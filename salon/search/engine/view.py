@@ -29,7 +29,6 @@ class View:
                        if leaf.segment()]
         self.cache = LRUCache(self.MEMO_ENTRIES)
         self._postings = LRUCache(self.POSTINGS_KEPT, weigh=lambda found: len(found[0]))
-        self._frequencies: dict[tuple[str, bytes], float | None] = {}
         # Its own cache: in the 128-entry memo each term's idf pushed out the next (and the
         # search's term masks), so nearly every lookup went to the segments again.
         self._idfs = LRUCache(self.IDF_KEPT)
@@ -47,7 +46,6 @@ class View:
         """Drop the caches (a newer version took over; requests still on this one recompute)."""
         self.cache.clear()
         self._postings.clear()
-        self._frequencies.clear()
         self._idfs.clear()
 
     def postings(self, field: str, text: str, values: bool = False) -> tuple:
@@ -134,13 +132,10 @@ class View:
 
     def collection_frequency(self, field: str, btext: bytes) -> float | None:
         """A term's frequency over every segment (deleted documents included, as Whoosh
-        counts it), None when no segment holds it."""
-        key = (field, btext)
-        if key not in self._frequencies:
-            found = [term_frequency(leaf, field, btext) for leaf, _offset in self.leaves]
-            present = [f for f in found if f is not None]
-            self._frequencies[key] = sum(present) if present else None
-        return self._frequencies[key]
+        counts it), None when no segment holds it. Each segment keeps its own answers."""
+        found = [term_frequency(leaf, field, btext) for leaf, _offset in self.leaves]
+        present = [f for f in found if f is not None]
+        return sum(present) if present else None
 
     def telling_words(self, text: str, count: int) -> list[str]:
         """The words of `text` that weigh most by tf·idf against the index's posts: the
